@@ -1,0 +1,25 @@
+package io.blixard.node;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Opens the data directory and loads the node's identity before anything else needs them. */
+@Configuration(proxyBeanMethods = false)
+public class NodeConfiguration {
+
+  private static final Logger log = LoggerFactory.getLogger(NodeConfiguration.class);
+
+  @Bean
+  DataDirectory dataDirectory(NodeProperties properties) {
+    return DataDirectory.open(properties.dataDir());
+  }
+
+  @Bean
+  NodeIdentity nodeIdentity(DataDirectory dataDirectory) {
+    NodeIdentity identity = NodeIdentity.loadOrCreate(dataDirectory);
+    log.info("Node id {} (data directory {})", identity.nodeId(), dataDirectory);
+    return identity;
+  }
+}

@@ -1,0 +1,197 @@
+package io.blixard.node;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * The node's key pair and self-signed certificate, kept in {@code <data-dir>/identity/}. The same
+ * key secures QUIC and, when TLS is on, gRPC; its public key names the node ({@link NodeId}).
+ */
+public final class NodeIdentity {
+
+  static final String KEY_FILE = "node.key";
+  static final String CERTIFICATE_FILE = "node.crt";
+  private static final Duration VALIDITY = Duration.ofDays(100 * 365L);
+
+  private final NodeId nodeId;
+  private final PrivateKey privateKey;
+  private final X509Certificate certificate;
+  private final Path keyFile;
+  private final Path certificateFile;
+
+  private NodeIdentity(
+      PrivateKey privateKey, X509Certificate certificate, Path keyFile, Path certificateFile) {
+    this.nodeId = NodeId.of(certificate.getPublicKey());
+    this.privateKey = privateKey;
+    this.certificate = certificate;
+    this.keyFile = keyFile;
+    this.certificateFile = certificateFile;
+  }
+
+  /**
+   * Loads the identity from the data directory, creating an EC P-256 key pair and a self-signed
+   * certificate on first start.
+   */
+  public static NodeIdentity loadOrCreate(DataDirectory dataDirectory) {
+    Path dir = dataDirectory.subdirectory("identity");
+    Path keyFile = dir.resolve(KEY_FILE);
+    Path certificateFile = dir.resolve(CERTIFICATE_FILE);
+    boolean hasKey = Files.exists(keyFile);
+    boolean hasCertificate = Files.exists(certificateFile);
+    if (hasKey != hasCertificate) {
+      throw new IllegalStateException(
+          "identity in "
+              + dir
+              + " is incomplete: found "
+              + (hasKey ? KEY_FILE : CERTIFICATE_FILE)
+              + " without "
+              + (hasKey ? CERTIFICATE_FILE : KEY_FILE)
+              + " (expected: both, or neither to create a new identity)");
+    }
+    return hasKey ? load(keyFile, certificateFile) : create(keyFile, certificateFile);
+  }
+
+  private static NodeIdentity load(Path keyFile, Path certificateFile) {
+    PrivateKey key;
+    X509Certificate certificate;
+    try (Reader keyReader = Files.newBufferedReader(keyFile);
+        PEMParser keyParser = new PEMParser(keyReader);
+        Reader certReader = Files.newBufferedReader(certificateFile);
+        PEMParser certParser = new PEMParser(certReader)) {
+      Object keyObject = keyParser.readObject();
+      if (!(keyObject instanceof PrivateKeyInfo info)) {
+        throw new IllegalStateException(
+            keyFile
+                + " does not hold a PKCS#8 private key (expected: -----BEGIN PRIVATE KEY-----)");
+      }
+      key = new JcaPEMKeyConverter().getPrivateKey(info);
+      Object certObject = certParser.readObject();
+      if (!(certObject instanceof X509CertificateHolder holder)) {
+        throw new IllegalStateException(
+            certificateFile
+                + " does not hold an X.509 certificate (expected: -----BEGIN CERTIFICATE-----)");
+      }
+      certificate = new JcaX509CertificateConverter().getCertificate(holder);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException(
+          "cannot read the node identity from " + keyFile.getParent() + ": " + e.getMessage(), e);
+    }
+    return new NodeIdentity(key, certificate, keyFile, certificateFile);
+  }
+
+  private static NodeIdentity create(Path keyFile, Path certificateFile) {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
+      KeyPair keyPair = generator.generateKeyPair();
+      NodeId id = NodeId.of(keyPair.getPublic());
+      X509Certificate certificate = selfSign(keyPair, id);
+      writePem(keyFile, keyPair.getPrivate(), true);
+      writePem(certificateFile, certificate, false);
+      return new NodeIdentity(keyPair.getPrivate(), certificate, keyFile, certificateFile);
+    } catch (GeneralSecurityException | OperatorCreationException e) {
+      throw new IllegalStateException("cannot create a node identity: " + e.getMessage(), e);
+    }
+  }
+
+  private static X509Certificate selfSign(KeyPair keyPair, NodeId id)
+      throws OperatorCreationException, GeneralSecurityException {
+    X500Name subject = new X500Name("CN=" + id.value() + ",O=Blixard");
+    Instant now = Instant.now();
+    JcaX509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
+            subject,
+            new BigInteger(64, new SecureRandom()),
+            Date.from(now.minus(Duration.ofDays(1))),
+            Date.from(now.plus(VALIDITY)),
+            subject,
+            keyPair.getPublic());
+    try {
+      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      builder.addExtension(
+          Extension.subjectAlternativeName,
+          false,
+          new GeneralNames(
+              new GeneralName[] {
+                new GeneralName(GeneralName.dNSName, id.value() + ".blixard"),
+                new GeneralName(GeneralName.dNSName, "localhost")
+              }));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    X509CertificateHolder holder =
+        builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate()));
+    return new JcaX509CertificateConverter().getCertificate(holder);
+  }
+
+  private static void writePem(Path file, Object object, boolean secret) {
+    StringWriter text = new StringWriter();
+    try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
+      writer.writeObject(object);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.writeString(tmp, text.toString());
+      if (secret && tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+      }
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  public NodeId nodeId() {
+    return nodeId;
+  }
+
+  public PrivateKey privateKey() {
+    return privateKey;
+  }
+
+  public X509Certificate certificate() {
+    return certificate;
+  }
+
+  /** The PEM file of the private key (PKCS#8), for TLS libraries that read files. */
+  public Path keyFile() {
+    return keyFile;
+  }
+
+  /** The PEM file of the certificate. */
+  public Path certificateFile() {
+    return certificateFile;
+  }
+}

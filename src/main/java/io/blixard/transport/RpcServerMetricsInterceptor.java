@@ -1,0 +1,71 @@
+package io.blixard.transport;
+
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Times every call a server handles: {@code blixard.rpc.server} tagged with transport, service,
+ * method and status code. The same interceptor measures both transports.
+ */
+public final class RpcServerMetricsInterceptor implements ServerInterceptor {
+
+  public static final String METRIC = "blixard.rpc.server";
+
+  private final MeterRegistry registry;
+  private final Transport transport;
+
+  public RpcServerMetricsInterceptor(MeterRegistry registry, Transport transport) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.transport = Objects.requireNonNull(transport, "transport");
+  }
+
+  @Override
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+    MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
+    Timer.Sample sample = Timer.start(registry);
+    AtomicBoolean recorded = new AtomicBoolean();
+    java.util.function.Consumer<Status.Code> stop =
+        code -> {
+          if (recorded.compareAndSet(false, true)) {
+            sample.stop(timer(method, code));
+          }
+        };
+    ServerCall<ReqT, RespT> timed =
+        new SimpleForwardingServerCall<>(call) {
+          @Override
+          public void close(Status status, Metadata trailers) {
+            stop.accept(status.getCode());
+            super.close(status, trailers);
+          }
+        };
+    return new SimpleForwardingServerCallListener<>(next.startCall(timed, headers)) {
+      @Override
+      public void onCancel() {
+        // A call the client cancelled (or whose deadline passed) is never closed by the server.
+        stop.accept(Status.Code.CANCELLED);
+        super.onCancel();
+      }
+    };
+  }
+
+  private Timer timer(MethodDescriptor<?, ?> method, Status.Code code) {
+    return Timer.builder(METRIC)
+        .description("Calls handled by this node's servers")
+        .tag("transport", transport.tag())
+        .tag("service", Objects.requireNonNullElse(method.getServiceName(), "unknown"))
+        .tag("method", Objects.requireNonNullElse(method.getBareMethodName(), "unknown"))
+        .tag("status", code.name())
+        .register(registry);
+  }
+}
