@@ -29,6 +29,11 @@ public class NodeEndpoints {
     this.properties = properties;
   }
 
+  /** The host name or address other nodes and clients use to reach this node. */
+  public String advertisedHost() {
+    return properties.advertiseHost();
+  }
+
   /** Records that the listener of this kind is bound to the given port. */
   public void publish(Kind kind, int port) {
     bound.put(kind, InetSocketAddress.createUnresolved(properties.advertiseHost(), port));

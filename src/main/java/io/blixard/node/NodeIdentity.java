@@ -30,6 +30,7 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
@@ -116,10 +117,10 @@ public final class NodeIdentity {
       KeyPair keyPair = generator.generateKeyPair();
       NodeId id = NodeId.of(keyPair.getPublic());
       X509Certificate certificate = selfSign(keyPair, id);
-      writePem(keyFile, keyPair.getPrivate(), true);
+      writePem(keyFile, new JcaPKCS8Generator(keyPair.getPrivate(), null), true);
       writePem(certificateFile, certificate, false);
       return new NodeIdentity(keyPair.getPrivate(), certificate, keyFile, certificateFile);
-    } catch (GeneralSecurityException | OperatorCreationException e) {
+    } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
       throw new IllegalStateException("cannot create a node identity: " + e.getMessage(), e);
     }
   }

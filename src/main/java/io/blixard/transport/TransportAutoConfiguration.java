@@ -1,14 +1,21 @@
 package io.blixard.transport;
 
+import io.blixard.health.NodeReadiness;
 import io.grpc.BindableService;
 import io.grpc.protobuf.services.HealthStatusManager;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.health.HealthContributor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
-/** The parts every transport shares: the service catalogue and the standard health service. */
+/**
+ * The parts every transport shares: the service catalogue, the standard health service that follows
+ * readiness, and the transports health indicator.
+ */
 @AutoConfiguration
 @EnableConfigurationProperties(TransportProperties.class)
 public class TransportAutoConfiguration {
@@ -23,8 +30,21 @@ public class TransportAutoConfiguration {
   @ConditionalOnMissingBean
   ServiceCatalogue serviceCatalogue(
       ObjectProvider<BindableService> services, HealthStatusManager healthStatusManager) {
-    var all = new java.util.ArrayList<BindableService>(services.orderedStream().toList());
+    List<BindableService> all = new ArrayList<>(services.orderedStream().toList());
     all.add(healthStatusManager.getHealthService());
     return new ServiceCatalogue(all);
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  GrpcHealthStatusUpdater grpcHealthStatusUpdater(
+      HealthStatusManager manager, NodeReadiness readiness, ServiceCatalogue catalogue) {
+    return new GrpcHealthStatusUpdater(manager, readiness, catalogue);
+  }
+
+  @Bean
+  HealthContributor transportsHealthContributor(
+      TransportProperties properties, ObjectProvider<TransportListener> listeners) {
+    return new TransportsHealthIndicator(properties.mode(), listeners.orderedStream().toList());
   }
 }

@@ -1,0 +1,81 @@
+package io.blixard.cluster;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+import org.springframework.stereotype.Component;
+
+/**
+ * Raft readings as metrics: {@code blixard.raft.term}, {@code .commit.index}, {@code
+ * .applied.index}, {@code .last.log.index}, {@code .leader.changes}, {@code .leader.present} and
+ * {@code blixard.raft.role{role}} (1 for this node's current role, 0 for the others).
+ */
+@Component
+public class RaftMetrics implements MeterBinder {
+
+  private final RaftNode raft;
+
+  public RaftMetrics(RaftNode raft) {
+    this.raft = raft;
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    gauge(registry, "blixard.raft.term", "Current Raft term", RaftState::term);
+    gauge(
+        registry,
+        "blixard.raft.commit.index",
+        "Highest log index known to be committed",
+        RaftState::commitIndex);
+    gauge(
+        registry,
+        "blixard.raft.applied.index",
+        "Highest log index applied to the registry",
+        RaftState::appliedIndex);
+    gauge(
+        registry,
+        "blixard.raft.last.log.index",
+        "Index of the last entry in this node's log",
+        RaftState::lastLogIndex);
+    gauge(
+        registry,
+        "blixard.raft.leader.present",
+        "1 when this node knows a leader, else 0",
+        s -> s.leaderId().isPresent() ? 1 : 0);
+    gauge(registry, "blixard.raft.members", "Members of the Raft group", s -> s.members().size());
+    FunctionCounter.builder("blixard.raft.leader.changes", raft, RaftNode::leaderChanges)
+        .description("Leader changes this node has seen since it started")
+        .register(registry);
+    for (RaftRole role : RaftRole.values()) {
+      gauge(
+          registry,
+          "blixard.raft.role",
+          "1 for this node's current Raft role, 0 for the others",
+          s -> s.role() == role ? 1 : 0,
+          role.name().toLowerCase(Locale.ROOT));
+    }
+  }
+
+  private void gauge(
+      MeterRegistry registry, String name, String description, ToDoubleFunction<RaftState> f) {
+    gauge(registry, name, description, f, null);
+  }
+
+  private void gauge(
+      MeterRegistry registry,
+      String name,
+      String description,
+      ToDoubleFunction<RaftState> f,
+      String role) {
+    Gauge.Builder<RaftNode> builder =
+        Gauge.builder(name, raft, r -> r.state().map(f::applyAsDouble).orElse(Double.NaN))
+            .description(description);
+    if (role != null) {
+      builder.tag("role", role);
+    }
+    builder.register(registry);
+  }
+}

@@ -1,0 +1,21 @@
+package io.blixard.monitoring;
+
+import io.blixard.node.NodeId;
+import java.util.Optional;
+
+/**
+ * Members, leader and failure tolerance of the cluster.
+ *
+ * @param nodesHealthy members the answering node heard from within the peer timeout, itself
+ *     included
+ * @param failureTolerance how many voters can fail before the cluster loses its quorum
+ */
+public record ClusterHealthSummary(
+    int nodesTotal,
+    int nodesHealthy,
+    boolean leaderPresent,
+    Optional<NodeId> leaderId,
+    int voters,
+    int failureTolerance,
+    long term,
+    long commitIndex) {}
