@@ -1,0 +1,140 @@
+package io.blixard.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.blixard.node.DataDirectory;
+import io.blixard.node.NodeEndpoints;
+import io.blixard.node.NodeIdentity;
+import io.blixard.node.NodeProperties;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.util.unit.DataSize;
+
+/** A real Ratis server in a temporary directory: bootstrap, registry writes, snapshot, restart. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RaftNodeIntegrationTest {
+
+  @TempDir Path dataDir;
+  private RaftNode node;
+
+  @AfterEach
+  void stop() {
+    if (node != null) {
+      node.stop();
+    }
+  }
+
+  private RaftNode start(long snapshotThreshold) {
+    DataDirectory directory = DataDirectory.open(dataDir);
+    NodeIdentity identity = NodeIdentity.loadOrCreate(directory);
+    NodeEndpoints endpoints =
+        new NodeEndpoints(new NodeProperties(dataDir, "127.0.0.1", DataSize.ofMegabytes(1)));
+    ClusterProperties properties =
+        new ClusterProperties(
+            new ClusterProperties.Raft(
+                0,
+                "127.0.0.1",
+                Duration.ofMillis(300),
+                Duration.ofMillis(600),
+                Duration.ofSeconds(5),
+                snapshotThreshold),
+            Duration.ofSeconds(5));
+    RaftNode raft = new RaftNode(identity, directory, endpoints, properties);
+    raft.start();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> raft.state().flatMap(RaftState::leaderId).isPresent());
+    return raft;
+  }
+
+  private static RegisteredNode record(RaftState state, String grpc) {
+    Instant now = Instant.now();
+    return new RegisteredNode(state.nodeId(), "127.0.0.1:7000", grpc, "", "", now, now);
+  }
+
+  @Test
+  void bootstrapsAOneNodeGroupAndLeadsIt() {
+    node = start(1024);
+    RaftState state = node.state().orElseThrow();
+    assertThat(state.role()).isEqualTo(RaftRole.LEADER);
+    assertThat(state.leaderId()).contains(state.nodeId());
+    assertThat(state.term()).isPositive();
+    assertThat(state.members())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.nodeId()).isEqualTo(state.nodeId());
+              assertThat(m.voter()).isTrue();
+              assertThat(m.lastContact()).isPresent();
+            });
+    assertThat(state.failureTolerance()).isZero();
+    assertThat(state.followers()).isEmpty();
+  }
+
+  @Test
+  void registryWritesGoThroughTheLogAndKeepTheJoinTime() throws Exception {
+    node = start(1024);
+    RaftState state = node.state().orElseThrow();
+    RegisteredNode first = record(state, "127.0.0.1:7001");
+    node.register(first).get(10, TimeUnit.SECONDS);
+    RegisteredNode moved =
+        new RegisteredNode(
+            state.nodeId(),
+            "127.0.0.1:7000",
+            "127.0.0.1:9001",
+            "",
+            "",
+            first.joinedAt().plusSeconds(60),
+            Instant.now());
+    node.register(moved).get(10, TimeUnit.SECONDS);
+
+    assertThat(node.registry())
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.grpcAddress()).isEqualTo("127.0.0.1:9001");
+              assertThat(n.joinedAt())
+                  .isEqualTo(first.joinedAt().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+            });
+    RaftState after = node.state().orElseThrow();
+    assertThat(after.commitIndex()).isGreaterThan(state.commitIndex());
+    assertThat(after.appliedIndex()).isEqualTo(after.commitIndex());
+  }
+
+  @Test
+  void restartRecoversGroupLogAndRegistryFromSnapshot() throws Exception {
+    node = start(3);
+    RaftState before = node.state().orElseThrow();
+    for (int i = 0; i < 10; i++) {
+      node.register(record(before, "127.0.0.1:" + (8000 + i))).get(10, TimeUnit.SECONDS);
+    }
+    long committed = node.state().orElseThrow().commitIndex();
+    node.stop();
+    node = null;
+    try (Stream<Path> files = Files.walk(dataDir.resolve("raft"))) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .as("a registry snapshot was written")
+          .anyMatch(name -> name.startsWith("snapshot."));
+    }
+
+    node = start(3);
+    RaftState after = node.state().orElseThrow();
+    assertThat(after.nodeId()).isEqualTo(before.nodeId());
+    assertThat(after.groupId()).isEqualTo(before.groupId());
+    assertThat(after.term()).isGreaterThanOrEqualTo(before.term());
+    assertThat(after.commitIndex()).isGreaterThanOrEqualTo(committed);
+    assertThat(node.registry())
+        .singleElement()
+        .extracting(RegisteredNode::grpcAddress)
+        .isEqualTo("127.0.0.1:8009");
+  }
+}

@@ -1,0 +1,44 @@
+package io.blixard.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs Prometheus's own {@code promtool check metrics} on an exposition, so the text is parsed as
+ * Prometheus parses it. CI installs promtool (.ci/run); elsewhere the check is skipped when the
+ * tool is missing, except under CI where a missing tool fails.
+ */
+public final class Promtool {
+
+  private Promtool() {}
+
+  public static void assertValid(String exposition) throws Exception {
+    String path = find();
+    if (path == null) {
+      assertThat(System.getenv("CI")).as("promtool must be installed in CI (see .ci/run)").isNull();
+      assumeTrue(false, "promtool is not installed; install the Debian package prometheus");
+    }
+    Process process =
+        new ProcessBuilder(path, "check", "metrics").redirectErrorStream(true).start();
+    try (var in = process.getOutputStream()) {
+      in.write(exposition.getBytes(StandardCharsets.UTF_8));
+    }
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("promtool finished").isTrue();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.exitValue()).as("promtool check metrics said: %s", output).isZero();
+  }
+
+  private static String find() {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+      File candidate = new File(dir, "promtool");
+      if (candidate.canExecute()) {
+        return candidate.getPath();
+      }
+    }
+    return null;
+  }
+}
