@@ -16,6 +16,7 @@ import io.blixard.proto.health.v1.PingStreamRequest;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.stereotype.Component;
 
@@ -54,13 +55,14 @@ public class GrpcHealthService extends HealthServiceGrpc.HealthServiceImplBase {
     byte[] payload = request.getPayload().toByteArray();
     var call = (ServerCallStreamObserver<PingResponse>) observer;
     AtomicInteger sent = new AtomicInteger();
+    AtomicBoolean completed = new AtomicBoolean();
     // Send only while the transport can take more, so a slow reader does not fill the heap.
     call.setOnReadyHandler(
         () -> {
           while (call.isReady() && !call.isCancelled() && sent.get() < count) {
             call.onNext(toProto(health.ping(payload), sent.getAndIncrement()));
           }
-          if (sent.get() == count && sent.getAndIncrement() == count) {
+          if (sent.get() == count && completed.compareAndSet(false, true)) {
             call.onCompleted();
           }
         });
