@@ -333,4 +333,59 @@ class NodeIntegrationTest {
         .containsPattern("blixard_rpc_server_seconds_count\\{[^}]*method=\"Check\"");
     Promtool.assertValid(text);
   }
+
+  private String[] cli(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    var commandLine = io.blixard.cli.BlixardCliAccess.commandLine();
+    commandLine.setOut(new java.io.PrintWriter(out));
+    commandLine.setErr(new java.io.PrintWriter(err));
+    int code = commandLine.execute(args);
+    return new String[] {Integer.toString(code), out.toString(), err.toString()};
+  }
+
+  private String node() {
+    return "127.0.0.1:" + endpoints.address(NodeEndpoints.Kind.GRPC).orElseThrow().getPort();
+  }
+
+  @Test
+  void cliPrintsTablesForPeopleAndJsonForScripts() {
+    String[] health = cli("health", "--node", node());
+    assertThat(health[0]).isEqualTo("0");
+    assertThat(health[1])
+        .contains("status  UP")
+        .containsPattern("raft +UP +leader of a group of 1")
+        .containsPattern("storage +UP")
+        .containsPattern("peers +UP +single node, no peers");
+
+    String[] status = cli("status", "--node", node(), "--json");
+    assertThat(status[0]).isEqualTo("0");
+    assertThat(status[1]).contains("\"leaderId\": \"" + identity.nodeId().value() + "\"");
+
+    for (String command : List.of("raft", "metrics", "sysinfo", "cluster-health", "ping")) {
+      String[] result = cli(command, "--node", node());
+      assertThat(result[0]).as(command + ": " + result[2]).isEqualTo("0");
+      assertThat(result[1]).as(command).isNotBlank();
+    }
+  }
+
+  @Test
+  void cliReportsAnUnreachableNodeInOneLineWithExitCode3() throws Exception {
+    int closedPort;
+    try (var socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    String[] result = cli("health", "--node", "127.0.0.1:" + closedPort, "--timeout", "2s");
+    assertThat(result[0]).isEqualTo("3");
+    assertThat(result[2].strip())
+        .startsWith("blixard: cannot reach node 127.0.0.1:" + closedPort + ": UNAVAILABLE")
+        .doesNotContain("\n");
+  }
+
+  @Test
+  void cliRejectsABadNodeAddress() {
+    String[] result = cli("health", "--node", "no-port");
+    assertThat(result[0]).isEqualTo("2");
+    assertThat(result[2]).contains("--node no-port (expected: host:port)");
+  }
 }

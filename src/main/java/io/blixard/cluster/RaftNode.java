@@ -42,6 +42,7 @@ import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.ExitUtils;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,6 +90,11 @@ public class RaftNode implements SmartLifecycle {
             });
   }
 
+  static {
+    // A Ratis failure must surface as an exception to Spring, never as System.exit inside Ratis.
+    ExitUtils.disableSystemExit();
+  }
+
   @Override
   public synchronized void start() {
     if (server != null) {
@@ -96,7 +102,10 @@ public class RaftNode implements SmartLifecycle {
     }
     Path storageDir = dataDirectory.subdirectory("raft");
     ClusterProperties.Raft raft = properties.raft();
-    int port = raft.port() == 0 ? freePort(raft.bindAddress()) : raft.port();
+    int port =
+        raft.port() == 0
+            ? freePort(raft.bindAddress())
+            : requireFree(raft.bindAddress(), raft.port());
     RaftPeerId self = RaftPeerId.valueOf(identity.nodeId().value());
     RaftPeer selfPeer =
         RaftPeer.newBuilder()
@@ -381,6 +390,28 @@ public class RaftNode implements SmartLifecycle {
               + " (expected: at most one; remove the stale group directories)");
     }
     return groups.stream().findFirst();
+  }
+
+  /**
+   * Fails with a clear message when the port is taken: Ratis itself would end the JVM on a failed
+   * bind.
+   */
+  private static int requireFree(String bindAddress, int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(bindAddress, port));
+      return port;
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "Raft port "
+              + port
+              + " on "
+              + bindAddress
+              + " is not available ("
+              + e.getMessage()
+              + "); expected: a free port in blixard.cluster.raft.port",
+          e);
+    }
   }
 
   private static int freePort(String bindAddress) {

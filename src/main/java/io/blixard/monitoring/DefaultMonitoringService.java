@@ -42,6 +42,13 @@ public class DefaultMonitoringService implements MonitoringService {
     this.raft = raft;
     this.dataDirectory = dataDirectory;
     this.peerTimeout = clusterProperties.peerTimeout();
+    // The JDK measures CPU load between two calls; the first call has nothing to compare with and
+    // answers 0. Take it now so the first GetSystemInfo reports real usage.
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean sun) {
+      sun.getProcessCpuLoad();
+      sun.getCpuLoad();
+    }
   }
 
   @Override
