@@ -8,6 +8,7 @@ import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -19,16 +20,11 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("blixard.cluster")
 public record ClusterProperties(
-    @Valid @NestedConfigurationProperty Raft raft, @NotNull Duration peerTimeout) {
+    @DefaultValue @Valid @NestedConfigurationProperty Raft raft,
+    @DefaultValue("5s") @NotNull Duration peerTimeout) {
 
   public ClusterProperties {
-    if (raft == null) {
-      raft = new Raft(null, null, null, null, null, null);
-    }
-    if (peerTimeout == null) {
-      peerTimeout = Duration.ofSeconds(5);
-    }
-    if (peerTimeout.isNegative() || peerTimeout.isZero()) {
+    if (peerTimeout != null && (peerTimeout.isNegative() || peerTimeout.isZero())) {
       throw new IllegalArgumentException(
           "blixard.cluster.peer-timeout: " + peerTimeout + " (expected: > 0)");
     }
@@ -63,13 +59,16 @@ public record ClusterProperties(
           electionTimeoutMax == null ? Duration.ofMillis(1200) : electionTimeoutMax;
       requestTimeout = requestTimeout == null ? Duration.ofSeconds(5) : requestTimeout;
       snapshotThreshold = snapshotThreshold == null ? 1024L : snapshotThreshold;
-      if (electionTimeoutMin.isNegative() || electionTimeoutMin.isZero()) {
+      if (electionTimeoutMin != null && electionTimeoutMin.isNegative()
+          || electionTimeoutMin.isZero()) {
         throw new IllegalArgumentException(
             "blixard.cluster.raft.election-timeout-min: "
                 + electionTimeoutMin
                 + " (expected: > 0)");
       }
-      if (electionTimeoutMax.compareTo(electionTimeoutMin) <= 0) {
+      if (electionTimeoutMin != null
+          && electionTimeoutMax != null
+          && electionTimeoutMax.compareTo(electionTimeoutMin) <= 0) {
         throw new IllegalArgumentException(
             "blixard.cluster.raft.election-timeout-max: "
                 + electionTimeoutMax

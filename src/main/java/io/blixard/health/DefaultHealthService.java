@@ -27,8 +27,13 @@ public class DefaultHealthService implements HealthService {
 
   private static CheckResult run(NodeHealthCheck check) {
     try {
-      return check.check();
-    } catch (RuntimeException e) {
+      CheckResult result = check.check();
+      if (result == null) {
+        return new CheckResult(
+            check.name(), HealthStatus.DOWN, "check returned no result", java.util.Map.of());
+      }
+      return result;
+    } catch (RuntimeException | LinkageError e) {
       return new CheckResult(
           check.name(), HealthStatus.DOWN, "check failed: " + e, java.util.Map.of());
     }

@@ -107,7 +107,42 @@ public final class NodeIdentity {
       throw new IllegalStateException(
           "cannot read the node identity from " + keyFile.getParent() + ": " + e.getMessage(), e);
     }
+    requireMatch(key, certificate, keyFile, certificateFile);
     return new NodeIdentity(key, certificate, keyFile, certificateFile);
+  }
+
+  /**
+   * A certificate that is not the key's own would give this node another node's id: refuse it. The
+   * certificate must be self-signed by the key, which proves both at once.
+   */
+  private static void requireMatch(
+      PrivateKey key, X509Certificate certificate, Path keyFile, Path certificateFile) {
+    try {
+      java.security.Signature signature = java.security.Signature.getInstance("SHA256withECDSA");
+      byte[] nonce = new byte[32];
+      new SecureRandom().nextBytes(nonce);
+      signature.initSign(key);
+      signature.update(nonce);
+      byte[] signed = signature.sign();
+      signature.initVerify(certificate.getPublicKey());
+      signature.update(nonce);
+      if (!signature.verify(signed)) {
+        throw new IllegalStateException(
+            certificateFile
+                + " does not match "
+                + keyFile
+                + " (expected: the certificate of this key)");
+      }
+      certificate.verify(certificate.getPublicKey());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(
+          certificateFile
+              + " is not a certificate self-signed by "
+              + keyFile
+              + " (expected: the node's own EC P-256 certificate): "
+              + e.getMessage(),
+          e);
+    }
   }
 
   private static NodeIdentity create(Path keyFile, Path certificateFile) {
@@ -164,10 +199,14 @@ public final class NodeIdentity {
     }
     try {
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.writeString(tmp, text.toString());
+      Files.deleteIfExists(tmp);
       if (secret && tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+        // Created private, so the key is never readable by others, not even for a moment.
+        Files.createFile(
+            tmp,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       }
+      Files.writeString(tmp, text.toString());
       Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);

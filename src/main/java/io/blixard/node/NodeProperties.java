@@ -4,6 +4,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
@@ -20,17 +21,6 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("blixard.node")
 public record NodeProperties(
-    @NotNull Path dataDir, @NotBlank String advertiseHost, @NotNull DataSize minFreeDiskSpace) {
-
-  public NodeProperties {
-    if (dataDir == null) {
-      dataDir = Path.of("data");
-    }
-    if (advertiseHost == null) {
-      advertiseHost = "127.0.0.1";
-    }
-    if (minFreeDiskSpace == null) {
-      minFreeDiskSpace = DataSize.ofMegabytes(64);
-    }
-  }
-}
+    @DefaultValue("data") @NotNull Path dataDir,
+    @DefaultValue("127.0.0.1") @NotBlank String advertiseHost,
+    @DefaultValue("64MB") @NotNull DataSize minFreeDiskSpace) {}

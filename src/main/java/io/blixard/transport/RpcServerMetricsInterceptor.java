@@ -49,12 +49,51 @@ public final class RpcServerMetricsInterceptor implements ServerInterceptor {
             super.close(status, trailers);
           }
         };
-    return new SimpleForwardingServerCallListener<>(next.startCall(timed, headers)) {
+    ServerCall.Listener<ReqT> delegate;
+    try {
+      delegate = next.startCall(timed, headers);
+    } catch (RuntimeException | Error e) {
+      stop.accept(Status.Code.UNKNOWN);
+      throw e;
+    }
+    return new SimpleForwardingServerCallListener<>(delegate) {
+      @Override
+      public void onMessage(ReqT message) {
+        guard(() -> super.onMessage(message));
+      }
+
+      @Override
+      public void onHalfClose() {
+        guard(super::onHalfClose);
+      }
+
+      @Override
+      public void onReady() {
+        guard(super::onReady);
+      }
+
       @Override
       public void onCancel() {
         // A call the client cancelled (or whose deadline passed) is never closed by the server.
         stop.accept(Status.Code.CANCELLED);
         super.onCancel();
+      }
+
+      @Override
+      public void onComplete() {
+        // Closed without close() being seen: the transport ended the call (e.g. a handler threw).
+        stop.accept(Status.Code.UNKNOWN);
+        super.onComplete();
+      }
+
+      /** A handler that throws ends the call with UNKNOWN, closed by gRPC and not by us. */
+      private void guard(Runnable step) {
+        try {
+          step.run();
+        } catch (RuntimeException | Error e) {
+          stop.accept(Status.Code.UNKNOWN);
+          throw e;
+        }
       }
     };
   }

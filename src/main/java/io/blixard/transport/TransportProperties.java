@@ -1,6 +1,8 @@
 package io.blixard.transport;
 
+import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -10,11 +12,4 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("blixard.transport")
-public record TransportProperties(TransportMode mode) {
-
-  public TransportProperties {
-    if (mode == null) {
-      mode = TransportMode.DUAL;
-    }
-  }
-}
+public record TransportProperties(@DefaultValue("dual") @NotNull TransportMode mode) {}

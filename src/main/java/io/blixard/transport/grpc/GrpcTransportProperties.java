@@ -6,6 +6,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
@@ -23,21 +24,16 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("blixard.transport.grpc")
 public record GrpcTransportProperties(
-    @NotNull @Min(0) @Max(65535) Integer port,
-    @NotBlank String bindAddress,
-    @NotNull DataSize maxInboundMessageSize,
-    @NotNull Duration shutdownGracePeriod,
-    Boolean reflection) {
+    @DefaultValue("7001") @Min(0) @Max(65535) int port,
+    @DefaultValue("0.0.0.0") @NotBlank String bindAddress,
+    @DefaultValue("4MB") @NotNull DataSize maxInboundMessageSize,
+    @DefaultValue("5s") @NotNull Duration shutdownGracePeriod,
+    @DefaultValue("true") boolean reflection) {
 
   public GrpcTransportProperties {
-    port = port == null ? 7001 : port;
-    bindAddress = bindAddress == null ? "0.0.0.0" : bindAddress;
-    maxInboundMessageSize =
-        maxInboundMessageSize == null ? DataSize.ofMegabytes(4) : maxInboundMessageSize;
-    shutdownGracePeriod = shutdownGracePeriod == null ? Duration.ofSeconds(5) : shutdownGracePeriod;
-    reflection = reflection == null || reflection;
-    if (maxInboundMessageSize.toBytes() <= 0
-        || maxInboundMessageSize.toBytes() > Integer.MAX_VALUE) {
+    if (maxInboundMessageSize != null
+        && (maxInboundMessageSize.toBytes() <= 0
+            || maxInboundMessageSize.toBytes() > Integer.MAX_VALUE)) {
       throw new IllegalArgumentException(
           "blixard.transport.grpc.max-inbound-message-size: "
               + maxInboundMessageSize
