@@ -1,0 +1,190 @@
+package io.blixard.transport.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.blixard.StartupFailures;
+import io.blixard.health.NodeReadiness;
+import io.blixard.node.NodeEndpoints;
+import io.blixard.node.NodeProperties;
+import io.blixard.proto.test.v1.EchoServiceGrpc;
+import io.blixard.transport.ServiceCatalogue;
+import io.blixard.transport.TransportAutoConfiguration;
+import io.grpc.BindableService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.availability.ApplicationAvailabilityBean;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Timeout(30)
+class GrpcTransportAutoConfigurationTest {
+
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  TransportAutoConfiguration.class, GrpcTransportAutoConfiguration.class))
+          .withUserConfiguration(NodeBeans.class)
+          // The server starts with the context: a free loopback port, and a quick stop.
+          .withPropertyValues(
+              "blixard.transport.grpc.port=0",
+              "blixard.transport.grpc.bind-address=127.0.0.1",
+              "blixard.transport.grpc.shutdown-grace-period=1s");
+
+  /** The few node beans the transports need, without Raft. */
+  @Configuration(proxyBeanMethods = false)
+  static class NodeBeans {
+
+    @Bean
+    MeterRegistry meterRegistry() {
+      return new SimpleMeterRegistry();
+    }
+
+    @Bean
+    NodeEndpoints nodeEndpoints() {
+      return new NodeEndpoints(new NodeProperties(null, null, null));
+    }
+
+    @Bean
+    NodeReadiness nodeReadiness() {
+      // NodeReadiness needs the RaftNode, a lifecycle bean that would start Raft; it is only asked
+      // for readiness by the scheduled refresh, which no test here enables.
+      return new NodeReadiness(new ApplicationAvailabilityBean(), null);
+    }
+
+    @Bean
+    BindableService echoService() {
+      return new EchoServiceGrpc.EchoServiceImplBase() {};
+    }
+  }
+
+  @Test
+  void shouldServeGrpcWhenModeIsDual() {
+    runner
+        .withPropertyValues("blixard.transport.mode=dual")
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(GrpcServerLifecycle.class);
+              GrpcServerLifecycle server = context.getBean(GrpcServerLifecycle.class);
+              assertThat(server.isRunning()).isTrue();
+              assertThat(server.port()).isPositive();
+              assertThat(context.getBean(NodeEndpoints.class).hostAndPort(NodeEndpoints.Kind.GRPC))
+                  .isEqualTo("127.0.0.1:" + server.port());
+            });
+  }
+
+  @Test
+  void shouldServeGrpcWhenModeIsMissing() {
+    runner.run(context -> assertThat(context).hasSingleBean(GrpcServerLifecycle.class));
+  }
+
+  @Test
+  void shouldServeGrpcWhenModeIsGrpc() {
+    runner
+        .withPropertyValues("blixard.transport.mode=grpc")
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(GrpcServerLifecycle.class);
+              assertThat(context.getBean(GrpcServerLifecycle.class).isRunning()).isTrue();
+            });
+  }
+
+  @Test
+  void shouldNotServeGrpcWhenModeIsQuic() {
+    runner
+        .withPropertyValues("blixard.transport.mode=quic")
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(context).doesNotHaveBean(GrpcServerLifecycle.class);
+              assertThat(context.getBean(NodeEndpoints.class).address(NodeEndpoints.Kind.GRPC))
+                  .isEmpty();
+            });
+  }
+
+  @Test
+  void shouldWithdrawTheEndpointWhenTheContextCloses() {
+    NodeEndpoints[] endpoints = new NodeEndpoints[1];
+    runner
+        .withPropertyValues("blixard.transport.mode=grpc")
+        .run(context -> endpoints[0] = context.getBean(NodeEndpoints.class));
+
+    assertThat(endpoints[0].address(NodeEndpoints.Kind.GRPC)).isEmpty();
+  }
+
+  @Test
+  void shouldCatalogueEveryServiceBeanAndTheStandardHealthService() {
+    runner.run(
+        context ->
+            assertThat(context.getBean(ServiceCatalogue.class).serviceNames())
+                .containsExactly("blixard.test.v1.EchoService", "grpc.health.v1.Health"));
+  }
+
+  @Test
+  void shouldUseAServiceCatalogueGivenAsABean() {
+    ServiceCatalogue mine = new ServiceCatalogue(java.util.List.of());
+    runner
+        .withBean(ServiceCatalogue.class, () -> mine)
+        .run(context -> assertThat(context.getBean(ServiceCatalogue.class)).isSameAs(mine));
+  }
+
+  @Test
+  void shouldReportTheGrpcListenerInTheTransportsHealth() {
+    runner
+        .withPropertyValues("blixard.transport.mode=grpc")
+        .run(
+            context -> {
+              int port = context.getBean(GrpcServerLifecycle.class).port();
+              Health health =
+                  context.getBean("transportsHealthContributor", HealthIndicator.class).health();
+              assertThat(health.getStatus()).isEqualTo(Status.UP);
+              assertThat(health.getDetails())
+                  .containsEntry("mode", "grpc")
+                  .containsEntry("grpc", "listening on 127.0.0.1:" + port)
+                  .doesNotContainKey("quic");
+            });
+  }
+
+  @Test
+  void shouldReportTheTransportsDownWhenTheModeNamesATransportThatIsNotListening() {
+    // Only the gRPC transport is configured here, so dual mode has no QUIC listener.
+    runner
+        .withPropertyValues("blixard.transport.mode=dual")
+        .run(
+            context -> {
+              Health health =
+                  context.getBean("transportsHealthContributor", HealthIndicator.class).health();
+              assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+              assertThat(health.getDetails().get("quic").toString())
+                  .contains("expected: a quic listener in mode DUAL");
+              assertThat(health.getDetails().get("grpc").toString()).startsWith("listening on");
+            });
+  }
+
+  @Test
+  void shouldFailOnAnUnknownModeNamingTheKeyAndTheAllowedValues() {
+    runner
+        .withPropertyValues("blixard.transport.mode=http3")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              Throwable failure = context.getStartupFailure();
+              // The exceptions name the key and the value, but not the allowed values ...
+              assertThat(StartupFailures.chain(failure))
+                  .contains("Failed to bind properties under 'blixard.transport.mode'")
+                  .contains("No enum constant io.blixard.transport.TransportMode.http3");
+              // ... which the failure analysis printed at start-up adds.
+              assertThat(StartupFailures.analysis(failure))
+                  .contains("Property: blixard.transport.mode")
+                  .contains("Value: \"http3\"")
+                  .containsPattern("valid:\\s+DUAL\\s+GRPC\\s+QUIC");
+            });
+  }
+}
