@@ -25,7 +25,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -183,10 +182,6 @@ class RpcServerMetricsInterceptorTest {
   }
 
   @Test
-  @Disabled(
-      "bug: RpcServerMetricsInterceptor records nothing when the handler throws: grpc closes the"
-          + " stream itself (UNKNOWN) without ServerCall.close, and the listener gets onComplete,"
-          + " not onCancel")
   void shouldRecordAHandlerThatThrowsAsUnknown() throws Exception {
     var stub = EchoServiceGrpc.newBlockingStub(channel);
 

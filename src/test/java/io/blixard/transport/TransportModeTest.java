@@ -40,9 +40,4 @@ class TransportModeTest {
     assertThat(Transport.GRPC.tag()).isEqualTo("grpc");
     assertThat(Transport.QUIC.tag()).isEqualTo("quic");
   }
-
-  @Test
-  void shouldDefaultTheModeToDual() {
-    assertThat(new TransportProperties(null).mode()).isEqualTo(TransportMode.DUAL);
-  }
 }

@@ -49,7 +49,11 @@ class GrpcTransportAutoConfigurationTest {
 
     @Bean
     NodeEndpoints nodeEndpoints() {
-      return new NodeEndpoints(new NodeProperties(null, null, null));
+      return new NodeEndpoints(
+          new NodeProperties(
+              java.nio.file.Path.of("data"),
+              "127.0.0.1",
+              org.springframework.util.unit.DataSize.ofMegabytes(64)));
     }
 
     @Bean
