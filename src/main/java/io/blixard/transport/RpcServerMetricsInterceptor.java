@@ -11,6 +11,7 @@ import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -20,6 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class RpcServerMetricsInterceptor implements ServerInterceptor {
 
   public static final String METRIC = "blixard.rpc.server";
+
+  /** Per service (short name) and transport, across methods and outcomes. */
+  public static final String SERVICE_METRIC = "blixard.transport.calls";
 
   private final MeterRegistry registry;
   private final Transport transport;
@@ -38,7 +42,8 @@ public final class RpcServerMetricsInterceptor implements ServerInterceptor {
     java.util.function.Consumer<Status.Code> stop =
         code -> {
           if (recorded.compareAndSet(false, true)) {
-            sample.stop(timer(method, code));
+            long nanos = sample.stop(timer(method, code));
+            serviceTimer(method).record(nanos, TimeUnit.NANOSECONDS);
           }
         };
     ServerCall<ReqT, RespT> timed =
@@ -96,6 +101,19 @@ public final class RpcServerMetricsInterceptor implements ServerInterceptor {
         }
       }
     };
+  }
+
+  /**
+   * All calls of a service over this transport, with p50 and p99 over the last minutes: what
+   * operators watch while a service moves between transports.
+   */
+  private Timer serviceTimer(MethodDescriptor<?, ?> method) {
+    return Timer.builder(SERVICE_METRIC)
+        .description("Calls handled per service and transport, with recent p50 and p99")
+        .tag("transport", transport.tag())
+        .tag("service", ServiceNames.label(method.getServiceName()))
+        .publishPercentiles(0.5, 0.99)
+        .register(registry);
   }
 
   private Timer timer(MethodDescriptor<?, ?> method, Status.Code code) {

@@ -3,6 +3,7 @@ package io.blixard.transport;
 import io.blixard.health.NodeReadiness;
 import io.grpc.BindableService;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
@@ -40,6 +41,23 @@ public class TransportAutoConfiguration {
   GrpcHealthStatusUpdater grpcHealthStatusUpdater(
       HealthStatusManager manager, NodeReadiness readiness, ServiceCatalogue catalogue) {
     return new GrpcHealthStatusUpdater(manager, readiness, catalogue);
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  MigrationStrategyHolder migrationStrategyHolder(
+      TransportProperties properties, MeterRegistry meterRegistry) {
+    return new MigrationStrategyHolder(properties.strategy(), meterRegistry);
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  TransportsEndpoint transportsEndpoint(
+      TransportProperties properties,
+      MigrationStrategyHolder strategies,
+      ServiceCatalogue catalogue,
+      MeterRegistry meterRegistry) {
+    return new TransportsEndpoint(properties.mode(), strategies, catalogue, meterRegistry);
   }
 
   @Bean

@@ -1,7 +1,9 @@
 package io.blixard.transport.grpc;
 
 import io.blixard.node.NodeEndpoints;
+import io.blixard.transport.MigrationStrategyHolder;
 import io.blixard.transport.RpcServerMetricsInterceptor;
+import io.blixard.transport.ServedOnInterceptor;
 import io.blixard.transport.ServiceCatalogue;
 import io.blixard.transport.Transport;
 import io.blixard.transport.TransportListener;
@@ -28,13 +30,16 @@ public class GrpcServerLifecycle implements SmartLifecycle, TransportListener {
   private final ServiceCatalogue catalogue;
   private final MeterRegistry meterRegistry;
   private final NodeEndpoints endpoints;
+  private final MigrationStrategyHolder strategies;
   private volatile Server server;
 
   public GrpcServerLifecycle(
       GrpcTransportProperties properties,
       ServiceCatalogue catalogue,
       MeterRegistry meterRegistry,
-      NodeEndpoints endpoints) {
+      NodeEndpoints endpoints,
+      MigrationStrategyHolder strategies) {
+    this.strategies = strategies;
     this.properties = properties;
     this.catalogue = catalogue;
     this.meterRegistry = meterRegistry;
@@ -46,14 +51,15 @@ public class GrpcServerLifecycle implements SmartLifecycle, TransportListener {
     if (server != null) {
       return;
     }
-    var interceptor = new RpcServerMetricsInterceptor(meterRegistry, Transport.GRPC);
+    var metrics = new RpcServerMetricsInterceptor(meterRegistry, Transport.GRPC);
+    var servedOn = new ServedOnInterceptor(strategies, Transport.GRPC);
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(
                 new InetSocketAddress(properties.bindAddress(), properties.port()))
             .maxInboundMessageSize((int) properties.maxInboundMessageSize().toBytes());
     catalogue
         .definitions()
-        .forEach(d -> builder.addService(ServerInterceptors.intercept(d, interceptor)));
+        .forEach(d -> builder.addService(ServerInterceptors.intercept(d, servedOn, metrics)));
     if (properties.reflection()) {
       builder.addService(ProtoReflectionServiceV1.newInstance());
     }

@@ -2,6 +2,7 @@ package io.blixard.transport.grpc;
 
 import io.blixard.node.NodeEndpoints;
 import io.blixard.transport.ConditionalOnTransport;
+import io.blixard.transport.MigrationStrategyHolder;
 import io.blixard.transport.ServiceCatalogue;
 import io.blixard.transport.Transport;
 import io.blixard.transport.TransportAutoConfiguration;
@@ -28,8 +29,9 @@ public class GrpcTransportAutoConfiguration {
         GrpcTransportProperties properties,
         ServiceCatalogue catalogue,
         MeterRegistry meterRegistry,
-        NodeEndpoints endpoints) {
-      return new GrpcServerLifecycle(properties, catalogue, meterRegistry, endpoints);
+        NodeEndpoints endpoints,
+        MigrationStrategyHolder strategies) {
+      return new GrpcServerLifecycle(properties, catalogue, meterRegistry, endpoints, strategies);
     }
   }
 }
