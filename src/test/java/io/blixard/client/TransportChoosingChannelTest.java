@@ -139,6 +139,10 @@ class TransportChoosingChannelTest {
         .getNodeId();
   }
 
+  private double fallbacks(String reason) {
+    return count("blixard.client.fallbacks", "from", "quic", "to", "grpc", "reason", reason);
+  }
+
   private double count(String name, String... tags) {
     var counter = meters.find(name).tags(tags).counter();
     return counter == null ? 0 : counter.count();
@@ -196,16 +200,14 @@ class TransportChoosingChannelTest {
       pingedNode();
     }
     assertThat(channel.breaker(Transport.QUIC).getState()).isEqualTo(CircuitBreaker.State.OPEN);
-    double unavailableBefore =
-        count("blixard.client.fallbacks", "from", "quic", "to", "grpc", "reason", "unavailable");
+    double unavailableBefore = fallbacks("unavailable");
+    double openBefore = fallbacks("circuit_open");
+    assertThat(unavailableBefore)
+        .as("the breaker opened after its minimum of 5 calls")
+        .isEqualTo(5);
     assertThat(pingedNode()).isEqualTo(GRPC_SIDE.value());
-    assertThat(
-            count(
-                "blixard.client.fallbacks", "from", "quic", "to", "grpc", "reason", "circuit_open"))
-        .isEqualTo(1);
-    assertThat(
-            count(
-                "blixard.client.fallbacks", "from", "quic", "to", "grpc", "reason", "unavailable"))
+    assertThat(fallbacks("circuit_open")).isEqualTo(openBefore + 1);
+    assertThat(fallbacks("unavailable"))
         .as("no QUIC attempt was made")
         .isEqualTo(unavailableBefore);
   }
