@@ -186,7 +186,7 @@ public final class TransportChoosingChannel extends Channel {
   }
 
   private Timer attemptTimer(MethodDescriptor<?, ?> method, Transport transport, Status status) {
-    return Timer.builder("blixard.rpc.client")
+    return Timer.builder("blixard.client.attempts")
         .description("Call attempts made by this client, per transport")
         .tag("transport", transport.tag())
         .tag("service", String.valueOf(method.getServiceName()))
