@@ -301,7 +301,7 @@ class TransportChoosingChannelTest {
     pingedNode();
     assertThat(
             meters
-                .find("blixard.rpc.client")
+                .find("blixard.client.attempts")
                 .tags("transport", "grpc", "method", "Ping", "status", "OK")
                 .timer()
                 .count())
