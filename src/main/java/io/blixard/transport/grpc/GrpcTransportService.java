@@ -52,7 +52,8 @@ public class GrpcTransportService extends TransportServiceGrpc.TransportServiceI
                 .build());
   }
 
-  static Strategy toProto(MigrationStrategyHolder.Versioned versioned) {
+  /** The strategy as it travels to clients. */
+  public static Strategy toProto(MigrationStrategyHolder.Versioned versioned) {
     MigrationStrategy s = versioned.strategy();
     Strategy.Builder proto =
         Strategy.newBuilder()
