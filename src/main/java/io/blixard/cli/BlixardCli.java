@@ -48,7 +48,8 @@ import picocli.CommandLine.Spec;
       BlixardCli.RaftCommand.class,
       BlixardCli.MetricsCommand.class,
       BlixardCli.SysInfoCommand.class,
-      BlixardCli.ClusterHealthCommand.class
+      BlixardCli.ClusterHealthCommand.class,
+      StrategyCommand.class
     })
 public final class BlixardCli {
 
@@ -103,6 +104,14 @@ public final class BlixardCli {
       err.println(
           "blixard: node " + node + " refused the call: " + status.getCode() + describe(status));
       return CALL_FAILED;
+    }
+    if (e instanceof StrategyCommand.RefusedException) {
+      err.println("blixard: " + e.getMessage());
+      return CALL_FAILED;
+    }
+    if (e instanceof StrategyCommand.UnreachableException) {
+      err.println("blixard: " + e.getMessage());
+      return UNREACHABLE;
     }
     if (e instanceof IllegalArgumentException) {
       err.println("blixard: " + e.getMessage());

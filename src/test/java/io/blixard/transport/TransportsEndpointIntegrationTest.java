@@ -153,4 +153,59 @@ class TransportsEndpointIntegrationTest extends SingleNodeTestSupport {
     assertThat(info.getHttpAddress()).isNotEmpty();
     assertThat(info.getStrategy().getFallbackToGrpc()).isTrue();
   }
+
+  private String[] cli(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    var commandLine = io.blixard.cli.BlixardCliAccess.commandLine();
+    commandLine.setOut(new java.io.PrintWriter(out));
+    commandLine.setErr(new java.io.PrintWriter(err));
+    int code = commandLine.execute(args);
+    return new String[] {Integer.toString(code), out.toString(), err.toString()};
+  }
+
+  private String grpcNode() {
+    return "127.0.0.1:"
+        + endpoints.address(io.blixard.node.NodeEndpoints.Kind.GRPC).orElseThrow().getPort();
+  }
+
+  @Test
+  void cliSetsGetsAndResetsTheStrategyThroughTheEndpoint() {
+    String[] set =
+        cli("strategy", "set", "--node", grpcNode(), "--service", "health", "--quic-share", "50");
+    assertThat(set[0]).as(set[2]).isEqualTo("0");
+    assertThat(set[1]).containsPattern("health +grpc +50 %");
+    assertThat(strategies.strategy().quicSharePercent("health")).isEqualTo(50);
+
+    String[] get = cli("strategy", "get", "--node", grpcNode(), "--json");
+    assertThat(get[0]).isEqualTo("0");
+    assertThat(get[1]).contains("\"quicSharePercent\" : 50");
+
+    String[] reset = cli("strategy", "reset", "--node", grpcNode());
+    assertThat(reset[0]).isEqualTo("0");
+    assertThat(strategies.strategy()).isEqualTo(strategies.configured());
+  }
+
+  @Test
+  void cliReportsARefusedChangeInOneLine() {
+    String httpPort =
+        Integer.toString(
+            endpoints.address(io.blixard.node.NodeEndpoints.Kind.HTTP).orElseThrow().getPort());
+    String[] result =
+        cli(
+            "strategy",
+            "set",
+            "--node",
+            grpcNode(),
+            "--http",
+            "127.0.0.1:" + httpPort,
+            "--service",
+            "health",
+            "--quic-share",
+            "101");
+    assertThat(result[0]).isEqualTo("1");
+    assertThat(result[2].strip())
+        .isEqualTo(
+            "blixard: the node refused the change: quic-share.health: 101 (expected: 0 to 100)");
+  }
 }
