@@ -53,7 +53,7 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void channelActive(ChannelHandlerContext ctx) {
+  public void handlerAdded(ChannelHandlerContext ctx) {
     metrics.streamOpened();
     firstFrameTimer =
         ctx.executor()
@@ -72,7 +72,6 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
                 },
                 firstFrameTimeoutMillis,
                 TimeUnit.MILLISECONDS);
-    ctx.fireChannelActive();
   }
 
   @Override
