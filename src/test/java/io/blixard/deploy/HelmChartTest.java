@@ -9,7 +9,6 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -365,11 +364,5 @@ class HelmChartTest {
 
   private static Map<String, Object> fieldRef(String path) {
     return Map.of("fieldRef", Map.of("fieldPath", path));
-  }
-
-  static List<String> names(List<Object> objects) {
-    List<String> names = new ArrayList<>();
-    objects.forEach(o -> names.add(String.valueOf(asMap(o, "object").get("name"))));
-    return names;
   }
 }
