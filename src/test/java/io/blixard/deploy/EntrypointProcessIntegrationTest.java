@@ -40,8 +40,12 @@ class EntrypointProcessIntegrationTest {
 
   @AfterEach
   void stop() throws InterruptedException {
-    if (node != null && node.isAlive()) {
-      node.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    if (node != null) {
+      // Should the script not exec the JVM, the JVM is its child: stop that too.
+      node.descendants().forEach(ProcessHandle::destroyForcibly);
+      if (node.isAlive()) {
+        node.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      }
     }
   }
 
