@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blixard.cluster.ClusterProperties;
 import io.blixard.transport.grpc.GrpcTransportProperties;
+import io.blixard.transport.quic.QuicTransportProperties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -42,17 +43,10 @@ final class ApplicationConfig {
   static final Path ROOT = Path.of("").toAbsolutePath();
 
   /**
-   * Keys of the QUIC transport and of cluster join that the deployment files set before their
-   * *Properties exist on this branch (QUIC listens on 7002/UDP by design, DESIGN.md). Once the
+   * Keys of cluster join that the deployment files set before their *Properties exist. Once the
    * application defines them, the application's own values and metadata take over.
    */
-  static final int QUIC_PORT_BY_DESIGN = 7002;
-
-  private static final Set<String> KEYS_PENDING_IN_APPLICATION =
-      Set.of(
-          "blixard.transport.quic.port",
-          "blixard.transport.quic.bind-address",
-          "blixard.cluster.join");
+  private static final Set<String> KEYS_PENDING_IN_APPLICATION = Set.of("blixard.cluster.join");
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z0-9_]+):([^}]*)}");
 
@@ -90,7 +84,7 @@ final class ApplicationConfig {
   }
 
   int quicPort() {
-    return defaults.bind("blixard.transport.quic.port", Integer.class).orElse(QUIC_PORT_BY_DESIGN);
+    return defaults.bindOrCreate("blixard.transport.quic", QuicTransportProperties.class).port();
   }
 
   int httpPort() {

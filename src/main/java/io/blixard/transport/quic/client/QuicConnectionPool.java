@@ -263,6 +263,7 @@ public final class QuicConnectionPool implements AutoCloseable {
   }
 
   private void sweep() {
+    makeRoom();
     long evictNanos = settings.idleEviction().toNanos();
     long keepAliveNanos = settings.keepAliveInterval().toNanos();
     for (var entry : connections.entrySet()) {
