@@ -1,5 +1,6 @@
 package io.blixard.transport;
 
+import io.blixard.cluster.MembershipClient;
 import io.blixard.health.NodeReadiness;
 import io.grpc.BindableService;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -58,6 +59,18 @@ public class TransportAutoConfiguration {
       ServiceCatalogue catalogue,
       MeterRegistry meterRegistry) {
     return new TransportsEndpoint(properties.mode(), strategies, catalogue, meterRegistry);
+  }
+
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  PeerChannels peerChannels() {
+    return new DefaultPeerChannels();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  MembershipClient membershipClient(PeerChannels peerChannels) {
+    return new RemoteMembershipClient(peerChannels);
   }
 
   @Bean
