@@ -112,10 +112,12 @@ public class DefaultMembershipService implements MembershipService {
           successor.shortForm());
       raft.transferLeadership(successor);
     }
-    boolean removed = inGroup && raft.removeMember(leaving);
+    // The registry first: once out of the configuration, a leaving node's own Raft client can no
+    // longer write to the group.
     if (inRegistry) {
       await(raft.unregister(leaving), "remove " + leaving.shortForm() + " from the registry");
     }
+    boolean removed = inGroup && raft.removeMember(leaving);
     log.info(
         "Node {} left the group{}",
         leaving.shortForm(),

@@ -215,6 +215,75 @@ class ClusterJoinIntegrationTest {
             });
   }
 
+  @Test
+  @Order(7)
+  void blixardClusterLeaveTakesANodeOutOfTheGroupAndTheRegistry() {
+    NodeId leaving = third.id();
+    int exit = io.blixard.cli.BlixardCli.execute("cluster", "leave", "--node", third.grpcAddress());
+    assertThat(exit).isZero();
+    for (TestNode node : List.of(first, second)) {
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                assertThat(members(node).getMembersList())
+                    .extracting(Member::getNodeId)
+                    .containsExactlyInAnyOrder(first.id().value(), second.id().value());
+                assertThat(node.bean(RaftNode.class).registry())
+                    .extracting(RegisteredNode::nodeId)
+                    .doesNotContain(leaving);
+              });
+    }
+    // Leaving again is not an error: there is nothing left to do.
+    var again =
+        MembershipServiceGrpc.newBlockingStub(first.channel())
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .leave(
+                io.blixard.proto.cluster.v1.LeaveRequest.newBuilder()
+                    .setNodeId(leaving.value())
+                    .build());
+    assertThat(again.getWasMember()).isFalse();
+    third.close();
+    third = null;
+  }
+
+  @Test
+  @Order(8)
+  void aLeavingLeaderHandsLeadershipOverFirst() {
+    assertThat(first.raft().isLeader()).isTrue();
+    var left =
+        MembershipServiceGrpc.newBlockingStub(first.channel())
+            .withDeadlineAfter(20, TimeUnit.SECONDS)
+            .leave(io.blixard.proto.cluster.v1.LeaveRequest.getDefaultInstance());
+    assertThat(left.getNodeId()).isEqualTo(first.id().value());
+    assertThat(left.getWasMember()).isTrue();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              GetMembersResponse group = members(second);
+              assertThat(group.getLeaderId()).isEqualTo(second.id().value());
+              assertThat(group.getMembersList())
+                  .extracting(Member::getNodeId)
+                  .containsExactly(second.id().value());
+              assertThat(second.bean(RaftNode.class).registry())
+                  .extracting(RegisteredNode::nodeId)
+                  .containsExactly(second.id());
+            });
+    // The last voter cannot leave: the group would have none.
+    assertThatThrownBy(
+            () ->
+                MembershipServiceGrpc.newBlockingStub(second.channel())
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .leave(io.blixard.proto.cluster.v1.LeaveRequest.getDefaultInstance()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+              assertThat(e.getStatus().getDescription()).contains("is the only voter");
+            });
+  }
+
   private static String messages(Throwable e) {
     StringBuilder all = new StringBuilder();
     for (Throwable t = e; t != null; t = t.getCause()) {

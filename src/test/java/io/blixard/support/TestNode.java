@@ -27,10 +27,15 @@ public final class TestNode implements AutoCloseable {
   private final Path dataDir;
   private final ConfigurableApplicationContext context;
   private final ManagedChannel channel;
+  private final int raftPort;
+  private final NodeId id;
 
   private TestNode(Path dataDir, ConfigurableApplicationContext context) {
     this.dataDir = dataDir;
     this.context = context;
+    this.raftPort =
+        bean(NodeEndpoints.class).address(NodeEndpoints.Kind.RAFT).orElseThrow().getPort();
+    this.id = bean(NodeIdentity.class).nodeId();
     this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort()).usePlaintext().build();
   }
 
@@ -75,7 +80,6 @@ public final class TestNode implements AutoCloseable {
    * know it by that address), with the given extra arguments.
    */
   public TestNode restart(String... extraArgs) {
-    int raftPort = raftPort();
     close();
     List<String> args = new ArrayList<>(List.of(extraArgs));
     args.add("--blixard.cluster.raft.port=" + raftPort);
@@ -83,7 +87,7 @@ public final class TestNode implements AutoCloseable {
   }
 
   public int raftPort() {
-    return bean(NodeEndpoints.class).address(NodeEndpoints.Kind.RAFT).orElseThrow().getPort();
+    return raftPort;
   }
 
   /** Starts a node that joins the cluster through {@code member}. */
@@ -106,7 +110,7 @@ public final class TestNode implements AutoCloseable {
   }
 
   public NodeId id() {
-    return bean(NodeIdentity.class).nodeId();
+    return id;
   }
 
   public RaftState raft() {
