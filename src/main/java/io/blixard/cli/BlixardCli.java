@@ -49,7 +49,8 @@ import picocli.CommandLine.Spec;
       BlixardCli.MetricsCommand.class,
       BlixardCli.SysInfoCommand.class,
       BlixardCli.ClusterHealthCommand.class,
-      StrategyCommand.class
+      StrategyCommand.class,
+      ClusterCommand.class
     })
 public final class BlixardCli {
 
@@ -68,6 +69,8 @@ public final class BlixardCli {
           "metrics",
           "sysinfo",
           "cluster-health",
+          "cluster",
+          "strategy",
           "help",
           "--help",
           "-h",

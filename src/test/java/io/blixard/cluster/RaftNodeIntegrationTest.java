@@ -47,7 +47,10 @@ class RaftNodeIntegrationTest {
                 Duration.ofMillis(600),
                 Duration.ofSeconds(5),
                 snapshotThreshold),
-            Duration.ofSeconds(5));
+            Duration.ofSeconds(5),
+            java.util.List.of(),
+            null,
+            null);
     RaftNode raft = new RaftNode(identity, directory, endpoints, properties);
     raft.start();
     await()

@@ -1,0 +1,39 @@
+package io.blixard.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class DefaultPeerChannelsTest {
+
+  @Test
+  void oneChannelPerAddress() {
+    try (DefaultPeerChannels channels = new DefaultPeerChannels()) {
+      assertThat(channels.channel("127.0.0.1:7001")).isSameAs(channels.channel(" 127.0.0.1:7001"));
+      assertThat(channels.channel("127.0.0.1:7001"))
+          .isNotSameAs(channels.channel("127.0.0.1:7011"));
+    }
+  }
+
+  @Test
+  void quicAddressesAreRefusedWithTheReason() {
+    try (DefaultPeerChannels channels = new DefaultPeerChannels()) {
+      assertThatThrownBy(() -> channels.channel("a".repeat(52) + "@127.0.0.1:7002"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(
+              "QUIC member addresses need the QUIC transport, which is not available in this"
+                  + " build");
+    }
+  }
+
+  @Test
+  void closedChannelsRefuseNewCalls() {
+    DefaultPeerChannels channels = new DefaultPeerChannels();
+    channels.channel("127.0.0.1:7001");
+    channels.close();
+    assertThatThrownBy(() -> channels.channel("127.0.0.1:7001"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+  }
+}
