@@ -42,12 +42,6 @@ final class ApplicationConfig {
   /** Maven runs tests in the project's base directory. */
   static final Path ROOT = Path.of("").toAbsolutePath();
 
-  /**
-   * Keys of cluster join that the deployment files set before their *Properties exist. Once the
-   * application defines them, the application's own values and metadata take over.
-   */
-  private static final Set<String> KEYS_PENDING_IN_APPLICATION = Set.of("blixard.cluster.join");
-
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z0-9_]+):([^}]*)}");
 
   private final List<Map<String, Object>> documents;
@@ -148,13 +142,9 @@ final class ApplicationConfig {
   /**
    * Whether a configuration key is one the node knows: a key of application.yml's defaults (or an
    * entry of a map that is empty there, such as quic-share), a property of the configuration
-   * metadata on the classpath (the node's own and Spring Boot's) or an entry of a map-valued one,
-   * or a key still pending in the application (see {@link #KEYS_PENDING_IN_APPLICATION}).
+   * metadata on the classpath (the node's own and Spring Boot's) or an entry of a map-valued one.
    */
   boolean isKnownKey(String key) {
-    if (KEYS_PENDING_IN_APPLICATION.contains(key)) {
-      return true;
-    }
     Map<String, Object> applicationKeys = flatten(documents.get(0));
     if (applicationKeys.containsKey(key)) {
       return true;
