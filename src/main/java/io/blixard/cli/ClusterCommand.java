@@ -4,7 +4,7 @@ import io.blixard.proto.cluster.v1.GetMembersRequest;
 import io.blixard.proto.cluster.v1.LeaveRequest;
 import io.blixard.proto.cluster.v1.Member;
 import io.blixard.proto.cluster.v1.MembershipServiceGrpc;
-import io.grpc.ManagedChannel;
+import io.grpc.Channel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,7 +18,7 @@ final class ClusterCommand {
   @Command(name = "members", description = "The group's id, leader and voters.")
   static final class MembersCommand extends BlixardCli.NodeCommand {
     @Override
-    void run(ManagedChannel channel) throws Exception {
+    void run(Channel channel) throws Exception {
       var response =
           stub(channel, MembershipServiceGrpc::newBlockingStub)
               .getMembers(GetMembersRequest.getDefaultInstance());
@@ -49,7 +49,7 @@ final class ClusterCommand {
     String id;
 
     @Override
-    void run(ManagedChannel channel) throws Exception {
+    void run(Channel channel) throws Exception {
       var response =
           stub(channel, MembershipServiceGrpc::newBlockingStub)
               .leave(LeaveRequest.newBuilder().setNodeId(id == null ? "" : id.trim()).build());

@@ -129,7 +129,9 @@ class QuicConnectionPoolTest {
               e -> {
                 assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
                 assertThat(e.getStatus().getDescription())
-                    .startsWith("cannot connect over QUIC to 127.0.0.1:9");
+                    .isEqualTo(
+                        "cannot connect over QUIC to 127.0.0.1:9: nothing listens on UDP port 9"
+                            + " (ICMP port unreachable)");
               });
     }
   }
