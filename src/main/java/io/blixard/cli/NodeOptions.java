@@ -5,6 +5,7 @@ import io.blixard.client.TransportPolicy;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -47,12 +48,25 @@ final class NodeOptions {
       HostPort.parse(node);
     }
     BlixardClient.Settings defaults = BlixardClient.Settings.defaults();
-    return BlixardClient.connect(
-        node,
-        new BlixardClient.Settings(
-            transport, defaults.options(), Duration.ZERO, timeout, defaults.quic()),
-        meters,
-        CircuitBreakerRegistry.ofDefaults());
+    BlixardClient client =
+        BlixardClient.connect(
+            node,
+            new BlixardClient.Settings(
+                transport, defaults.options(), Duration.ZERO, timeout, defaults.quic()),
+            meters,
+            CircuitBreakerRegistry.ofDefaults());
+    if (transport == TransportPolicy.QUIC && client.discoveryFailure().isPresent()) {
+      // Without the node's answer there is no QUIC address to call: say why.
+      Status cause = Status.fromThrowable(client.discoveryFailure().get());
+      client.close();
+      throw Status.UNAVAILABLE
+          .withDescription(
+              "cannot learn the node's QUIC address over gRPC: "
+                  + cause.getCode()
+                  + (cause.getDescription() == null ? "" : " " + cause.getDescription()))
+          .asRuntimeException();
+    }
+    return client;
   }
 
   ManagedChannel openChannel() {

@@ -97,6 +97,7 @@ public final class BlixardClient implements AutoCloseable {
   private volatile GetTransportInfoResponse info;
   private volatile Channel current;
   private volatile Channel quicChannel;
+  private volatile RuntimeException discoveryFailure;
 
   private BlixardClient(
       String address,
@@ -163,6 +164,11 @@ public final class BlixardClient implements AutoCloseable {
     return Optional.ofNullable(info);
   }
 
+  /** Why the last attempt to ask the node for its transports failed, if it did. */
+  public Optional<RuntimeException> discoveryFailure() {
+    return Optional.ofNullable(discoveryFailure);
+  }
+
   /** The strategy this client follows now. */
   public MigrationStrategy strategy() {
     return strategy;
@@ -181,17 +187,20 @@ public final class BlixardClient implements AutoCloseable {
       Channel quic = quicChannel;
       if (quic == null) {
         log.debug("Cannot ask {} for its transports: {}", address, overGrpc.toString());
+        discoveryFailure = overGrpc;
         return;
       }
       try {
         answer = ask(quic);
       } catch (RuntimeException overQuic) {
         log.debug("Cannot ask {} for its transports: {}", address, overQuic.toString());
+        discoveryFailure = overQuic;
         return;
       }
     }
     GetTransportInfoResponse previous = info;
     info = answer;
+    discoveryFailure = null;
     strategy = Strategies.fromProto(answer.getStrategy());
     boolean quicMoved =
         previous == null

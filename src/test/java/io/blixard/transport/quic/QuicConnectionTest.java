@@ -78,7 +78,14 @@ class QuicConnectionTest {
               e -> {
                 assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
                 assertThat(e.getStatus().getDescription())
-                    .startsWith("cannot connect over QUIC to " + wrong);
+                    .isEqualTo(
+                        "cannot connect over QUIC to "
+                            + wrong
+                            + ": the peer's certificate belongs to node "
+                            + loopback.identity.nodeId()
+                            + " (expected: node "
+                            + someoneElse
+                            + ")");
               });
       assertThat(echo.calls).hasValue(0);
       assertThat(

@@ -194,7 +194,11 @@ public final class QuicConnectionPool implements AutoCloseable {
                           if (isHandshakeFailure(cause)) {
                             metrics.handshakeFailed();
                           }
-                          fail(target, result, describe(cause), cause);
+                          fail(
+                              target,
+                              result,
+                              trust.rejection().orElseGet(() -> describe(cause)),
+                              cause);
                           return;
                         }
                         QuicChannel quic = (QuicChannel) connected.getNow();
