@@ -112,18 +112,30 @@ public class DefaultMembershipService implements MembershipService {
           successor.shortForm());
       raft.transferLeadership(successor);
     }
-    // The registry first: once out of the configuration, a leaving node's own Raft client can no
-    // longer write to the group.
-    if (inRegistry) {
-      await(raft.unregister(leaving), "remove " + leaving.shortForm() + " from the registry");
+    boolean removed;
+    if (leaving.equals(state.nodeId())) {
+      // This node leaves: the registry first, because once out of the configuration its own Raft
+      // client can no longer write to the group; and it must not register itself again meanwhile.
+      raft.markLeaving();
+      unregister(leaving, inRegistry);
+      removed = inGroup && raft.removeMember(leaving);
+    } else {
+      // Another node leaves: out of the configuration first, so that it stops registering itself.
+      removed = inGroup && raft.removeMember(leaving);
+      unregister(leaving, inRegistry);
     }
-    boolean removed = inGroup && raft.removeMember(leaving);
     log.info(
         "Node {} left the group{}",
         leaving.shortForm(),
         removed || inRegistry ? "" : " (it was not a member)");
     return new LeaveResult(
         leaving, removed || inRegistry, raft.state().flatMap(RaftState::leaderId));
+  }
+
+  private void unregister(NodeId nodeId, boolean inRegistry) {
+    if (inRegistry) {
+      await(raft.unregister(nodeId), "remove " + nodeId.shortForm() + " from the registry");
+    }
   }
 
   private static long lagOf(RaftState state, NodeId nodeId) {

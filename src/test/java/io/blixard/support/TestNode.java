@@ -6,6 +6,7 @@ import io.blixard.cluster.RaftState;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
+import io.blixard.transport.Transport;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.nio.file.Path;
@@ -55,7 +56,9 @@ public final class TestNode implements AutoCloseable {
             "--blixard.cluster.join-retry.timeout=30s",
             "--blixard.transport.grpc.port=0",
             "--blixard.transport.grpc.bind-address=127.0.0.1",
-            "--blixard.transport.mode=grpc")) {
+            "--blixard.transport.quic.port=0",
+            "--blixard.transport.quic.bind-address=127.0.0.1",
+            "--blixard.transport.mode=dual")) {
       put(args, arg);
     }
     for (String arg : extraArgs) {
@@ -128,6 +131,11 @@ public final class TestNode implements AutoCloseable {
   /** A channel to this node over gRPC. */
   public ManagedChannel channel() {
     return channel;
+  }
+
+  /** A channel to this node over the transport; the caller closes it. */
+  public TestChannels.Opened open(Transport transport) {
+    return TestChannels.open(transport, bean(NodeEndpoints.class), bean(NodeIdentity.class));
   }
 
   public boolean isRunning() {
