@@ -11,16 +11,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link PeerChannels} over gRPC: one plaintext {@link ManagedChannel} per {@code host:port}, made
- * on first use. QUIC member addresses ({@code NODEID@host:port}) are refused until the QUIC
- * transport provides a channel for them.
+ * {@link PeerChannels}: one plaintext gRPC {@link ManagedChannel} per {@code host:port}, made on
+ * first use; QUIC member addresses ({@code NODEID@host:port}) go to the QUIC transport's pooled
+ * connections, or are refused when no QUIC transport is in the build.
  */
 public class DefaultPeerChannels implements PeerChannels {
 
   private static final Logger log = LoggerFactory.getLogger(DefaultPeerChannels.class);
 
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final QuicPeerChannelFactory quic;
   private volatile boolean closed;
+
+  /** gRPC member addresses only. */
+  public DefaultPeerChannels() {
+    this(null);
+  }
+
+  /**
+   * @param quic channels for QUIC member addresses; null refuses them
+   */
+  public DefaultPeerChannels(QuicPeerChannelFactory quic) {
+    this.quic = quic;
+  }
 
   @Override
   public Channel channel(String memberAddress) {
@@ -30,12 +43,16 @@ public class DefaultPeerChannels implements PeerChannels {
     MemberAddress address = MemberAddress.parse(memberAddress);
     return switch (address.kind()) {
       case GRPC -> channels.computeIfAbsent(address.hostAndPort(), DefaultPeerChannels::open);
-      case QUIC ->
+      case QUIC -> {
+        if (quic == null) {
           throw new IllegalArgumentException(
               "member address "
                   + address
                   + ": QUIC member addresses need the QUIC transport, which is not available in"
                   + " this build (expected: host:grpcPort)");
+        }
+        yield quic.channel(address);
+      }
     };
   }
 

@@ -68,8 +68,8 @@ public class TransportAutoConfiguration {
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  PeerChannels peerChannels() {
-    return new DefaultPeerChannels();
+  PeerChannels peerChannels(ObjectProvider<QuicPeerChannelFactory> quic) {
+    return new DefaultPeerChannels(quic.getIfAvailable());
   }
 
   @Bean

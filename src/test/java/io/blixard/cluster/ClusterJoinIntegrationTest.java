@@ -33,9 +33,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three nodes in one JVM: the second joins through the first, the third through the second (a
- * follower). Every member then sees the same group; bad joins are refused with their cause; a
- * member that restarts keeps its place without joining again.
+ * Three nodes in one JVM: the second joins through the first over gRPC, the third through the
+ * second (a follower) over QUIC. Every member then sees the same group; bad joins are refused with
+ * their cause; a member that restarts keeps its place without joining again.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -53,7 +53,9 @@ class ClusterJoinIntegrationTest {
     first = TestNode.start(dirs.resolve("a"));
     await().atMost(Duration.ofSeconds(20)).until(() -> first.raft().leaderId().isPresent());
     second = TestNode.join(dirs.resolve("b"), first);
-    third = TestNode.join(dirs.resolve("c"), second);
+    // Over QUIC, by node id: the member must prove it is that node.
+    third =
+        TestNode.start(dirs.resolve("c"), "--blixard.cluster.join=" + second.quicMemberAddress());
   }
 
   @AfterAll

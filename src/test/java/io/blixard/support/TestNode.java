@@ -128,6 +128,13 @@ public final class TestNode implements AutoCloseable {
     return "127.0.0.1:" + grpcPort();
   }
 
+  /** This node as a QUIC member address, {@code NODEID@127.0.0.1:quicPort}. */
+  public String quicMemberAddress() {
+    return id.value()
+        + "@127.0.0.1:"
+        + bean(NodeEndpoints.class).address(NodeEndpoints.Kind.QUIC).orElseThrow().getPort();
+  }
+
   /** A channel to this node over gRPC. */
   public ManagedChannel channel() {
     return channel;

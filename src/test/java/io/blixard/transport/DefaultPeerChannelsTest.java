@@ -28,6 +28,25 @@ class DefaultPeerChannelsTest {
   }
 
   @Test
+  void quicAddressesGoToTheQuicTransportWhenItIsThere() {
+    java.util.List<io.blixard.cluster.MemberAddress> asked = new java.util.ArrayList<>();
+    io.grpc.Channel quicChannel;
+    try (DefaultPeerChannels grpc = new DefaultPeerChannels()) {
+      quicChannel = grpc.channel("127.0.0.1:7002");
+      try (DefaultPeerChannels channels =
+          new DefaultPeerChannels(
+              address -> {
+                asked.add(address);
+                return quicChannel;
+              })) {
+        String id = "a".repeat(52);
+        assertThat(channels.channel(id + "@127.0.0.1:7002")).isSameAs(quicChannel);
+        assertThat(asked).extracting(Object::toString).containsExactly(id + "@127.0.0.1:7002");
+      }
+    }
+  }
+
+  @Test
   void closedChannelsRefuseNewCalls() {
     DefaultPeerChannels channels = new DefaultPeerChannels();
     channels.channel("127.0.0.1:7001");
