@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 /** {@code blixard cluster members|leave}: the Raft group's membership. */
 @Command(
     name = "cluster",
+    mixinStandardHelpOptions = true,
     description = "The Raft group's members; take a node out of the group.",
     subcommands = {ClusterCommand.MembersCommand.class, ClusterCommand.LeaveCommand.class})
 final class ClusterCommand {
