@@ -100,7 +100,11 @@ public final class BlixardCli {
     PrintWriter err = cmd.getErr();
     if (e instanceof StatusRuntimeException sre) {
       Status status = sre.getStatus();
-      String node = parsed.subcommand() == null ? "" : nodeOf(parsed.subcommand());
+      CommandLine.ParseResult command = parsed;
+      while (command.subcommand() != null) {
+        command = command.subcommand();
+      }
+      String node = command == parsed ? "" : nodeOf(command);
       if (status.getCode() == Status.Code.UNAVAILABLE
           || status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
         err.println(

@@ -111,19 +111,65 @@ public class DefaultMembershipService implements MembershipService {
           leaving.shortForm(),
           successor.shortForm());
       raft.transferLeadership(successor);
+      awaitOtherLeader(leaving);
     }
-    // The registry first: once out of the configuration, a leaving node's own Raft client can no
-    // longer write to the group.
-    if (inRegistry) {
-      await(raft.unregister(leaving), "remove " + leaving.shortForm() + " from the registry");
+    boolean removed;
+    if (leaving.equals(state.nodeId())) {
+      // This node leaves: the registry first, because once out of the configuration its own Raft
+      // client can no longer write to the group; and it must not register itself again meanwhile.
+      raft.markLeaving();
+      unregister(leaving, inRegistry);
+      removed = inGroup && raft.removeMember(leaving);
+    } else {
+      // Another node leaves: out of the configuration first, so that it stops registering itself.
+      removed = inGroup && raft.removeMember(leaving);
+      unregister(leaving, inRegistry);
     }
-    boolean removed = inGroup && raft.removeMember(leaving);
     log.info(
         "Node {} left the group{}",
         leaving.shortForm(),
         removed || inRegistry ? "" : " (it was not a member)");
     return new LeaveResult(
         leaving, removed || inRegistry, raft.state().flatMap(RaftState::leaderId));
+  }
+
+  private void unregister(NodeId nodeId, boolean inRegistry) {
+    if (!inRegistry) {
+      return;
+    }
+    // Right after a leadership transfer the write may time out while Ratis's client finds the new
+    // leader; removing a record is idempotent, so try again.
+    ClusterUnavailableException last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      try {
+        await(raft.unregister(nodeId), "remove " + nodeId.shortForm() + " from the registry");
+        return;
+      } catch (ClusterUnavailableException e) {
+        last = e;
+        log.debug("Registry removal of {} failed, trying again", nodeId.shortForm(), e);
+      }
+    }
+    throw last;
+  }
+
+  /** Waits until this node sees a leader other than {@code old}, after a transfer. */
+  private void awaitOtherLeader(NodeId old) {
+    long deadline =
+        System.nanoTime() + properties.raft().electionTimeoutMax().multipliedBy(4).toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<NodeId> leader = raft.state().flatMap(RaftState::leaderId);
+      if (leader.isPresent() && !leader.get().equals(old)) {
+        return;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ClusterUnavailableException("interrupted while waiting for the new leader");
+      }
+    }
+    throw new ClusterUnavailableException(
+        "leadership was handed over but this node sees no new leader yet; try again");
   }
 
   private static long lagOf(RaftState state, NodeId nodeId) {

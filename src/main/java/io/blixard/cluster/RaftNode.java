@@ -71,6 +71,7 @@ public class RaftNode implements SmartLifecycle {
   private final ClusterStateMachine stateMachine;
   private final MembershipClient membershipClient;
 
+  private volatile boolean leaving;
   private volatile RaftServer server;
   private volatile RaftClient client;
   private volatile RaftGroupId groupId;
@@ -499,6 +500,16 @@ public class RaftNode implements SmartLifecycle {
     admin(
         "transfer leadership to " + to.shortForm(),
         c -> c.admin().transferLeadership(RaftPeerId.valueOf(to.value()), timeoutMs));
+  }
+
+  /** Records that this node is leaving the group: it must not register itself again. */
+  void markLeaving() {
+    leaving = true;
+  }
+
+  /** Whether this node has begun to leave the group since it started. */
+  public boolean isLeaving() {
+    return leaving;
   }
 
   /** Removes a node's record from the registry, through the Raft log. */

@@ -15,7 +15,9 @@ import io.blixard.proto.status.v1.ClusterNode;
 import io.blixard.proto.status.v1.GetClusterStatusRequest;
 import io.blixard.proto.status.v1.GetClusterStatusResponse;
 import io.blixard.proto.status.v1.StatusServiceGrpc;
+import io.blixard.support.TestChannels;
 import io.blixard.support.TestNode;
+import io.blixard.transport.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -140,6 +142,32 @@ class ClusterFailoverIntegrationTest {
                 .map(n -> n.id().value()))
         .hasSize(2)
         .doesNotContain(leader);
+  }
+
+  @Test
+  @Order(2)
+  void everyNodeGivesTheSameAnswerOverQuic() throws Exception {
+    String leader = awaitAgreement(3);
+    GetClusterStatusResponse overGrpc = status(node(leader));
+    for (TestNode node : nodes) {
+      try (TestChannels.Opened quic = node.open(Transport.QUIC)) {
+        GetClusterStatusResponse s =
+            StatusServiceGrpc.newBlockingStub(quic.channel())
+                .withDeadlineAfter(5, TimeUnit.SECONDS)
+                .getClusterStatus(GetClusterStatusRequest.getDefaultInstance());
+        GetClusterHealthResponse h =
+            MonitoringServiceGrpc.newBlockingStub(quic.channel())
+                .withDeadlineAfter(5, TimeUnit.SECONDS)
+                .getClusterHealth(GetClusterHealthRequest.getDefaultInstance());
+        assertThat(s.getReportedBy()).isEqualTo(node.id().value());
+        assertThat(s.getLeaderId()).isEqualTo(leader);
+        assertThat(s.getTerm()).isEqualTo(overGrpc.getTerm());
+        assertThat(voters(s)).isEqualTo(voters(overGrpc));
+        assertThat(h.getLeaderId()).isEqualTo(leader);
+        assertThat(h.getTerm()).isEqualTo(overGrpc.getTerm());
+        assertThat(h.getVoters()).isEqualTo(3);
+      }
+    }
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.blixard.cluster.RaftState;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
+import io.blixard.transport.Transport;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.nio.file.Path;
@@ -47,15 +48,17 @@ public final class TestNode implements AutoCloseable {
             "--blixard.node.data-dir=" + dataDir,
             "--blixard.cluster.raft.port=0",
             "--blixard.cluster.raft.bind-address=127.0.0.1",
-            "--blixard.cluster.raft.election-timeout-min=300ms",
-            "--blixard.cluster.raft.election-timeout-max=600ms",
-            "--blixard.cluster.peer-timeout=2s",
+            "--blixard.cluster.raft.election-timeout-min=1s",
+            "--blixard.cluster.raft.election-timeout-max=2s",
+            "--blixard.cluster.peer-timeout=4s",
             "--blixard.cluster.peers.probe-interval=200ms",
             "--blixard.cluster.peers.probe-timeout=1s",
             "--blixard.cluster.join-retry.timeout=30s",
             "--blixard.transport.grpc.port=0",
             "--blixard.transport.grpc.bind-address=127.0.0.1",
-            "--blixard.transport.mode=grpc")) {
+            "--blixard.transport.quic.port=0",
+            "--blixard.transport.quic.bind-address=127.0.0.1",
+            "--blixard.transport.mode=dual")) {
       put(args, arg);
     }
     for (String arg : extraArgs) {
@@ -125,9 +128,21 @@ public final class TestNode implements AutoCloseable {
     return "127.0.0.1:" + grpcPort();
   }
 
+  /** This node as a QUIC member address, {@code NODEID@127.0.0.1:quicPort}. */
+  public String quicMemberAddress() {
+    return id.value()
+        + "@127.0.0.1:"
+        + bean(NodeEndpoints.class).address(NodeEndpoints.Kind.QUIC).orElseThrow().getPort();
+  }
+
   /** A channel to this node over gRPC. */
   public ManagedChannel channel() {
     return channel;
+  }
+
+  /** A channel to this node over the transport; the caller closes it. */
+  public TestChannels.Opened open(Transport transport) {
+    return TestChannels.open(transport, bean(NodeEndpoints.class), bean(NodeIdentity.class));
   }
 
   public boolean isRunning() {
