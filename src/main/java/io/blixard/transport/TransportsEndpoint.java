@@ -61,7 +61,8 @@ public class TransportsEndpoint {
     for (String label : serviceLabels()) {
       Map<String, Object> service = new LinkedHashMap<>();
       boolean inStrategy = ServiceNames.KNOWN.contains(label);
-      Set<Transport> servedOn = inStrategy ? strategy.servedOn(label) : EnumSet.of(Transport.GRPC);
+      Set<Transport> servedOn =
+          inStrategy ? strategy.servedOn(label) : EnumSet.allOf(Transport.class);
       List<String> serving = new ArrayList<>();
       for (Transport t : servedOn) {
         if (mode.serves(t)) {

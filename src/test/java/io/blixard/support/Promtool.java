@@ -5,23 +5,21 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs Prometheus's own {@code promtool check metrics} on an exposition, so the text is parsed as
- * Prometheus parses it. CI installs promtool (.ci/run); elsewhere the check is skipped when the
- * tool is missing, except under CI where a missing tool fails.
+ * Prometheus parses it, and {@code promtool check config} on a Prometheus configuration. CI
+ * installs promtool (.ci/run); elsewhere the check is skipped when the tool is missing, except
+ * under CI where a missing tool fails.
  */
 public final class Promtool {
 
   private Promtool() {}
 
   public static void assertValid(String exposition) throws Exception {
-    String path = find();
-    if (path == null) {
-      assertThat(System.getenv("CI")).as("promtool must be installed in CI (see .ci/run)").isNull();
-      assumeTrue(false, "promtool is not installed; install the Debian package prometheus");
-    }
+    String path = require();
     Process process =
         new ProcessBuilder(path, "check", "metrics").redirectErrorStream(true).start();
     try (var in = process.getOutputStream()) {
@@ -30,6 +28,28 @@ public final class Promtool {
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("promtool finished").isTrue();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.exitValue()).as("promtool check metrics said: %s", output).isZero();
+  }
+
+  /** Checks a Prometheus server configuration file as Prometheus would load it. */
+  public static void assertValidConfig(Path file) throws Exception {
+    String path = require();
+    Process process =
+        new ProcessBuilder(path, "check", "config", "--syntax-only", file.toString())
+            .redirectErrorStream(true)
+            .start();
+    process.getOutputStream().close();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("promtool finished").isTrue();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.exitValue()).as("promtool check config said: %s", output).isZero();
+  }
+
+  private static String require() {
+    String path = find();
+    if (path == null) {
+      assertThat(System.getenv("CI")).as("promtool must be installed in CI (see .ci/run)").isNull();
+      assumeTrue(false, "promtool is not installed; install the Debian package prometheus");
+    }
+    return path;
   }
 
   private static String find() {

@@ -8,7 +8,6 @@ import io.blixard.proto.status.v1.GetClusterStatusRequest;
 import io.blixard.proto.status.v1.StatusServiceGrpc;
 import io.blixard.transport.Transport;
 import io.grpc.Channel;
-import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
@@ -45,13 +44,14 @@ public abstract class SingleNodeTestSupport {
     registry.add("blixard.cluster.raft.port", () -> 0);
     registry.add("blixard.transport.grpc.port", () -> 0);
     registry.add("blixard.transport.quic.port", () -> 0);
-    registry.add("blixard.transport.mode", () -> "grpc");
+    registry.add("blixard.transport.mode", () -> "dual");
   }
 
   @Autowired protected NodeEndpoints endpoints;
   @Autowired protected NodeIdentity identity;
 
-  private ManagedChannel channel;
+  private TestChannels.Opened opened;
+  private Channel channel;
 
   /** The transport this class's calls go over. */
   protected abstract Transport transport();
@@ -63,7 +63,8 @@ public abstract class SingleNodeTestSupport {
 
   @BeforeAll
   void connect() {
-    channel = TestChannels.open(transport(), endpoints, identity);
+    opened = TestChannels.open(transport(), endpoints, identity);
+    channel = opened.channel();
     // Ready once Raft has a leader and the node has registered itself.
     await()
         .atMost(Duration.ofSeconds(30))
@@ -72,8 +73,8 @@ public abstract class SingleNodeTestSupport {
   }
 
   @AfterAll
-  void disconnect() throws InterruptedException {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  void disconnect() throws Exception {
+    opened.close();
   }
 
   protected ServingStatus servingStatus(String service) {

@@ -3,23 +3,49 @@ package io.blixard.support;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
 import io.blixard.transport.Transport;
+import io.blixard.transport.quic.client.QuicClientSettings;
+import io.blixard.transport.quic.client.QuicConnectionPool;
+import io.blixard.transport.quic.client.QuicTarget;
+import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.concurrent.TimeUnit;
 
 /** Client channels to a node under test, one kind per transport. */
 public final class TestChannels {
 
   private TestChannels() {}
 
-  public static ManagedChannel open(
-      Transport transport, NodeEndpoints endpoints, NodeIdentity identity) {
+  /** A channel and what closes it. */
+  public record Opened(Channel channel, AutoCloseable closer) implements AutoCloseable {
+    @Override
+    public void close() throws Exception {
+      closer.close();
+    }
+  }
+
+  public static Opened open(Transport transport, NodeEndpoints endpoints, NodeIdentity identity) {
     return switch (transport) {
-      case GRPC ->
-          ManagedChannelBuilder.forAddress(
-                  "127.0.0.1", endpoints.address(NodeEndpoints.Kind.GRPC).orElseThrow().getPort())
-              .usePlaintext()
-              .build();
-      case QUIC -> throw new UnsupportedOperationException("QUIC client channel: not merged yet");
+      case GRPC -> {
+        ManagedChannel channel =
+            ManagedChannelBuilder.forAddress(
+                    "127.0.0.1", endpoints.address(NodeEndpoints.Kind.GRPC).orElseThrow().getPort())
+                .usePlaintext()
+                .build();
+        yield new Opened(
+            channel, () -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+      }
+      case QUIC -> {
+        QuicConnectionPool pool =
+            new QuicConnectionPool(QuicClientSettings.defaults(), null, new SimpleMeterRegistry());
+        QuicTarget target =
+            new QuicTarget(
+                identity.nodeId(),
+                "127.0.0.1",
+                endpoints.address(NodeEndpoints.Kind.QUIC).orElseThrow().getPort());
+        yield new Opened(pool.channel(target), pool);
+      }
     };
   }
 }

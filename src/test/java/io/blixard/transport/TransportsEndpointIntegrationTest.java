@@ -58,12 +58,12 @@ class TransportsEndpointIntegrationTest extends SingleNodeTestSupport {
         .withDeadlineAfter(5, TimeUnit.SECONDS)
         .check(CheckRequest.getDefaultInstance());
     Map<String, Object> body = http.getForObject("/actuator/transports", Map.class);
-    assertThat(body).containsEntry("mode", "grpc");
+    assertThat(body).containsEntry("mode", "dual");
     assertThat((Map<String, Object>) body.get("strategy"))
         .containsEntry("raftTransport", "always-grpc")
         .containsEntry("fallbackToGrpc", true);
     Map<String, Object> health = service(body, "health");
-    assertThat((List<String>) health.get("servedOn")).containsExactly("grpc");
+    assertThat((List<String>) health.get("servedOn")).containsExactly("grpc", "quic");
     assertThat(health).containsEntry("quicSharePercent", 0);
     Map<String, Object> grpc = (Map<String, Object>) health.get("grpc");
     assertThat(((Number) grpc.get("calls")).longValue()).isPositive();
@@ -143,7 +143,7 @@ class TransportsEndpointIntegrationTest extends SingleNodeTestSupport {
             .withDeadlineAfter(5, TimeUnit.SECONDS)
             .getTransportInfo(GetTransportInfoRequest.getDefaultInstance());
     assertThat(info.getNodeId()).isEqualTo(identity.nodeId().value());
-    assertThat(info.getMode()).isEqualTo("grpc");
+    assertThat(info.getMode()).isEqualTo("dual");
     assertThat(info.getGrpcAddress())
         .endsWith(
             ":"
@@ -175,7 +175,7 @@ class TransportsEndpointIntegrationTest extends SingleNodeTestSupport {
     String[] set =
         cli("strategy", "set", "--node", grpcNode(), "--service", "health", "--quic-share", "50");
     assertThat(set[0]).as(set[2]).isEqualTo("0");
-    assertThat(set[1]).containsPattern("health +grpc +50 %");
+    assertThat(set[1]).containsPattern("health +grpc,quic +50 %");
     assertThat(strategies.strategy().quicSharePercent("health")).isEqualTo(50);
 
     String[] get = cli("strategy", "get", "--node", grpcNode(), "--json");

@@ -1,0 +1,66 @@
+{{/* The chart's name, shortened to the 63 characters of a DNS label. */}}
+{{- define "blixard.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The release's full name: the prefix of every object and of the pods' host names. */}}
+{{- define "blixard.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Chart name and version, for the helm.sh/chart label. */}}
+{{- define "blixard.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The headless Service through which nodes find each other (stable DNS name per pod). */}}
+{{- define "blixard.peersServiceName" -}}
+{{- printf "%s-peers" (include "blixard.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* DNS suffix of every pod: <pod>.<this> is a pod's address. */}}
+{{- define "blixard.peersDomain" -}}
+{{- printf "%s.%s.svc.%s" (include "blixard.peersServiceName" .) .Release.Namespace .Values.clusterDomain }}
+{{- end }}
+
+{{/* The member every pod but the first one joins: pod 0's gRPC address. */}}
+{{- define "blixard.seed" -}}
+{{- printf "%s-0.%s:%v" (include "blixard.fullname" .) (include "blixard.peersDomain" .) .Values.ports.grpc }}
+{{- end }}
+
+{{- define "blixard.labels" -}}
+helm.sh/chart: {{ include "blixard.chart" . }}
+{{ include "blixard.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "blixard.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "blixard.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+The node's Spring profile: the values' config with the ports and the data directory the chart's
+Services, probes and volume use, so they cannot disagree.
+*/}}
+{{- define "blixard.applicationProfile" -}}
+{{- $fixed := dict
+  "blixard" (dict
+    "node" (dict "data-dir" .Values.persistence.mountPath)
+    "cluster" (dict "raft" (dict "port" .Values.ports.raft))
+    "transport" (dict
+      "grpc" (dict "port" .Values.ports.grpc)
+      "quic" (dict "port" .Values.ports.quic)))
+  "server" (dict "port" .Values.ports.http) }}
+{{- toYaml (mergeOverwrite (deepCopy .Values.config) $fixed) }}
+{{- end }}

@@ -1,0 +1,81 @@
+package io.blixard.transport.quic;
+
+import io.blixard.transport.quic.codec.FrameError;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The QUIC transport's own meters, beyond the per-call timers it shares with gRPC: connections and
+ * streams open, failed handshakes, and frames rejected by reason. Tagged {@code side} server or
+ * client.
+ */
+public final class QuicMetrics {
+
+  public static final String CONNECTIONS = "blixard.quic.connections";
+  public static final String STREAMS = "blixard.quic.streams";
+  public static final String HANDSHAKE_FAILURES = "blixard.quic.handshake.failures";
+  public static final String FRAMES_REJECTED = "blixard.quic.frames.rejected";
+
+  private final AtomicLong connections = new AtomicLong();
+  private final AtomicLong streams = new AtomicLong();
+  private final Counter handshakeFailures;
+  private final Map<FrameError.Reason, Counter> rejected = new EnumMap<>(FrameError.Reason.class);
+
+  public QuicMetrics(MeterRegistry registry, String side) {
+    Gauge.builder(CONNECTIONS, connections, AtomicLong::get)
+        .description("QUIC connections open")
+        .tag("side", side)
+        .register(registry);
+    Gauge.builder(STREAMS, streams, AtomicLong::get)
+        .description("QUIC streams (calls) open")
+        .tag("side", side)
+        .register(registry);
+    handshakeFailures =
+        Counter.builder(HANDSHAKE_FAILURES)
+            .description("QUIC connections whose TLS handshake failed")
+            .tag("side", side)
+            .register(registry);
+    for (FrameError.Reason reason : FrameError.Reason.values()) {
+      rejected.put(
+          reason,
+          Counter.builder(FRAMES_REJECTED)
+              .description("Frames refused as breaking the protocol, by reason")
+              .tag("side", side)
+              .tag("reason", reason.tag())
+              .register(registry));
+    }
+  }
+
+  public void connectionOpened() {
+    connections.incrementAndGet();
+  }
+
+  public void connectionClosed() {
+    connections.decrementAndGet();
+  }
+
+  public void streamOpened() {
+    streams.incrementAndGet();
+  }
+
+  public void streamClosed() {
+    streams.decrementAndGet();
+  }
+
+  public void handshakeFailed() {
+    handshakeFailures.increment();
+  }
+
+  public void frameRejected(FrameError.Reason reason) {
+    rejected.get(reason).increment();
+  }
+
+  /** Connections open now. */
+  public long connections() {
+    return connections.get();
+  }
+}

@@ -1,0 +1,227 @@
+package io.blixard.transport.quic.client;
+
+import io.blixard.node.NodeId;
+import io.blixard.transport.quic.codec.Frame;
+import io.blixard.transport.quic.codec.FrameDecoder;
+import io.blixard.transport.quic.codec.FrameEncoder;
+import io.blixard.transport.quic.codec.FrameType;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.incubator.codec.quic.QuicChannel;
+import io.netty.incubator.codec.quic.QuicStreamChannel;
+import io.netty.incubator.codec.quic.QuicStreamLimitChangedEvent;
+import io.netty.incubator.codec.quic.QuicStreamType;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** One pooled QUIC connection to one node, shared by every call to it. */
+final class QuicConnection {
+
+  private final QuicTarget target;
+  private final QuicChannel quic;
+  private final Channel datagram;
+  private final NodeId peer;
+  private final int maxFrameSize;
+  private final AtomicInteger calls = new AtomicInteger();
+  // Touched on the connection's event loop only.
+  private final ArrayDeque<PendingStream> waiting = new ArrayDeque<>();
+  private volatile long lastUsedNanos = System.nanoTime();
+  private volatile long lastPingNanos = System.nanoTime();
+
+  QuicConnection(
+      QuicTarget target, QuicChannel quic, Channel datagram, NodeId peer, int maxFrameSize) {
+    this.target = target;
+    this.quic = quic;
+    this.datagram = datagram;
+    this.peer = peer;
+    this.maxFrameSize = maxFrameSize;
+    quic.closeFuture()
+        .addListener(
+            f -> {
+              datagram.close();
+              drainWaiting();
+            });
+    quic.pipeline()
+        .addLast(
+            new ChannelInboundHandlerAdapter() {
+              @Override
+              public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+                if (event instanceof QuicStreamLimitChangedEvent) {
+                  drainWaiting();
+                }
+                ctx.fireUserEventTriggered(event);
+              }
+            });
+  }
+
+  QuicTarget target() {
+    return target;
+  }
+
+  /** The node the server's certificate names. */
+  NodeId peer() {
+    return peer;
+  }
+
+  boolean isActive() {
+    return quic.isActive();
+  }
+
+  QuicChannel channel() {
+    return quic;
+  }
+
+  /**
+   * Opens a stream for one call, its frames going to {@code handler}. When the server allows no
+   * more concurrent streams, the call waits for QUIC flow control to grant one.
+   */
+  Future<QuicStreamChannel> openStream(ChannelHandler handler) {
+    calls.incrementAndGet();
+    lastUsedNanos = System.nanoTime();
+    Promise<QuicStreamChannel> promise = quic.eventLoop().newPromise();
+    promise.addListener(
+        f -> {
+          if (!f.isSuccess()) {
+            callEnded();
+          }
+        });
+    quic.eventLoop().execute(() -> openOrWait(new PendingStream(handler, promise)));
+    return promise;
+  }
+
+  private record PendingStream(ChannelHandler handler, Promise<QuicStreamChannel> promise) {}
+
+  private void openOrWait(PendingStream pending) {
+    if (!quic.isActive()) {
+      pending.promise().tryFailure(new ClosedChannelException());
+      return;
+    }
+    if (!waiting.isEmpty() || quic.peerAllowedStreams(QuicStreamType.BIDIRECTIONAL) <= 0) {
+      waiting.add(pending);
+      return;
+    }
+    create(pending);
+  }
+
+  private void create(PendingStream pending) {
+    ChannelHandler handler = pending.handler();
+    quic.createStream(
+        QuicStreamType.BIDIRECTIONAL,
+        new ChannelInitializer<QuicStreamChannel>() {
+          @Override
+          protected void initChannel(QuicStreamChannel stream) {
+            stream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+            stream
+                .pipeline()
+                .addLast(new FrameDecoder(maxFrameSize), FrameEncoder.INSTANCE, handler);
+            stream.closeFuture().addListener(f -> callEnded());
+          }
+        },
+        pending.promise());
+  }
+
+  /** The server granted more streams, or the connection ended: let waiting calls go on. */
+  private void drainWaiting() {
+    PendingStream pending;
+    while ((pending = waiting.peek()) != null) {
+      if (!quic.isActive()) {
+        waiting.poll().promise().tryFailure(new ClosedChannelException());
+        continue;
+      }
+      if (quic.peerAllowedStreams(QuicStreamType.BIDIRECTIONAL) <= 0) {
+        return;
+      }
+      create(waiting.poll());
+    }
+  }
+
+  private void callEnded() {
+    calls.decrementAndGet();
+    lastUsedNanos = System.nanoTime();
+  }
+
+  /** Calls in flight. */
+  int calls() {
+    return calls.get();
+  }
+
+  /** Nanoseconds since the last call started or ended. */
+  long idleNanos() {
+    return calls.get() > 0 ? 0 : System.nanoTime() - lastUsedNanos;
+  }
+
+  /**
+   * Probes the peer with a PING frame on its own stream (docs/protocol.md §3); the connection is
+   * closed when no PONG comes back within {@code timeoutMillis}. The traffic keeps an idle
+   * connection from the QUIC idle timeout.
+   */
+  void keepAlive(long intervalNanos, long timeoutMillis) {
+    long now = System.nanoTime();
+    if (now - lastPingNanos < intervalNanos) {
+      return;
+    }
+    lastPingNanos = now;
+    Promise<QuicStreamChannel> promise = quic.eventLoop().newPromise();
+    quic.createStream(
+        QuicStreamType.BIDIRECTIONAL,
+        new ChannelInitializer<QuicStreamChannel>() {
+          @Override
+          protected void initChannel(QuicStreamChannel stream) {
+            stream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+            stream
+                .pipeline()
+                .addLast(
+                    new FrameDecoder(maxFrameSize),
+                    FrameEncoder.INSTANCE,
+                    new ChannelInboundHandlerAdapter() {
+                      @Override
+                      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        if (msg instanceof Frame frame) {
+                          frame.release();
+                        }
+                        ctx.close();
+                      }
+                    });
+          }
+        },
+        promise);
+    promise.addListener(
+        f -> {
+          if (!f.isSuccess()) {
+            return;
+          }
+          QuicStreamChannel stream = (QuicStreamChannel) f.getNow();
+          var timeout =
+              stream
+                  .eventLoop()
+                  .schedule(
+                      () -> {
+                        if (stream.isActive()) {
+                          quic.close();
+                        }
+                      },
+                      timeoutMillis,
+                      TimeUnit.MILLISECONDS);
+          stream.closeFuture().addListener(c -> timeout.cancel(false));
+          stream
+              .writeAndFlush(
+                  new Frame(
+                      FrameType.PING, UUID.randomUUID(), Unpooled.wrappedBuffer(new byte[] {1})))
+              .addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+        });
+  }
+
+  void close() {
+    quic.close();
+  }
+}

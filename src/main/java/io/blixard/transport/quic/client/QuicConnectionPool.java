@@ -1,0 +1,308 @@
+package io.blixard.transport.quic.client;
+
+import io.blixard.node.NodeId;
+import io.blixard.node.NodeIdentity;
+import io.blixard.transport.NodeIdTrustManager;
+import io.blixard.transport.quic.QuicMetrics;
+import io.blixard.transport.quic.QuicTls;
+import io.grpc.Status;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.incubator.codec.quic.QuicChannel;
+import io.netty.incubator.codec.quic.QuicClientCodecBuilder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * QUIC connections to nodes, one per target, shared by every call to it: opened on first use,
+ * opened again after loss, kept alive while in use, closed after a spell without calls, and bounded
+ * in number.
+ */
+public final class QuicConnectionPool implements AutoCloseable {
+
+  private final QuicClientSettings settings;
+  private final NodeIdentity identity;
+  private final QuicMetrics metrics;
+  private final MeterRegistry registry;
+  private final EventLoopGroup group;
+  private final ExecutorService callbacks;
+  private final Map<QuicTarget, CompletableFuture<QuicConnection>> connections =
+      new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /**
+   * @param identity the certificate presented to servers that want client authentication, or null
+   *     for an anonymous client
+   */
+  public QuicConnectionPool(
+      QuicClientSettings settings, NodeIdentity identity, MeterRegistry registry) {
+    this.settings = settings;
+    this.identity = identity;
+    this.registry = registry;
+    this.metrics = new QuicMetrics(registry, "client");
+    this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("blixard-quic-client", true));
+    this.callbacks =
+        Executors.newCachedThreadPool(new DefaultThreadFactory("blixard-quic-callback", true));
+    long sweep = Math.max(100, Math.min(1000, settings.idleEviction().toMillis() / 2));
+    group.scheduleAtFixedRate(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+  }
+
+  /** A channel for the generated stubs, whose calls go over the pooled connection to target. */
+  public QuicRpcChannel channel(QuicTarget target) {
+    return new QuicRpcChannel(this, target);
+  }
+
+  /** Same as {@code channel(QuicTarget.parse(address))}. */
+  public QuicRpcChannel channel(String address) {
+    return channel(QuicTarget.parse(address));
+  }
+
+  QuicClientSettings settings() {
+    return settings;
+  }
+
+  MeterRegistry registry() {
+    return registry;
+  }
+
+  QuicMetrics metrics() {
+    return metrics;
+  }
+
+  ExecutorService callbackExecutor() {
+    return callbacks;
+  }
+
+  java.util.concurrent.ScheduledExecutorService callbackScheduler() {
+    return group;
+  }
+
+  /**
+   * The connection to target, opened if there is none. Fails with a {@link
+   * io.grpc.StatusRuntimeException} UNAVAILABLE that says why the node could not be reached.
+   */
+  CompletableFuture<QuicConnection> connection(QuicTarget target) {
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          Status.UNAVAILABLE.withDescription("the QUIC client is closed").asRuntimeException());
+    }
+    CompletableFuture<QuicConnection> existing = connections.get(target);
+    if (existing != null
+        && (!existing.isDone()
+            || (!existing.isCompletedExceptionally() && existing.join().isActive()))) {
+      return existing;
+    }
+    CompletableFuture<QuicConnection> fresh = new CompletableFuture<>();
+    CompletableFuture<QuicConnection> winner =
+        existing == null
+            ? connections.putIfAbsent(target, fresh)
+            : (connections.replace(target, existing, fresh) ? null : connections.get(target));
+    if (winner != null) {
+      return winner;
+    }
+    makeRoom();
+    connect(target, fresh);
+    return fresh;
+  }
+
+  /** The node id the connection to target saw, if it is connected. */
+  public java.util.Optional<NodeId> connectedNode(QuicTarget target) {
+    CompletableFuture<QuicConnection> f = connections.get(target);
+    if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(f.join().peer());
+  }
+
+  /** Connections currently open. */
+  public int size() {
+    return (int)
+        connections.values().stream()
+            .filter(f -> f.isDone() && !f.isCompletedExceptionally() && f.join().isActive())
+            .count();
+  }
+
+  private void connect(QuicTarget target, CompletableFuture<QuicConnection> result) {
+    NodeIdTrustManager trust =
+        target.pinned().map(NodeIdTrustManager::pinned).orElseGet(NodeIdTrustManager::recording);
+    ChannelHandler codec;
+    try {
+      codec =
+          new QuicClientCodecBuilder()
+              .sslContext(QuicTls.client(trust, identity, settings.alpn()))
+              .maxIdleTimeout(settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
+              .initialMaxData(settings.connectionWindow())
+              .initialMaxStreamDataBidirectionalLocal(settings.streamWindow())
+              .initialMaxStreamDataBidirectionalRemote(settings.streamWindow())
+              .initialMaxStreamsBidirectional(0)
+              .initialMaxStreamsUnidirectional(0)
+              .build();
+    } catch (RuntimeException e) {
+      fail(target, result, "cannot set up TLS: " + e.getMessage(), e);
+      return;
+    }
+    new Bootstrap()
+        .group(group)
+        .channel(NioDatagramChannel.class)
+        .handler(codec)
+        .bind(0)
+        .addListener(
+            bound -> {
+              if (!bound.isSuccess()) {
+                fail(target, result, "cannot open a UDP socket: " + bound.cause(), bound.cause());
+                return;
+              }
+              Channel datagram = ((io.netty.channel.ChannelFuture) bound).channel();
+              InetSocketAddress remote = new InetSocketAddress(target.host(), target.port());
+              if (remote.isUnresolved()) {
+                datagram.close();
+                fail(target, result, "cannot resolve host " + target.host(), null);
+                return;
+              }
+              QuicChannel.newBootstrap(datagram)
+                  .handler(new ConnectionEvents())
+                  .remoteAddress(remote)
+                  .option(
+                      io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                      (int) settings.connectTimeout().toMillis())
+                  .connect()
+                  .addListener(
+                      connected -> {
+                        if (!connected.isSuccess()) {
+                          datagram.close();
+                          Throwable cause = connected.cause();
+                          if (isHandshakeFailure(cause)) {
+                            metrics.handshakeFailed();
+                          }
+                          fail(target, result, describe(cause), cause);
+                          return;
+                        }
+                        QuicChannel quic = (QuicChannel) connected.getNow();
+                        NodeId peer =
+                            trust
+                                .seen()
+                                .orElseGet(
+                                    () ->
+                                        io.blixard.transport.quic.QuicAttributes.peerNodeId(
+                                                quic.sslEngine())
+                                            .orElse(null));
+                        QuicConnection connection =
+                            new QuicConnection(
+                                target, quic, datagram, peer, settings.maxFrameSize());
+                        quic.closeFuture().addListener(c -> connections.remove(target, result));
+                        if (closed) {
+                          quic.close();
+                        }
+                        result.complete(connection);
+                      });
+            });
+  }
+
+  private void fail(
+      QuicTarget target, CompletableFuture<QuicConnection> result, String reason, Throwable cause) {
+    connections.remove(target, result);
+    result.completeExceptionally(
+        Status.UNAVAILABLE
+            .withDescription("cannot connect over QUIC to " + target + ": " + reason)
+            .withCause(cause)
+            .asRuntimeException());
+  }
+
+  private static boolean isHandshakeFailure(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof SSLException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String describe(Throwable cause) {
+    if (cause == null) {
+      return "unknown failure";
+    }
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message =
+        root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    if (root instanceof io.netty.channel.ConnectTimeoutException
+        || cause instanceof io.netty.channel.ConnectTimeoutException) {
+      return "no answer within the connect timeout (" + message + ")";
+    }
+    return message;
+  }
+
+  private void makeRoom() {
+    while (connections.size() > settings.maxConnections()) {
+      var idlest =
+          connections.entrySet().stream()
+              .filter(e -> e.getValue().isDone() && !e.getValue().isCompletedExceptionally())
+              .filter(e -> e.getValue().join().calls() == 0)
+              .max(Comparator.comparingLong(e -> e.getValue().join().idleNanos()));
+      if (idlest.isEmpty()) {
+        return;
+      }
+      connections.remove(idlest.get().getKey(), idlest.get().getValue());
+      idlest.get().getValue().join().close();
+    }
+  }
+
+  private void sweep() {
+    long evictNanos = settings.idleEviction().toNanos();
+    long keepAliveNanos = settings.keepAliveInterval().toNanos();
+    for (var entry : connections.entrySet()) {
+      CompletableFuture<QuicConnection> f = entry.getValue();
+      if (!f.isDone() || f.isCompletedExceptionally()) {
+        continue;
+      }
+      QuicConnection connection = f.join();
+      long idle = connection.idleNanos();
+      if (idle >= evictNanos) {
+        connections.remove(entry.getKey(), f);
+        connection.close();
+      } else if (keepAliveNanos > 0 && idle >= keepAliveNanos) {
+        connection.keepAlive(keepAliveNanos, settings.connectTimeout().toMillis());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    connections.values().forEach(f -> f.thenAccept(QuicConnection::close));
+    connections.clear();
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    callbacks.shutdownNow();
+  }
+
+  /** Counts the pool's connections as they open and close. */
+  private final class ConnectionEvents extends io.netty.channel.ChannelInboundHandlerAdapter {
+
+    @Override
+    public void channelActive(io.netty.channel.ChannelHandlerContext ctx) {
+      metrics.connectionOpened();
+      ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(io.netty.channel.ChannelHandlerContext ctx) {
+      metrics.connectionClosed();
+      ctx.fireChannelInactive();
+    }
+  }
+}

@@ -1,0 +1,267 @@
+package io.blixard.transport.quic.server;
+
+import io.blixard.node.NodeEndpoints;
+import io.blixard.node.NodeIdentity;
+import io.blixard.transport.ServiceCatalogue;
+import io.blixard.transport.Transport;
+import io.blixard.transport.TransportListener;
+import io.blixard.transport.quic.QuicMetrics;
+import io.blixard.transport.quic.QuicTls;
+import io.blixard.transport.quic.QuicTransportProperties;
+import io.blixard.transport.quic.codec.FrameDecoder;
+import io.blixard.transport.quic.codec.FrameEncoder;
+import io.grpc.ServerInterceptor;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.incubator.codec.quic.QuicServerCodecBuilder;
+import io.netty.incubator.codec.quic.QuicStreamChannel;
+import io.netty.incubator.codec.quic.QuicTokenHandler;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The QUIC server: Blixard RPC v1 (docs/protocol.md) on one UDP port, serving every service of the
+ * catalogue generically, each call on its own stream, handlers on their own threads.
+ */
+public class QuicRpcServer implements SmartLifecycle, TransportListener {
+
+  private static final Logger log = LoggerFactory.getLogger(QuicRpcServer.class);
+  private static final AttributeKey<Boolean> ACTIVE_KEY = AttributeKey.valueOf("blixard.active");
+
+  private final QuicTransportProperties properties;
+  private final NodeIdentity identity;
+  private final ServiceCatalogue catalogue;
+  private final List<ServerInterceptor> interceptors;
+  private final NodeEndpoints endpoints;
+  private final QuicMetrics metrics;
+
+  private EventLoopGroup group;
+  private ExecutorService handlers;
+  private volatile Channel channel;
+  private int boundPort;
+
+  /**
+   * @param interceptors applied to every call, the last one first, as {@link
+   *     io.grpc.ServerInterceptors#intercept(io.grpc.ServerServiceDefinition, List)} does
+   */
+  public QuicRpcServer(
+      QuicTransportProperties properties,
+      NodeIdentity identity,
+      ServiceCatalogue catalogue,
+      List<ServerInterceptor> interceptors,
+      NodeEndpoints endpoints,
+      QuicMetrics metrics) {
+    this.properties = properties;
+    this.identity = identity;
+    this.catalogue = catalogue;
+    this.interceptors = List.copyOf(interceptors);
+    this.endpoints = endpoints;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public synchronized void start() {
+    if (channel != null) {
+      return;
+    }
+    int threads = properties.effectiveHandlerThreads();
+    handlers =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            new DefaultThreadFactory("blixard-quic-handler", true));
+    QuicServices services = new QuicServices(catalogue, interceptors, handlers);
+    long idleMillis = properties.idleTimeout().toMillis();
+    int maxFrameSize = (int) properties.maxFrameSize().toBytes();
+    ChannelHandler codec =
+        new QuicServerCodecBuilder()
+            .sslContext(
+                QuicTls.server(identity, properties.alpnProtocols(), properties.clientAuth()))
+            .maxIdleTimeout(idleMillis, TimeUnit.MILLISECONDS)
+            .initialMaxData(properties.connectionWindow().toBytes())
+            .initialMaxStreamDataBidirectionalLocal(properties.streamWindow().toBytes())
+            .initialMaxStreamDataBidirectionalRemote(properties.streamWindow().toBytes())
+            .initialMaxStreamsBidirectional(properties.maxConcurrentStreams())
+            .initialMaxStreamsUnidirectional(0)
+            .tokenHandler(NoRetryTokens.INSTANCE)
+            .handler(new ConnectionTracker(metrics))
+            .streamOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .streamHandler(
+                new ChannelInitializer<QuicStreamChannel>() {
+                  @Override
+                  protected void initChannel(QuicStreamChannel stream) {
+                    stream
+                        .pipeline()
+                        .addLast(
+                            new FrameDecoder(maxFrameSize),
+                            FrameEncoder.INSTANCE,
+                            new QuicCallHandler(services, metrics, idleMillis));
+                  }
+                })
+            .build();
+    group = new NioEventLoopGroup(1, new DefaultThreadFactory("blixard-quic-server", true));
+    int port = properties.port() == 0 && boundPort != 0 ? boundPort : properties.port();
+    try {
+      channel =
+          new Bootstrap()
+              .group(group)
+              .channel(NioDatagramChannel.class)
+              .handler(codec)
+              .bind(new InetSocketAddress(properties.bindAddress(), port))
+              .sync()
+              .channel();
+    } catch (Exception e) {
+      shutdownExecutors();
+      throw new IllegalStateException(
+          "cannot start the QUIC server on "
+              + properties.bindAddress()
+              + ":"
+              + port
+              + "/udp: "
+              + e.getMessage(),
+          e);
+    }
+    boundPort = ((InetSocketAddress) channel.localAddress()).getPort();
+    endpoints.publish(NodeEndpoints.Kind.QUIC, boundPort);
+    log.info(
+        "QUIC server listening on {}:{}/udp with {} services (ALPN {})",
+        properties.bindAddress(),
+        boundPort,
+        catalogue.serviceNames().size(),
+        properties.alpnProtocols());
+  }
+
+  @Override
+  public synchronized void stop() {
+    Channel current = channel;
+    if (current == null) {
+      return;
+    }
+    endpoints.withdraw(NodeEndpoints.Kind.QUIC);
+    channel = null;
+    handlers.shutdown();
+    try {
+      handlers.awaitTermination(properties.shutdownGracePeriod().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    current.close().syncUninterruptibly();
+    shutdownExecutors();
+    log.info("QUIC server stopped");
+  }
+
+  private void shutdownExecutors() {
+    if (handlers != null) {
+      handlers.shutdownNow();
+    }
+    if (group != null) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return channel != null;
+  }
+
+  @Override
+  public Transport transport() {
+    return Transport.QUIC;
+  }
+
+  @Override
+  public Optional<InetSocketAddress> localAddress() {
+    Channel current = channel;
+    return current == null
+        ? Optional.empty()
+        : Optional.of((InetSocketAddress) current.localAddress());
+  }
+
+  /** The bound UDP port, or -1 when not running. */
+  public int port() {
+    Channel current = channel;
+    return current == null ? -1 : ((InetSocketAddress) current.localAddress()).getPort();
+  }
+
+  /** Counts connections and failed handshakes; shared by every connection. */
+  @ChannelHandler.Sharable
+  private static final class ConnectionTracker extends ChannelInboundHandlerAdapter {
+
+    private final QuicMetrics metrics;
+
+    ConnectionTracker(QuicMetrics metrics) {
+      this.metrics = metrics;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      ctx.channel().attr(ACTIVE_KEY).set(Boolean.TRUE);
+      metrics.connectionOpened();
+      ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (ctx.channel().attr(ACTIVE_KEY).getAndSet(null) != null) {
+        metrics.connectionClosed();
+      }
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (cause instanceof SSLException || cause.getCause() instanceof SSLException) {
+        metrics.handshakeFailed();
+        log.debug("A QUIC handshake failed from {}", ctx.channel().remoteAddress(), cause);
+      } else {
+        log.debug("A QUIC connection failed", cause);
+      }
+    }
+  }
+
+  /**
+   * Issues no retry tokens, so a handshake takes one round trip fewer; QUIC's own limit of three
+   * times the bytes received still bounds what an unvalidated address can make the server send.
+   */
+  private enum NoRetryTokens implements QuicTokenHandler {
+    INSTANCE;
+
+    @Override
+    public boolean writeToken(ByteBuf out, ByteBuf dcid, InetSocketAddress address) {
+      return false;
+    }
+
+    @Override
+    public int validateToken(ByteBuf token, InetSocketAddress address) {
+      return 0;
+    }
+
+    @Override
+    public int maxTokenLength() {
+      return 0;
+    }
+  }
+}

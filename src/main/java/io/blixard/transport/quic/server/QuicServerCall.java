@@ -1,0 +1,355 @@
+package io.blixard.transport.quic.server;
+
+import io.blixard.transport.quic.SerialExecutor;
+import io.blixard.transport.quic.codec.Frame;
+import io.blixard.transport.quic.codec.FrameType;
+import io.blixard.transport.quic.codec.Frames;
+import io.grpc.Attributes;
+import io.grpc.Context;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.SecurityLevel;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.Status;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.incubator.codec.quic.QuicStreamChannel;
+import java.util.ArrayDeque;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One call on one QUIC stream, seen by a gRPC {@link ServerCallHandler}: the bridge that lets the
+ * node's service definitions, with their interceptors, run on QUIC unchanged. Listener callbacks
+ * run one at a time on the handler executor, in the call's {@link Context} (deadline,
+ * cancellation); messages go out as frames.
+ */
+final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
+
+  private static final Logger log = LoggerFactory.getLogger(QuicServerCall.class);
+
+  private final QuicStreamChannel channel;
+  private final UUID requestId;
+  private final MethodDescriptor<ReqT, RespT> method;
+  private final SerialExecutor serial;
+  private final Attributes attributes;
+  private final Context.CancellableContext context;
+  private final long timeoutMillis;
+
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
+  private int requested;
+  private boolean halfClosed;
+  private boolean halfCloseDelivered;
+  private volatile boolean cancelled;
+  private volatile Listener<ReqT> listener;
+  private Frame pendingResponse;
+
+  QuicServerCall(
+      QuicStreamChannel channel,
+      UUID requestId,
+      MethodDescriptor<ReqT, RespT> method,
+      SerialExecutor serial,
+      Attributes attributes,
+      long timeoutMillis) {
+    this.channel = channel;
+    this.requestId = requestId;
+    this.method = method;
+    this.serial = serial;
+    this.attributes = attributes;
+    this.timeoutMillis = timeoutMillis;
+    this.context =
+        timeoutMillis > 0
+            ? Context.ROOT.withDeadlineAfter(
+                timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS, channel.eventLoop())
+            : Context.ROOT.withCancellation();
+    context.addListener(c -> onContextCancelled(), Runnable::run);
+  }
+
+  /** Starts the handler; messages and the half-close follow through {@link #inbound}. */
+  void start(ServerCallHandler<ReqT, RespT> handler, Metadata headers) {
+    serial.execute(
+        () ->
+            run(
+                () -> {
+                  listener = handler.startCall(this, headers);
+                  if (isReady()) {
+                    listener.onReady();
+                  }
+                }));
+  }
+
+  // ---- inbound, from the stream's event loop
+
+  void inbound(ByteBuf message) {
+    synchronized (inbound) {
+      if (closed.get()) {
+        message.release();
+        return;
+      }
+      inbound.add(message);
+      if (inbound.size() >= 16) {
+        // Let QUIC flow control hold the client back until the handler catches up.
+        channel.config().setAutoRead(false);
+      }
+    }
+    serial.execute(this::deliver);
+  }
+
+  void halfClose() {
+    synchronized (inbound) {
+      if (halfClosed) {
+        return;
+      }
+      halfClosed = true;
+    }
+    serial.execute(this::deliver);
+  }
+
+  void cancelledByClient() {
+    abort(Status.CANCELLED.withDescription("the client cancelled the call"));
+  }
+
+  /** The stream was reset or the connection went away: nobody is left to answer. */
+  void transportClosed() {
+    if (closed.compareAndSet(false, true)) {
+      cancelled = true;
+      releaseInbound();
+      context.cancel(Status.CANCELLED.withDescription("the stream closed").asRuntimeException());
+      notifyListener(false);
+    }
+  }
+
+  void writabilityChanged() {
+    if (isReady()) {
+      serial.execute(
+          () -> {
+            Listener<ReqT> current = listener;
+            if (current != null && !closed.get()) {
+              run(current::onReady);
+            }
+          });
+    }
+  }
+
+  /** Ends the call with an error the server chose (bad input, deadline, cancel). */
+  void abort(Status status) {
+    if (closed.compareAndSet(false, true)) {
+      cancelled = true;
+      releaseInbound();
+      writeEnd(Frames.status(channel.alloc(), requestId, status));
+      context.cancel(status.asRuntimeException());
+      notifyListener(false);
+    }
+  }
+
+  private void onContextCancelled() {
+    if (!closed.get()
+        && timeoutMillis > 0
+        && context.getDeadline() != null
+        && context.getDeadline().isExpired()) {
+      abort(
+          Status.DEADLINE_EXCEEDED.withDescription(
+              "deadline of " + timeoutMillis + " ms exceeded on the server"));
+    }
+  }
+
+  private void deliver() {
+    while (true) {
+      ByteBuf message;
+      boolean deliverHalfClose = false;
+      synchronized (inbound) {
+        if (closed.get() || listener == null) {
+          return;
+        }
+        if (requested > 0 && !inbound.isEmpty()) {
+          requested--;
+          message = inbound.poll();
+          if (inbound.size() < 4 && !channel.config().isAutoRead()) {
+            channel.config().setAutoRead(true);
+          }
+        } else {
+          message = null;
+          if (inbound.isEmpty() && halfClosed && !halfCloseDelivered) {
+            halfCloseDelivered = true;
+            deliverHalfClose = true;
+          }
+        }
+      }
+      if (message != null) {
+        ReqT request;
+        try (ByteBufInputStream in = new ByteBufInputStream(message, true)) {
+          request = method.parseRequest(in);
+        } catch (Exception | Error e) {
+          abort(
+              Status.INVALID_ARGUMENT.withDescription(
+                  "the request message of "
+                      + method.getFullMethodName()
+                      + " does not parse: "
+                      + e.getMessage()));
+          return;
+        }
+        run(() -> listener.onMessage(request));
+        continue;
+      }
+      if (deliverHalfClose) {
+        run(listener::onHalfClose);
+      }
+      return;
+    }
+  }
+
+  private void run(Runnable callback) {
+    try {
+      context.run(callback);
+    } catch (RuntimeException | Error e) {
+      log.warn("The handler of {} failed", method.getFullMethodName(), e);
+      abort(Status.UNKNOWN.withDescription("Application error processing RPC").withCause(e));
+    }
+  }
+
+  private void notifyListener(boolean complete) {
+    serial.execute(
+        () -> {
+          Listener<ReqT> current = listener;
+          if (current != null) {
+            try {
+              context.run(complete ? current::onComplete : current::onCancel);
+            } catch (RuntimeException | Error e) {
+              log.debug("A listener failed on completion of {}", method.getFullMethodName(), e);
+            }
+          }
+        });
+  }
+
+  private void releaseInbound() {
+    synchronized (inbound) {
+      ByteBuf message;
+      while ((message = inbound.poll()) != null) {
+        message.release();
+      }
+    }
+    synchronized (this) {
+      if (pendingResponse != null) {
+        pendingResponse.release();
+        pendingResponse = null;
+      }
+    }
+  }
+
+  private void writeEnd(Frame frame) {
+    channel.writeAndFlush(frame).addListener(f -> channel.shutdownOutput());
+  }
+
+  // ---- ServerCall, called by the handler
+
+  @Override
+  public void request(int numMessages) {
+    synchronized (inbound) {
+      requested += numMessages;
+    }
+    serial.execute(this::deliver);
+  }
+
+  @Override
+  public void sendHeaders(Metadata headers) {
+    // QUIC calls carry no response headers.
+  }
+
+  @Override
+  public void sendMessage(RespT message) {
+    if (closed.get()) {
+      if (cancelled) {
+        return;
+      }
+      throw new IllegalStateException("call is closed");
+    }
+    if (method.getType().serverSendsOneMessage()) {
+      Frame frame =
+          Frames.message(
+              channel.alloc(), FrameType.RESPONSE, requestId, method.streamResponse(message));
+      synchronized (this) {
+        if (pendingResponse != null) {
+          frame.release();
+          throw new IllegalStateException(
+              "a second response to " + method.getFullMethodName() + " (expected: one)");
+        }
+        pendingResponse = frame;
+      }
+      return;
+    }
+    channel.writeAndFlush(
+        Frames.message(
+            channel.alloc(), FrameType.STREAM_DATA, requestId, method.streamResponse(message)));
+  }
+
+  @Override
+  public void close(Status status, Metadata trailers) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    releaseInboundOnly();
+    Frame response;
+    synchronized (this) {
+      response = pendingResponse;
+      pendingResponse = null;
+    }
+    if (status.isOk() && response != null) {
+      writeEnd(response);
+    } else {
+      if (response != null) {
+        response.release();
+      }
+      if (status.isOk() && method.getType().serverSendsOneMessage()) {
+        status =
+            Status.INTERNAL.withDescription(
+                "the handler of " + method.getFullMethodName() + " completed without a response");
+      }
+      writeEnd(Frames.status(channel.alloc(), requestId, status));
+    }
+    context.cancel(null);
+    notifyListener(true);
+  }
+
+  private void releaseInboundOnly() {
+    synchronized (inbound) {
+      ByteBuf message;
+      while ((message = inbound.poll()) != null) {
+        message.release();
+      }
+    }
+  }
+
+  @Override
+  public boolean isReady() {
+    return !closed.get() && channel.isWritable();
+  }
+
+  @Override
+  public boolean isCancelled() {
+    return cancelled;
+  }
+
+  @Override
+  public MethodDescriptor<ReqT, RespT> getMethodDescriptor() {
+    return method;
+  }
+
+  @Override
+  public Attributes getAttributes() {
+    return attributes;
+  }
+
+  @Override
+  public SecurityLevel getSecurityLevel() {
+    return SecurityLevel.PRIVACY_AND_INTEGRITY;
+  }
+
+  @Override
+  public String getAuthority() {
+    return null;
+  }
+}

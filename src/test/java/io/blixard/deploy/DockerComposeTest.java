@@ -1,0 +1,150 @@
+package io.blixard.deploy;
+
+import static io.blixard.deploy.ApplicationConfig.asList;
+import static io.blixard.deploy.ApplicationConfig.asMap;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.blixard.support.Promtool;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * docker-compose.yml and its Prometheus configuration agree with the application: no Docker engine
+ * runs here, so the files are read and compared with application.yml.
+ */
+class DockerComposeTest {
+
+  private static final List<String> NODES = List.of("node1", "node2", "node3");
+  private static final Pattern PORT = Pattern.compile("(\\d+):(\\d+)(?:/(tcp|udp))?");
+
+  private static ApplicationConfig config;
+  private static Map<String, Object> services;
+  private static Map<String, Object> volumes;
+
+  @BeforeAll
+  static void read() throws IOException {
+    config = ApplicationConfig.load();
+    Map<String, Object> compose =
+        asMap(
+            new Yaml().load(Files.readString(ApplicationConfig.ROOT.resolve("docker-compose.yml"))),
+            "docker-compose.yml");
+    services = asMap(compose.get("services"), "services");
+    volumes = asMap(compose.get("volumes"), "volumes");
+  }
+
+  @Test
+  void hasThreeNodesBuiltFromTheDockerfile() {
+    assertThat(services).containsKeys("node1", "node2", "node3", "prometheus");
+    for (String node : NODES) {
+      Map<String, Object> service = service(node);
+      assertThat(service.get("build")).as("%s build", node).isEqualTo(".");
+      assertThat(service.get("hostname")).as("%s hostname", node).isEqualTo(node);
+    }
+  }
+
+  @Test
+  void publishesEachNodesGrpcQuicAndHttpPortsOnDistinctHostPorts() {
+    Set<String> hostPorts = new HashSet<>();
+    Set<String> expectedContainerPorts =
+        Set.of(config.grpcPort() + "/tcp", config.quicPort() + "/udp", config.httpPort() + "/tcp");
+    for (String node : NODES) {
+      Set<String> containerPorts = new HashSet<>();
+      for (Object published : asList(service(node).get("ports"), node + " ports")) {
+        Matcher port = PORT.matcher(String.valueOf(published));
+        assertThat(port.matches())
+            .as("%s port %s (expected host:container/proto)", node, published);
+        String protocol = port.group(3) == null ? "tcp" : port.group(3);
+        containerPorts.add(port.group(2) + "/" + protocol);
+        assertThat(hostPorts.add(port.group(1) + "/" + protocol))
+            .as("host port %s/%s published once", port.group(1), protocol)
+            .isTrue();
+      }
+      assertThat(containerPorts).as("%s container ports", node).isEqualTo(expectedContainerPorts);
+    }
+  }
+
+  @Test
+  void keepsEachNodesDataInItsOwnNamedVolumeAtTheClusterProfilesDataDirectory() {
+    var dataDir = config.environmentPlaceholder("cluster", "blixard.node.data-dir");
+    Set<String> used = new HashSet<>();
+    for (String node : NODES) {
+      Map<String, String> environment = environment(node);
+      String mountPath = environment.getOrDefault(dataDir.getKey(), dataDir.getValue());
+      List<Object> mounts = asList(service(node).get("volumes"), node + " volumes");
+      assertThat(mounts).hasSize(1);
+      String[] mount = String.valueOf(mounts.get(0)).split(":");
+      assertThat(mount[1]).as("%s data mount", node).isEqualTo(mountPath);
+      assertThat(volumes).as("top-level volumes").containsKey(mount[0]);
+      assertThat(used.add(mount[0])).as("volume %s used by one node", mount[0]).isTrue();
+    }
+  }
+
+  @Test
+  void node1BootstrapsAndTheOthersJoinItOnItsGrpcPortAndAdvertiseTheirServiceName() {
+    var advertise = config.environmentPlaceholder("cluster", "blixard.node.advertise-host");
+    assertThat(environment("node1")).doesNotContainKey("BLIXARD_CLUSTER_JOIN");
+    for (String node : NODES) {
+      assertThat(environment(node)).containsEntry(advertise.getKey(), node);
+    }
+    for (String node : List.of("node2", "node3")) {
+      assertThat(environment(node))
+          .containsEntry("BLIXARD_CLUSTER_JOIN", "node1:" + config.grpcPort());
+      assertThat(asList(service(node).get("depends_on"), node + " depends_on"))
+          .containsExactly("node1");
+    }
+  }
+
+  @Test
+  void prometheusScrapesEveryNodesMetricsOnItsHttpPort() throws Exception {
+    String prometheusPath = config.actuatorPath("prometheus");
+    assertThat(config.exposedEndpoints()).contains("prometheus");
+    List<Object> mounts = asList(service("prometheus").get("volumes"), "prometheus volumes");
+    String configMount =
+        mounts.stream()
+            .map(String::valueOf)
+            .filter(m -> m.endsWith(":/etc/prometheus/prometheus.yml:ro"))
+            .findFirst()
+            .orElseThrow();
+    Path file = ApplicationConfig.ROOT.resolve(configMount.substring(0, configMount.indexOf(':')));
+    String text = Files.readString(file);
+    Map<String, Object> prometheus = asMap(new Yaml().load(text), file.toString());
+
+    List<String> targets = new ArrayList<>();
+    for (Object job : asList(prometheus.get("scrape_configs"), "scrape_configs")) {
+      Map<String, Object> scrape = asMap(job, "scrape config");
+      assertThat(scrape.get("metrics_path")).isEqualTo(prometheusPath);
+      for (Object staticConfig : asList(scrape.get("static_configs"), "static_configs")) {
+        for (Object target : asList(asMap(staticConfig, "static config").get("targets"), "t")) {
+          targets.add(String.valueOf(target));
+        }
+      }
+    }
+    assertThat(targets)
+        .containsExactlyInAnyOrderElementsOf(
+            NODES.stream().map(node -> node + ":" + config.httpPort()).toList());
+    Promtool.assertValidConfig(file);
+  }
+
+  private static Map<String, Object> service(String name) {
+    return asMap(services.get(name), "service " + name);
+  }
+
+  private static Map<String, String> environment(String node) {
+    Map<String, String> environment = new LinkedHashMap<>();
+    asMap(service(node).get("environment"), node + " environment")
+        .forEach((key, value) -> environment.put(key, String.valueOf(value)));
+    return environment;
+  }
+}

@@ -1,0 +1,166 @@
+package io.blixard.transport.quic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.blixard.StartupFailures;
+import io.blixard.health.NodeReadiness;
+import io.blixard.node.DataDirectory;
+import io.blixard.node.NodeEndpoints;
+import io.blixard.node.NodeIdentity;
+import io.blixard.node.NodeProperties;
+import io.blixard.proto.test.v1.EchoRequest;
+import io.blixard.proto.test.v1.EchoServiceGrpc;
+import io.blixard.transport.TransportAutoConfiguration;
+import io.blixard.transport.grpc.GrpcServerLifecycle;
+import io.blixard.transport.grpc.GrpcTransportAutoConfiguration;
+import io.blixard.transport.quic.client.QuicConnectionPool;
+import io.blixard.transport.quic.client.QuicTarget;
+import io.blixard.transport.quic.server.QuicRpcServer;
+import io.grpc.BindableService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.availability.ApplicationAvailabilityBean;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.util.unit.DataSize;
+
+@Timeout(30)
+class QuicTransportAutoConfigurationTest {
+
+  @TempDir Path tmp;
+
+  private ApplicationContextRunner runner() {
+    return new ApplicationContextRunner()
+        .withConfiguration(
+            AutoConfigurations.of(
+                TransportAutoConfiguration.class,
+                GrpcTransportAutoConfiguration.class,
+                QuicTransportAutoConfiguration.class))
+        .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+        .withBean(
+            NodeEndpoints.class,
+            () -> new NodeEndpoints(new NodeProperties(tmp, "127.0.0.1", DataSize.ofMegabytes(1))))
+        .withBean(NodeIdentity.class, () -> NodeIdentity.loadOrCreate(DataDirectory.open(tmp)))
+        .withBean(
+            NodeReadiness.class, () -> new NodeReadiness(new ApplicationAvailabilityBean(), null))
+        .withBean(BindableService.class, EchoTestService::new)
+        .withPropertyValues(
+            "blixard.transport.grpc.port=0",
+            "blixard.transport.grpc.bind-address=127.0.0.1",
+            "blixard.transport.grpc.shutdown-grace-period=1s",
+            "blixard.transport.quic.port=0",
+            "blixard.transport.quic.bind-address=127.0.0.1",
+            "blixard.transport.quic.shutdown-grace-period=1s");
+  }
+
+  @Test
+  void shouldServeQuicWhenModeIsDual() {
+    runner()
+        .withPropertyValues("blixard.transport.mode=dual")
+        .run(
+            context -> {
+              QuicRpcServer server = context.getBean(QuicRpcServer.class);
+              assertThat(server.isRunning()).isTrue();
+              assertThat(context).hasSingleBean(GrpcServerLifecycle.class);
+              assertThat(context.getBean(NodeEndpoints.class).hostAndPort(NodeEndpoints.Kind.QUIC))
+                  .isEqualTo("127.0.0.1:" + server.port());
+              // The service bean is served over QUIC without any QUIC code of its own.
+              NodeIdentity identity = context.getBean(NodeIdentity.class);
+              var reply =
+                  EchoServiceGrpc.newBlockingStub(
+                          context
+                              .getBean(QuicConnectionPool.class)
+                              .channel(
+                                  new QuicTarget(identity.nodeId(), "127.0.0.1", server.port())))
+                      .withDeadlineAfter(10, TimeUnit.SECONDS)
+                      .unary(EchoRequest.newBuilder().setText("over quic").build());
+              assertThat(reply.getText()).isEqualTo("over quic");
+              Health health =
+                  context.getBean("transportsHealthContributor", HealthIndicator.class).health();
+              assertThat(health.getStatus()).isEqualTo(Status.UP);
+              assertThat(health.getDetails())
+                  .containsEntry("quic", "listening on 127.0.0.1:" + server.port());
+            });
+  }
+
+  @Test
+  void shouldServeQuicAloneWhenModeIsQuic() {
+    runner()
+        .withPropertyValues("blixard.transport.mode=quic")
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(QuicRpcServer.class);
+              assertThat(context).doesNotHaveBean(GrpcServerLifecycle.class);
+              assertThat(context.getBean(NodeEndpoints.class).address(NodeEndpoints.Kind.GRPC))
+                  .isEmpty();
+            });
+  }
+
+  @Test
+  void shouldNotServeQuicWhenModeIsGrpc() {
+    runner()
+        .withPropertyValues("blixard.transport.mode=grpc")
+        .run(
+            context -> {
+              assertThat(context).doesNotHaveBean(QuicRpcServer.class);
+              assertThat(context.getBean(NodeEndpoints.class).address(NodeEndpoints.Kind.QUIC))
+                  .isEmpty();
+              // The node can still call its peers over QUIC.
+              assertThat(context).hasSingleBean(QuicConnectionPool.class);
+            });
+  }
+
+  @Test
+  void shouldWithdrawTheQuicEndpointWhenTheContextCloses() {
+    NodeEndpoints[] endpoints = new NodeEndpoints[1];
+    runner().run(context -> endpoints[0] = context.getBean(NodeEndpoints.class));
+
+    assertThat(endpoints[0].address(NodeEndpoints.Kind.QUIC)).isEmpty();
+  }
+
+  @Test
+  void shouldRefuseAnAlpnThatIsNotProtocolV1s() {
+    runner()
+        .withPropertyValues("blixard.transport.quic.alpn-protocols=blixard/rpc/1,h3")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(StartupFailures.chain(context.getStartupFailure()))
+                  .contains("blixard.transport.quic.alpn-protocols: \"h3\"")
+                  .contains("expected: blixard/rpc/1 or blixard/SERVICE/1");
+            });
+  }
+
+  @Test
+  void shouldRefuseAFrameLimitBelowOneKibibyte() {
+    runner()
+        .withPropertyValues("blixard.transport.quic.max-frame-size=10B")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(StartupFailures.chain(context.getStartupFailure()))
+                  .contains("blixard.transport.quic.max-frame-size: 10B (expected: 1KB to 2GB)");
+            });
+  }
+
+  @Test
+  void shouldNameTheAllowedClientAuthValues() {
+    runner()
+        .withPropertyValues("blixard.transport.quic.client-auth=sometimes")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(StartupFailures.analysis(context.getStartupFailure()))
+                  .contains("blixard.transport.quic.client-auth")
+                  .containsPattern("NEED\\s+NONE\\s+WANT");
+            });
+  }
+}

@@ -1,0 +1,132 @@
+package io.blixard.transport.quic;
+
+import io.blixard.transport.NodeIdTrustManager;
+import io.blixard.transport.quic.codec.FrameDecoder;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.incubator.codec.quic.QuicChannel;
+import io.netty.incubator.codec.quic.QuicClientCodecBuilder;
+import io.netty.incubator.codec.quic.QuicStreamChannel;
+import io.netty.incubator.codec.quic.QuicStreamType;
+import java.net.InetSocketAddress;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A QUIC client that writes whatever bytes a test gives it, frame rules or not, and hands back what
+ * the server answers: the peer a protocol test needs to break the protocol on purpose.
+ */
+final class RawQuicClient implements AutoCloseable {
+
+  private final NioEventLoopGroup group = new NioEventLoopGroup(1);
+  final QuicChannel connection;
+
+  RawQuicClient(int port, String alpn) throws Exception {
+    var codec =
+        new QuicClientCodecBuilder()
+            .sslContext(QuicTls.client(NodeIdTrustManager.recording(), null, alpn))
+            .maxIdleTimeout(30, TimeUnit.SECONDS)
+            .initialMaxData(64L * 1024 * 1024)
+            .initialMaxStreamDataBidirectionalLocal(16L * 1024 * 1024)
+            .initialMaxStreamDataBidirectionalRemote(16L * 1024 * 1024)
+            .build();
+    Channel datagram =
+        new Bootstrap()
+            .group(group)
+            .channel(NioDatagramChannel.class)
+            .handler(codec)
+            .bind(0)
+            .sync()
+            .channel();
+    connection =
+        QuicChannel.newBootstrap(datagram)
+            .handler(new ChannelInboundHandlerAdapter())
+            .remoteAddress(new InetSocketAddress("127.0.0.1", port))
+            .connect()
+            .get(10, TimeUnit.SECONDS);
+  }
+
+  /** One stream; what the server sends arrives in {@link RawStream#received}. */
+  RawStream open() throws Exception {
+    RawStream raw = new RawStream();
+    raw.stream =
+        connection
+            .createStream(
+                QuicStreamType.BIDIRECTIONAL,
+                new ChannelInitializer<QuicStreamChannel>() {
+                  @Override
+                  protected void initChannel(QuicStreamChannel ch) {
+                    ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+                    ch.pipeline().addLast(new FrameDecoder(64 * 1024 * 1024), raw);
+                  }
+                })
+            .get(10, TimeUnit.SECONDS);
+    return raw;
+  }
+
+  @Override
+  public void close() {
+    connection.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  static final class RawStream extends ChannelInboundHandlerAdapter {
+    QuicStreamChannel stream;
+    final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+    final CompletableFuture<Void> finished = new CompletableFuture<>();
+
+    void write(ByteBuf bytes) {
+      stream.writeAndFlush(bytes).syncUninterruptibly();
+    }
+
+    void writeAndFinish(ByteBuf bytes) {
+      stream
+          .writeAndFlush(bytes)
+          .addListener(QuicStreamChannel.SHUTDOWN_OUTPUT)
+          .syncUninterruptibly();
+    }
+
+    /** The next frame (a Frame, or a FrameError if the server broke the protocol). */
+    Object next() throws InterruptedException {
+      Object next = received.poll(10, TimeUnit.SECONDS);
+      if (next == null) {
+        throw new AssertionError("the server sent nothing within 10 s");
+      }
+      return next;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      received.add(msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        finished.complete(null);
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      finished.complete(null);
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      finished.completeExceptionally(cause);
+    }
+  }
+}
