@@ -147,16 +147,20 @@ public final class BenchMain {
         int tcp = Processes.freePort();
         int udp = Processes.freePort();
         NodeId echoId = processes.startEchoServers(place.prefix(), place.host(), tcp, udp);
-        Process plain = startNode(processes, place, work.resolve("node-grpc"), false);
+        Path plainDir = work.resolve("node-grpc");
+        Process plain = startNode(processes, place, plainDir, false);
         Path tlsDir = work.resolve("node-grpc-tls");
         Process tls = startNode(processes, place, tlsDir, true);
         NodeId tlsId = Processes.awaitNodeId(tlsDir, tls, Duration.ofSeconds(60));
+        NodeId plainId = Processes.awaitNodeId(plainDir, plain, Duration.ofSeconds(60));
         GrpcChannels plainChannels = GrpcChannels.plaintext(place.host(), grpcPorts.get(plain));
         GrpcChannels tlsChannels = GrpcChannels.tls(place.host(), grpcPorts.get(tls), tlsId);
         awaitServing(plainChannels, plain, work);
         awaitServing(tlsChannels, tls, work);
         targets.add(new RpcTarget("grpc", plainChannels));
         targets.add(new RpcTarget("grpc-tls", tlsChannels));
+        targets.add(
+            new RpcTarget("quic", new QuicChannels(place.host(), quicPorts.get(plain), plainId)));
         targets.add(new RawQuicTarget(group, new InetSocketAddress(place.host(), udp), echoId));
         targets.add(new RawTcpTarget(group, new InetSocketAddress(place.host(), tcp)));
         for (Target target : targets) {
@@ -200,17 +204,21 @@ public final class BenchMain {
   }
 
   private final Map<Process, Integer> grpcPorts = new java.util.HashMap<>();
+  private final Map<Process, Integer> quicPorts = new java.util.HashMap<>();
 
   private Process startNode(Processes processes, Place place, Path dataDir, boolean tls)
       throws Exception {
     int grpc = Processes.freePort();
+    int quic = Processes.freePort();
+    // The plaintext node serves QUIC too (the QUIC target); the TLS one serves gRPC only.
     Process process =
         processes.start(
             dataDir.getFileName().toString(),
             Processes.nodeCommand(
-                place.prefix(), jar, dataDir, place.host(), "grpc", Processes.freePort(), grpc,
-                Processes.freePort(), Processes.freePort(), tls));
+                place.prefix(), jar, dataDir, place.host(), tls ? "grpc" : "dual",
+                Processes.freePort(), grpc, quic, Processes.freePort(), tls));
     grpcPorts.put(process, grpc);
+    quicPorts.put(process, quic);
     return process;
   }
 

@@ -21,6 +21,9 @@ public final class RpcTarget implements Target {
   /** Opens and closes channels of one transport to one node. */
   public interface Channels {
 
+    /** Readies what a new connection needs before a cold connect's clock starts (threads). */
+    default void beforeColdConnect() {}
+
     /** A channel on a new connection. */
     Channel open() throws Exception;
 
@@ -134,6 +137,7 @@ public final class RpcTarget implements Target {
 
   @Override
   public long coldConnect() throws Exception {
+    channels.beforeColdConnect();
     long began = System.nanoTime();
     Channel fresh = channels.open();
     try {
