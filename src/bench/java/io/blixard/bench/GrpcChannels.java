@@ -10,8 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * gRPC channels to a node, plaintext or TLS pinned to its node id; each on its own HTTP/2
- * connection, callbacks run on the transport's threads (direct executor), as gRPC's own benchmarks
- * do.
+ * connection, with gRPC's default callback executor (as the QUIC target has its pool's).
  */
 public final class GrpcChannels implements RpcTarget.Channels {
 
@@ -36,9 +35,7 @@ public final class GrpcChannels implements RpcTarget.Channels {
   @Override
   public Channel open() {
     NettyChannelBuilder builder =
-        NettyChannelBuilder.forAddress(host, port)
-            .directExecutor()
-            .maxInboundMessageSize(8 * 1024 * 1024);
+        NettyChannelBuilder.forAddress(host, port).maxInboundMessageSize(8 * 1024 * 1024);
     if (tlsNodeId == null) {
       builder.usePlaintext();
     } else {

@@ -29,6 +29,8 @@ public final class LoadRunner {
     java.util.concurrent.ThreadLocalRandom.current().nextBytes(payload);
     Histogram nanos = Measurement.newHistogram();
     AtomicLong errors = new AtomicLong();
+    java.util.concurrent.atomic.AtomicReference<Throwable> firstError =
+        new java.util.concurrent.atomic.AtomicReference<>();
     AtomicLong measured = new AtomicLong();
     AtomicLong lastEnd = new AtomicLong();
     long start = System.nanoTime();
@@ -36,7 +38,7 @@ public final class LoadRunner {
     long stopAt = measureFrom + bound.toNanos();
     CountDownLatch done = new CountDownLatch(concurrency);
     for (int w = 0; w < concurrency; w++) {
-      new Caller(target, w, payload, nanos, errors, measured, lastEnd, measureFrom, stopAt, maxCalls,
+      new Caller(target, w, payload, nanos, errors, firstError, measured, lastEnd, measureFrom, stopAt, maxCalls,
               done)
           .next();
     }
@@ -60,6 +62,7 @@ public final class LoadRunner {
     private final byte[] payload;
     private final Histogram nanos;
     private final AtomicLong errors;
+    private final java.util.concurrent.atomic.AtomicReference<Throwable> firstError;
     private final AtomicLong measured;
     private final AtomicLong lastEnd;
     private final long measureFrom;
@@ -73,6 +76,7 @@ public final class LoadRunner {
         byte[] payload,
         Histogram nanos,
         AtomicLong errors,
+        java.util.concurrent.atomic.AtomicReference<Throwable> firstError,
         AtomicLong measured,
         AtomicLong lastEnd,
         long measureFrom,
@@ -84,6 +88,7 @@ public final class LoadRunner {
       this.payload = payload;
       this.nanos = nanos;
       this.errors = errors;
+      this.firstError = firstError;
       this.measured = measured;
       this.lastEnd = lastEnd;
       this.measureFrom = measureFrom;
@@ -107,6 +112,11 @@ public final class LoadRunner {
       call.whenComplete(
           (ok, error) -> {
             long ended = System.nanoTime();
+            if (error != null && firstError.compareAndSet(null, error)) {
+              System.out.printf(
+                  "      %s: first failed call after %.1f s: %s%n",
+                  target.name(), (ended - began) / 1e9, error);
+            }
             if (began >= measureFrom) {
               if (error != null) {
                 errors.incrementAndGet();

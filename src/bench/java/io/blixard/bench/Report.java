@@ -87,6 +87,9 @@ public final class Report {
     if (a.isEmpty() || b.isEmpty() || figure.applyAsDouble(b.get()) == 0) {
       return "—";
     }
+    if (a.get().calls() == 0 || b.get().calls() == 0) {
+      return "failed";
+    }
     return String.format(
         Locale.ROOT, "%.2f", figure.applyAsDouble(a.get()) / figure.applyAsDouble(b.get()));
   }

@@ -10,12 +10,14 @@ import io.grpc.Channel;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code HealthService/Ping} and {@code PingStream} through generated-stub calls on an {@link
  * Channel}: the same client code for every RPC transport, which differ only in their channels.
+ * Each stack hands answers to its default callback executor (gRPC's and the QUIC pool's thread
+ * pools), as applications get them; with a direct executor the QUIC client stalls under packet
+ * loss (calls hang until the connection's idle timeout), so neither uses one.
  */
 public final class RpcTarget implements Target {
 
@@ -33,12 +35,6 @@ public final class RpcTarget implements Target {
   }
 
   private static final long DEADLINE_SECONDS = 120;
-
-  /**
-   * Answers are handled on the transport's own threads for every RPC target (gRPC channels are
-   * built with a direct executor too), so no target pays a thread hand-off the others do not.
-   */
-  private static final Executor DIRECT = Runnable::run;
 
   private final String name;
   private final Channels channels;
@@ -83,9 +79,7 @@ public final class RpcTarget implements Target {
     ClientCalls.asyncUnaryCall(
         on.newCall(
             HealthServiceGrpc.getPingMethod(),
-            CallOptions.DEFAULT
-                .withExecutor(DIRECT)
-                .withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)),
+            CallOptions.DEFAULT.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)),
         request,
         new StreamObserver<PingResponse>() {
           @Override
@@ -119,7 +113,6 @@ public final class RpcTarget implements Target {
     CompletableFuture<Integer> finished = new CompletableFuture<>();
     int[] seen = new int[1];
     HealthServiceGrpc.newStub(channel)
-        .withExecutor(DIRECT)
         .withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)
         .pingStream(
             PingStreamRequest.newBuilder()
