@@ -92,6 +92,7 @@ class TransportsEndpointIntegrationTest extends SingleNodeTestSupport {
     assertThat(info.getStrategy().getQuicShareMap()).containsEntry("health", 50);
     assertThat(info.getStrategy().getPreferQuicForList()).containsExactly("status");
     assertThat(info.getStrategy().getVersion()).isGreaterThanOrEqualTo(2);
+    assertThat(info.getGrpcTls()).as("gRPC is plaintext by default").isFalse();
 
     http.delete("/actuator/transports");
     assertThat(strategies.strategy()).isEqualTo(strategies.configured());

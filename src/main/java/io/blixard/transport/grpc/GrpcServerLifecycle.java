@@ -1,6 +1,7 @@
 package io.blixard.transport.grpc;
 
 import io.blixard.node.NodeEndpoints;
+import io.blixard.node.NodeIdentity;
 import io.blixard.transport.MigrationStrategyHolder;
 import io.blixard.transport.RpcServerMetricsInterceptor;
 import io.blixard.transport.ServedOnInterceptor;
@@ -31,6 +32,7 @@ public class GrpcServerLifecycle implements SmartLifecycle, TransportListener {
   private final MeterRegistry meterRegistry;
   private final NodeEndpoints endpoints;
   private final MigrationStrategyHolder strategies;
+  private final NodeIdentity identity;
   private volatile Server server;
 
   public GrpcServerLifecycle(
@@ -38,7 +40,14 @@ public class GrpcServerLifecycle implements SmartLifecycle, TransportListener {
       ServiceCatalogue catalogue,
       MeterRegistry meterRegistry,
       NodeEndpoints endpoints,
-      MigrationStrategyHolder strategies) {
+      MigrationStrategyHolder strategies,
+      NodeIdentity identity) {
+    if (properties.tls().enabled() && identity == null) {
+      throw new IllegalStateException(
+          "blixard.transport.grpc.tls.enabled is true but the node has no identity"
+              + " (expected: a NodeIdentity bean with the key and certificate to serve)");
+    }
+    this.identity = identity;
     this.strategies = strategies;
     this.properties = properties;
     this.catalogue = catalogue;
@@ -57,6 +66,9 @@ public class GrpcServerLifecycle implements SmartLifecycle, TransportListener {
         NettyServerBuilder.forAddress(
                 new InetSocketAddress(properties.bindAddress(), properties.port()))
             .maxInboundMessageSize((int) properties.maxInboundMessageSize().toBytes());
+    if (properties.tls().enabled()) {
+      builder.sslContext(GrpcTls.serverContext(identity));
+    }
     catalogue
         .definitions()
         .forEach(d -> builder.addService(ServerInterceptors.intercept(d, servedOn, metrics)));
@@ -79,9 +91,10 @@ public class GrpcServerLifecycle implements SmartLifecycle, TransportListener {
     server = started;
     endpoints.publish(NodeEndpoints.Kind.GRPC, started.getPort());
     log.info(
-        "gRPC server listening on {}:{} with {} services",
+        "gRPC server listening on {}:{} ({}) with {} services",
         properties.bindAddress(),
         started.getPort(),
+        properties.tls().enabled() ? "TLS 1.3, node certificate" : "plaintext",
         catalogue.serviceNames().size());
   }
 
@@ -122,6 +135,11 @@ public class GrpcServerLifecycle implements SmartLifecycle, TransportListener {
       return Optional.empty();
     }
     return Optional.of(new InetSocketAddress(properties.bindAddress(), current.getPort()));
+  }
+
+  /** Whether the server speaks TLS. */
+  public boolean tls() {
+    return properties.tls().enabled();
   }
 
   /** The bound port, or -1 when not running. */

@@ -1,12 +1,14 @@
 package io.blixard.transport.grpc;
 
 import io.blixard.node.NodeEndpoints;
+import io.blixard.node.NodeIdentity;
 import io.blixard.transport.ConditionalOnTransport;
 import io.blixard.transport.MigrationStrategyHolder;
 import io.blixard.transport.ServiceCatalogue;
 import io.blixard.transport.Transport;
 import io.blixard.transport.TransportAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -30,8 +32,10 @@ public class GrpcTransportAutoConfiguration {
         ServiceCatalogue catalogue,
         MeterRegistry meterRegistry,
         NodeEndpoints endpoints,
-        MigrationStrategyHolder strategies) {
-      return new GrpcServerLifecycle(properties, catalogue, meterRegistry, endpoints, strategies);
+        MigrationStrategyHolder strategies,
+        ObjectProvider<NodeIdentity> identity) {
+      return new GrpcServerLifecycle(
+          properties, catalogue, meterRegistry, endpoints, strategies, identity.getIfAvailable());
     }
   }
 }

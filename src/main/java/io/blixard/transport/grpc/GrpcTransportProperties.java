@@ -1,5 +1,6 @@
 package io.blixard.transport.grpc;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -20,6 +21,7 @@ import org.springframework.validation.annotation.Validated;
  * @param shutdownGracePeriod How long calls in flight may run on after shutdown begins.
  * @param reflection Whether gRPC server reflection is served, so tools such as grpcurl can list
  *     services without the .proto files.
+ * @param tls TLS on the gRPC listener, with the node's own key and certificate.
  */
 @Validated
 @ConfigurationProperties("blixard.transport.grpc")
@@ -28,7 +30,8 @@ public record GrpcTransportProperties(
     @DefaultValue("0.0.0.0") @NotBlank String bindAddress,
     @DefaultValue("4MB") @NotNull DataSize maxInboundMessageSize,
     @DefaultValue("5s") @NotNull Duration shutdownGracePeriod,
-    @DefaultValue("true") boolean reflection) {
+    @DefaultValue("true") boolean reflection,
+    @DefaultValue @Valid @NotNull Tls tls) {
 
   public GrpcTransportProperties {
     if (maxInboundMessageSize != null
@@ -40,4 +43,13 @@ public record GrpcTransportProperties(
               + " (expected: 1B to 2GB)");
     }
   }
+
+  /**
+   * TLS on the gRPC listener.
+   *
+   * @param enabled Whether the gRPC server speaks TLS 1.3 with the node's key and self-signed
+   *     certificate (the same identity as QUIC), so that clients can pin the node id they dial. Off
+   *     by default: plaintext gRPC, for tools such as grpcurl -plaintext and gRPC probes.
+   */
+  public record Tls(@DefaultValue("false") boolean enabled) {}
 }

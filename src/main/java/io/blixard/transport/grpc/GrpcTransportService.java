@@ -24,12 +24,15 @@ public class GrpcTransportService extends TransportServiceGrpc.TransportServiceI
   private final NodeEndpoints endpoints;
   private final TransportProperties properties;
   private final MigrationStrategyHolder strategies;
+  private final boolean grpcTls;
 
   public GrpcTransportService(
       NodeIdentity identity,
       NodeEndpoints endpoints,
       TransportProperties properties,
-      MigrationStrategyHolder strategies) {
+      MigrationStrategyHolder strategies,
+      GrpcTransportProperties grpcProperties) {
+    this.grpcTls = grpcProperties.tls().enabled();
     this.identity = identity;
     this.endpoints = endpoints;
     this.properties = properties;
@@ -49,6 +52,7 @@ public class GrpcTransportService extends TransportServiceGrpc.TransportServiceI
                 .setQuicAddress(endpoints.hostAndPort(NodeEndpoints.Kind.QUIC))
                 .setHttpAddress(endpoints.hostAndPort(NodeEndpoints.Kind.HTTP))
                 .setStrategy(toProto(strategies.versioned()))
+                .setGrpcTls(grpcTls)
                 .build());
   }
 

@@ -1,0 +1,58 @@
+package io.blixard.bench;
+
+import io.blixard.node.NodeId;
+import io.blixard.transport.quic.client.QuicClientSettings;
+import io.blixard.transport.quic.client.QuicConnectionPool;
+import io.blixard.transport.quic.client.QuicTarget;
+import io.grpc.Channel;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Blixard RPC on QUIC channels to a node, pinned to its node id, through the node's own client
+ * ({@link QuicConnectionPool}) with its default settings. Each channel has a pool of its own, so a
+ * new channel is a new connection; the pool (its threads) is made before a cold connect's clock
+ * starts, as gRPC's shared transport threads exist before its clock starts.
+ */
+public final class QuicChannels implements RpcTarget.Channels {
+
+  private final QuicTarget target;
+  private final Map<Channel, QuicConnectionPool> pools = new IdentityHashMap<>();
+  private QuicConnectionPool spare;
+
+  public QuicChannels(String host, int port, NodeId nodeId) {
+    this.target = QuicTarget.parse(nodeId.value() + "@" + host + ":" + port);
+  }
+
+  @Override
+  public synchronized void beforeColdConnect() {
+    if (spare == null) {
+      spare = newPool();
+    }
+  }
+
+  private static QuicConnectionPool newPool() {
+    return new QuicConnectionPool(QuicClientSettings.defaults(), null, new SimpleMeterRegistry());
+  }
+
+  @Override
+  public synchronized Channel open() {
+    QuicConnectionPool pool = spare != null ? spare : newPool();
+    spare = null;
+    Channel channel = pool.channel(target);
+    pools.put(channel, pool);
+    return channel;
+  }
+
+  @Override
+  public void close(Channel channel) {
+    QuicConnectionPool pool;
+    synchronized (this) {
+      pool = pools.remove(channel);
+    }
+    if (pool != null) {
+      pool.close();
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.blixard.transport.grpc;
+
+import io.blixard.node.NodeIdentity;
+import io.blixard.transport.NodeIdTrustManager;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import java.util.Objects;
+import javax.net.ssl.SSLException;
+
+/**
+ * TLS 1.3 contexts for gRPC: the server presents the node's own self-signed certificate, and
+ * clients trust it by node id ({@link NodeIdTrustManager}) rather than through a certificate
+ * authority.
+ */
+public final class GrpcTls {
+
+  static final String PROTOCOL = "TLSv1.3";
+
+  private GrpcTls() {}
+
+  /** The server side: the node's key and certificate, TLS 1.3 only, ALPN h2. */
+  public static SslContext serverContext(NodeIdentity identity) {
+    Objects.requireNonNull(identity, "identity");
+    try {
+      return GrpcSslContexts.configure(
+              SslContextBuilder.forServer(identity.privateKey(), identity.certificate()))
+          .protocols(PROTOCOL)
+          .build();
+    } catch (SSLException e) {
+      throw new IllegalStateException(
+          "cannot build the gRPC TLS context from the node identity in "
+              + identity.keyFile().getParent()
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
+   * The client side: the server's certificate is checked by {@code trust} (pinned to a node id, or
+   * recording the id it sees), TLS 1.3 only.
+   */
+  public static SslContext clientContext(NodeIdTrustManager trust) {
+    Objects.requireNonNull(trust, "trust");
+    try {
+      return GrpcSslContexts.forClient().trustManager(trust).protocols(PROTOCOL).build();
+    } catch (SSLException e) {
+      throw new IllegalStateException(
+          "cannot build a gRPC TLS client context: " + e.getMessage(), e);
+    }
+  }
+}
