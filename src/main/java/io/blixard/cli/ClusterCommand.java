@@ -4,7 +4,7 @@ import io.blixard.proto.cluster.v1.GetMembersRequest;
 import io.blixard.proto.cluster.v1.LeaveRequest;
 import io.blixard.proto.cluster.v1.Member;
 import io.blixard.proto.cluster.v1.MembershipServiceGrpc;
-import io.grpc.ManagedChannel;
+import io.grpc.Channel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -21,7 +21,7 @@ final class ClusterCommand {
   @Command(name = "members", description = "The group's id, leader and voters.")
   static final class MembersCommand extends BlixardCli.NodeCommand {
     @Override
-    void run(ManagedChannel channel) throws Exception {
+    void run(Channel channel) throws Exception {
       var response =
           stub(channel, MembershipServiceGrpc::newBlockingStub)
               .getMembers(GetMembersRequest.getDefaultInstance());
@@ -56,7 +56,7 @@ final class ClusterCommand {
     static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(30);
 
     @Override
-    void run(ManagedChannel channel) throws Exception {
+    void run(Channel channel) throws Exception {
       Duration deadline =
           spec.commandLine().getParseResult().hasMatchedOption("--timeout")
               ? options.timeout
