@@ -2,7 +2,8 @@
 # A local three-node Blixard cluster from the built jar, as processes on 127.0.0.1.
 #
 #   scripts/cluster.sh up       start the nodes (node 1 bootstraps, nodes 2 and 3 join it), wait
-#                               until all three agree on one leader, print their addresses
+#                               until all three report the same leader and voters over gRPC and
+#                               over QUIC, print their addresses
 #   scripts/cluster.sh status   each node's process, Raft role and view of the cluster
 #   scripts/cluster.sh down     stop the nodes (data is kept: `up` again brings the same cluster
 #                               back); `down --purge` also deletes the data
@@ -48,10 +49,12 @@ cli() {
   "$JAVA" $JAVA_OPTS -jar "$JAR" "$@"
 }
 
-# "LEADER VOTERS" as the node reports them ("- 0" when it cannot be asked or knows no leader).
+# "LEADER VOTERS" as node $1 reports them over transport $2 (grpc by default; "- 0" when it cannot
+# be asked or knows no leader).
 view_of() {
   local json leader voters
-  json="$(cli status --node "127.0.0.1:$(grpc_port "$1")" --timeout 5s --json 2>/dev/null || true)"
+  json="$(cli status --node "127.0.0.1:$(grpc_port "$1")" --transport "${2:-grpc}" --timeout 5s \
+    --json 2>/dev/null || true)"
   leader="$(sed -n 's/.*"leaderId": "\([a-z2-7]*\)".*/\1/p' <<<"$json" | head -n 1)"
   voters="$(grep -c '"voter": true' <<<"$json" || true)"
   echo "${leader:--} ${voters:-0}"
@@ -105,8 +108,16 @@ await_agreement() {
     done
     if [[ "${leaders[0]}" != "-" && "${leaders[0]}" == "${leaders[1]}" && "${leaders[1]}" == "${leaders[2]}" &&
       "${voters[*]}" == "3 3 3" ]]; then
-      AGREED_LEADER="${leaders[0]}"
-      return
+      # The same answer over QUIC from every node.
+      for i in "${NODES[@]}"; do
+        view="$(view_of "$i" quic)"
+        leaders+=("${view% *}")
+        voters+=("${view#* }")
+      done
+      if [[ "${leaders[*]:3}" == "${leaders[0]} ${leaders[0]} ${leaders[0]}" && "${voters[*]:3}" == "3 3 3" ]]; then
+        AGREED_LEADER="${leaders[0]}"
+        return
+      fi
     fi
     ((SECONDS < deadline)) || die "the nodes do not agree after ${WAIT_SECONDS}s: leaders ${leaders[*]:-none}, voters ${voters[*]}"
     sleep 1
@@ -134,7 +145,7 @@ up() {
   start_node 3
   await_agreement
   echo
-  echo "3 nodes agree: leader $AGREED_LEADER"
+  echo "3 nodes agree over gRPC and QUIC: leader $AGREED_LEADER"
   echo
   print_nodes
   echo

@@ -7,32 +7,34 @@ import io.grpc.ManagedChannelBuilder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link PeerChannels}: one plaintext gRPC {@link ManagedChannel} per {@code host:port}, made on
- * first use; QUIC member addresses ({@code NODEID@host:port}) go to the QUIC transport's pooled
- * connections, or are refused when no QUIC transport is in the build.
+ * {@link PeerChannels} for both transports: one plaintext gRPC {@link ManagedChannel} per {@code
+ * host:port}, made on first use, and for QUIC member addresses ({@code NODEID@host:port}) a channel
+ * over the node's pooled QUIC connection to that node, pinned to its id.
  */
 public class DefaultPeerChannels implements PeerChannels {
 
   private static final Logger log = LoggerFactory.getLogger(DefaultPeerChannels.class);
 
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
-  private final QuicPeerChannelFactory quic;
+  private final Function<MemberAddress, Channel> quicChannels;
   private volatile boolean closed;
 
-  /** gRPC member addresses only. */
-  public DefaultPeerChannels() {
-    this(null);
+  /**
+   * @param quicChannels channels to QUIC member addresses, or null where this node has no QUIC
+   *     client
+   */
+  public DefaultPeerChannels(Function<MemberAddress, Channel> quicChannels) {
+    this.quicChannels = quicChannels;
   }
 
-  /**
-   * @param quic channels for QUIC member addresses; null refuses them
-   */
-  public DefaultPeerChannels(QuicPeerChannelFactory quic) {
-    this.quic = quic;
+  /** gRPC only: QUIC member addresses are refused. */
+  public DefaultPeerChannels() {
+    this(null);
   }
 
   @Override
@@ -44,14 +46,14 @@ public class DefaultPeerChannels implements PeerChannels {
     return switch (address.kind()) {
       case GRPC -> channels.computeIfAbsent(address.hostAndPort(), DefaultPeerChannels::open);
       case QUIC -> {
-        if (quic == null) {
+        if (quicChannels == null) {
           throw new IllegalArgumentException(
               "member address "
                   + address
-                  + ": QUIC member addresses need the QUIC transport, which is not available in"
-                  + " this build (expected: host:grpcPort)");
+                  + ": QUIC member addresses need a QUIC client, which this node has not"
+                  + " (expected: host:grpcPort)");
         }
-        yield quic.channel(address);
+        yield quicChannels.apply(address);
       }
     };
   }

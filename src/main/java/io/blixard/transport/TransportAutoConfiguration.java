@@ -6,6 +6,8 @@ import io.blixard.cluster.PeerProbes;
 import io.blixard.cluster.RaftNode;
 import io.blixard.health.NodeReadiness;
 import io.blixard.node.NodeIdentity;
+import io.blixard.transport.quic.client.QuicConnectionPool;
+import io.blixard.transport.quic.client.QuicTarget;
 import io.grpc.BindableService;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -68,8 +70,9 @@ public class TransportAutoConfiguration {
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  PeerChannels peerChannels(ObjectProvider<QuicPeerChannelFactory> quic) {
-    return new DefaultPeerChannels(quic.getIfAvailable());
+  PeerChannels peerChannels(ObjectProvider<QuicConnectionPool> quic) {
+    return new DefaultPeerChannels(
+        address -> quic.getObject().channel(QuicTarget.parse(address.toString())));
   }
 
   @Bean
