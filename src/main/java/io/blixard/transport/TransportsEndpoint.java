@@ -236,8 +236,12 @@ public class TransportsEndpoint {
             .tag("transport", transport.tag())
             .tag("service", label)
             .timer();
+    // Percentiles cover the last minutes only; with no call in that window (max 0) there are none,
+    // rather than a misleading 0.
     ValueAtPercentile[] percentiles =
-        service == null ? new ValueAtPercentile[0] : service.takeSnapshot().percentileValues();
+        service == null || service.max(java.util.concurrent.TimeUnit.NANOSECONDS) == 0
+            ? new ValueAtPercentile[0]
+            : service.takeSnapshot().percentileValues();
     stats.put("p50Millis", percentile(percentiles, 0.5));
     stats.put("p99Millis", percentile(percentiles, 0.99));
     return stats;
