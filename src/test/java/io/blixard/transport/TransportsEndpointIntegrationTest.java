@@ -156,13 +156,7 @@ class TransportsEndpointIntegrationTest extends SingleNodeTestSupport {
   }
 
   private String[] cli(String... args) {
-    java.io.StringWriter out = new java.io.StringWriter();
-    java.io.StringWriter err = new java.io.StringWriter();
-    var commandLine = io.blixard.cli.BlixardCliAccess.commandLine();
-    commandLine.setOut(new java.io.PrintWriter(out));
-    commandLine.setErr(new java.io.PrintWriter(err));
-    int code = commandLine.execute(args);
-    return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    return io.blixard.cli.BlixardCliAccess.run(args);
   }
 
   private String grpcNode() {

@@ -114,8 +114,19 @@ final class QuicConnection {
   }
 
   private void create(PendingStream pending) {
-    ChannelHandler handler = pending.handler();
-    quic.createStream(
+    createStream(pending.handler(), pending.promise())
+        .addListener(
+            f -> {
+              if (f.isSuccess()) {
+                ((QuicStreamChannel) f.getNow()).closeFuture().addListener(c -> callEnded());
+              }
+            });
+  }
+
+  /** A stream whose frames, decoded, go to {@code handler}. */
+  private Future<QuicStreamChannel> createStream(
+      ChannelHandler handler, Promise<QuicStreamChannel> promise) {
+    return quic.createStream(
         QuicStreamType.BIDIRECTIONAL,
         new ChannelInitializer<QuicStreamChannel>() {
           @Override
@@ -124,10 +135,9 @@ final class QuicConnection {
             stream
                 .pipeline()
                 .addLast(new FrameDecoder(maxFrameSize), FrameEncoder.INSTANCE, handler);
-            stream.closeFuture().addListener(f -> callEnded());
           }
         },
-        pending.promise());
+        promise);
   }
 
   /** The server granted more streams, or the connection ended: let waiting calls go on. */
@@ -172,26 +182,14 @@ final class QuicConnection {
     }
     lastPingNanos = now;
     Promise<QuicStreamChannel> promise = quic.eventLoop().newPromise();
-    quic.createStream(
-        QuicStreamType.BIDIRECTIONAL,
-        new ChannelInitializer<QuicStreamChannel>() {
+    createStream(
+        new ChannelInboundHandlerAdapter() {
           @Override
-          protected void initChannel(QuicStreamChannel stream) {
-            stream.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-            stream
-                .pipeline()
-                .addLast(
-                    new FrameDecoder(maxFrameSize),
-                    FrameEncoder.INSTANCE,
-                    new ChannelInboundHandlerAdapter() {
-                      @Override
-                      public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        if (msg instanceof Frame frame) {
-                          frame.release();
-                        }
-                        ctx.close();
-                      }
-                    });
+          public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Frame frame) {
+              frame.release();
+            }
+            ctx.close();
           }
         },
         promise);

@@ -226,12 +226,7 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
   }
 
   private void releaseInbound() {
-    synchronized (inbound) {
-      ByteBuf message;
-      while ((message = inbound.poll()) != null) {
-        message.release();
-      }
-    }
+    releaseInboundOnly();
     synchronized (this) {
       if (pendingResponse != null) {
         pendingResponse.release();
