@@ -33,6 +33,7 @@ import org.springframework.http.ResponseEntity;
 class NodeIntegrationTest extends SingleNodeTestSupport {
 
   @Autowired TestRestTemplate http;
+  @Autowired org.springframework.boot.actuate.health.HttpCodeStatusMapper statusMapper;
 
   @Override
   protected Transport transport() {
@@ -90,6 +91,21 @@ class NodeIntegrationTest extends SingleNodeTestSupport {
     assertThat(readiness).containsEntry("status", "UP");
     assertThat((Map<String, Object>) readiness.get("components"))
         .containsOnlyKeys("raft", "readinessState");
+  }
+
+  @Test
+  void probesReadDownAndOutOfServiceAs503AndDegradedAs200() {
+    // Probes (Kubernetes, Compose) read only the HTTP status of the readiness group.
+    assertThat(statusMapper.getStatusCode(org.springframework.boot.actuate.health.Status.DOWN))
+        .isEqualTo(503);
+    assertThat(
+            statusMapper.getStatusCode(
+                org.springframework.boot.actuate.health.Status.OUT_OF_SERVICE))
+        .isEqualTo(503);
+    assertThat(statusMapper.getStatusCode(io.blixard.health.NodeHealthIndicators.DEGRADED))
+        .isEqualTo(200);
+    assertThat(statusMapper.getStatusCode(org.springframework.boot.actuate.health.Status.UP))
+        .isEqualTo(200);
   }
 
   @Test

@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.JsonFormat;
+import io.blixard.client.BlixardClient;
 import io.blixard.proto.health.v1.CheckRequest;
 import io.blixard.proto.health.v1.HealthCheck;
 import io.blixard.proto.health.v1.HealthServiceGrpc;
@@ -17,10 +18,12 @@ import io.blixard.proto.status.v1.ClusterNode;
 import io.blixard.proto.status.v1.GetClusterStatusRequest;
 import io.blixard.proto.status.v1.GetRaftStatusRequest;
 import io.blixard.proto.status.v1.StatusServiceGrpc;
-import io.grpc.ManagedChannel;
+import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.AbstractBlockingStub;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +52,8 @@ import picocli.CommandLine.Spec;
       BlixardCli.MetricsCommand.class,
       BlixardCli.SysInfoCommand.class,
       BlixardCli.ClusterHealthCommand.class,
-      StrategyCommand.class
+      StrategyCommand.class,
+      ClusterCommand.class
     })
 public final class BlixardCli {
 
@@ -68,6 +72,8 @@ public final class BlixardCli {
           "metrics",
           "sysinfo",
           "cluster-health",
+          "cluster",
+          "strategy",
           "help",
           "--help",
           "-h",
@@ -94,7 +100,11 @@ public final class BlixardCli {
     PrintWriter err = cmd.getErr();
     if (e instanceof StatusRuntimeException sre) {
       Status status = sre.getStatus();
-      String node = parsed.subcommand() == null ? "" : nodeOf(parsed.subcommand());
+      CommandLine.ParseResult command = parsed;
+      while (command.subcommand() != null) {
+        command = command.subcommand();
+      }
+      String node = command == parsed ? "" : nodeOf(command);
       if (status.getCode() == Status.Code.UNAVAILABLE
           || status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
         err.println(
@@ -129,6 +139,12 @@ public final class BlixardCli {
     return status.getDescription() == null ? "" : " (" + status.getDescription() + ")";
   }
 
+  private static final java.util.Map<String, String> FALLBACK_REASONS =
+      java.util.Map.of(
+          "unavailable", "the QUIC call failed before the node answered",
+          "circuit_open", "the QUIC circuit to the node is open after repeated failures",
+          "quic_unknown", "the node has no QUIC listener");
+
   /** What every command shares: connect, call with a deadline, print. */
   abstract static class NodeCommand implements Callable<Integer> {
 
@@ -139,8 +155,7 @@ public final class BlixardCli {
       return spec.commandLine().getOut();
     }
 
-    <S extends AbstractBlockingStub<S>> S stub(
-        ManagedChannel channel, Function<ManagedChannel, S> factory) {
+    <S extends AbstractBlockingStub<S>> S stub(Channel channel, Function<Channel, S> factory) {
       return factory
           .apply(channel)
           .withDeadlineAfter(options.timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -148,17 +163,35 @@ public final class BlixardCli {
 
     @Override
     public Integer call() throws Exception {
-      ManagedChannel channel = options.openChannel();
-      try {
-        run(channel);
+      SimpleMeterRegistry meters = new SimpleMeterRegistry();
+      try (BlixardClient client = options.connect(meters)) {
+        run(client.channel());
         out().flush();
+        reportFallbacks(meters);
         return 0;
-      } finally {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     }
 
-    abstract void run(ManagedChannel channel) throws Exception;
+    /** Says on stderr when QUIC failed and the answer came over gRPC instead. */
+    private void reportFallbacks(SimpleMeterRegistry meters) {
+      for (Counter fallbacks : meters.find("blixard.client.fallbacks").counters()) {
+        if (fallbacks.count() > 0) {
+          spec.commandLine()
+              .getErr()
+              .println(
+                  "blixard: answered over "
+                      + fallbacks.getId().getTag("to")
+                      + " instead of "
+                      + fallbacks.getId().getTag("from")
+                      + ": "
+                      + FALLBACK_REASONS.getOrDefault(
+                          fallbacks.getId().getTag("reason"), fallbacks.getId().getTag("reason")));
+          spec.commandLine().getErr().flush();
+        }
+      }
+    }
+
+    abstract void run(Channel channel) throws Exception;
 
     /** Prints the message as JSON when --json is given; returns whether it did. */
     boolean printedJson(MessageOrBuilder message) throws InvalidProtocolBufferException {
@@ -172,7 +205,7 @@ public final class BlixardCli {
   @Command(name = "health", description = "The node's health checks (raft, storage, peers).")
   static final class HealthCommand extends NodeCommand {
     @Override
-    void run(ManagedChannel channel) throws Exception {
+    void run(Channel channel) throws Exception {
       var response =
           stub(channel, HealthServiceGrpc::newBlockingStub)
               .check(CheckRequest.getDefaultInstance());
@@ -202,7 +235,7 @@ public final class BlixardCli {
     String payload;
 
     @Override
-    void run(ManagedChannel channel) throws Exception {
+    void run(Channel channel) throws Exception {
       if (count < 1) {
         throw new IllegalArgumentException("--count " + count + " (expected: >= 1)");
       }
@@ -238,7 +271,7 @@ public final class BlixardCli {
   @Command(name = "status", description = "The cluster: leader, term, and every node.")
   static final class StatusCommand extends NodeCommand {
     @Override
-    void run(ManagedChannel channel) throws Exception {
+    void run(Channel channel) throws Exception {
       var response =
           stub(channel, StatusServiceGrpc::newBlockingStub)
               .getClusterStatus(GetClusterStatusRequest.getDefaultInstance());
@@ -270,7 +303,7 @@ public final class BlixardCli {
   @Command(name = "raft", description = "The node's Raft state and, on the leader, its followers.")
   static final class RaftCommand extends NodeCommand {
     @Override
-    void run(ManagedChannel channel) throws Exception {
+    void run(Channel channel) throws Exception {
       var r =
           stub(channel, StatusServiceGrpc::newBlockingStub)
               .getRaftStatus(GetRaftStatusRequest.getDefaultInstance());
@@ -307,7 +340,7 @@ public final class BlixardCli {
   @Command(name = "metrics", description = "The node's metrics in the Prometheus text format.")
   static final class MetricsCommand extends NodeCommand {
     @Override
-    void run(ManagedChannel channel) throws Exception {
+    void run(Channel channel) throws Exception {
       var response =
           stub(channel, MonitoringServiceGrpc::newBlockingStub)
               .getMetrics(GetMetricsRequest.getDefaultInstance());
@@ -320,7 +353,7 @@ public final class BlixardCli {
   @Command(name = "sysinfo", description = "Readings from the node's operating system and JVM.")
   static final class SysInfoCommand extends NodeCommand {
     @Override
-    void run(ManagedChannel channel) throws Exception {
+    void run(Channel channel) throws Exception {
       var s =
           stub(channel, MonitoringServiceGrpc::newBlockingStub)
               .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
@@ -353,7 +386,7 @@ public final class BlixardCli {
   @Command(name = "cluster-health", description = "Members, leader and failure tolerance.")
   static final class ClusterHealthCommand extends NodeCommand {
     @Override
-    void run(ManagedChannel channel) throws Exception {
+    void run(Channel channel) throws Exception {
       var h =
           stub(channel, MonitoringServiceGrpc::newBlockingStub)
               .getClusterHealth(GetClusterHealthRequest.getDefaultInstance());

@@ -1,7 +1,12 @@
 package io.blixard.cli;
 
+import io.blixard.client.BlixardClient;
+import io.blixard.client.TransportPolicy;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -11,7 +16,9 @@ final class NodeOptions {
   @Option(
       names = "--node",
       defaultValue = "127.0.0.1:7001",
-      description = "The node's gRPC address, host:port (default: ${DEFAULT-VALUE}).")
+      description =
+          "The node's gRPC address, host:port, or NODEID@host:quicPort to speak QUIC only"
+              + " (default: ${DEFAULT-VALUE}).")
   String node;
 
   @Option(
@@ -23,6 +30,44 @@ final class NodeOptions {
 
   @Option(names = "--json", description = "Print the answer as JSON, for scripts.")
   boolean json;
+
+  @Option(
+      names = "--transport",
+      defaultValue = "auto",
+      description =
+          "auto: the transport the node's migration strategy names, falling back to gRPC when QUIC"
+              + " fails; grpc or quic: that transport only (default: ${DEFAULT-VALUE}).")
+  TransportPolicy transport;
+
+  /**
+   * A client of the node: discovery over gRPC, then each call over the transport chosen. --node
+   * NODEID@host:quicPort speaks QUIC only.
+   */
+  BlixardClient connect(MeterRegistry meters) {
+    if (!node.contains("@")) {
+      HostPort.parse(node);
+    }
+    BlixardClient.Settings defaults = BlixardClient.Settings.defaults();
+    BlixardClient client =
+        BlixardClient.connect(
+            node,
+            new BlixardClient.Settings(
+                transport, defaults.options(), Duration.ZERO, timeout, defaults.quic()),
+            meters,
+            CircuitBreakerRegistry.ofDefaults());
+    if (transport == TransportPolicy.QUIC && client.discoveryFailure().isPresent()) {
+      // Without the node's answer there is no QUIC address to call: say why.
+      Status cause = Status.fromThrowable(client.discoveryFailure().get());
+      client.close();
+      throw Status.UNAVAILABLE
+          .withDescription(
+              "cannot learn the node's QUIC address over gRPC: "
+                  + cause.getCode()
+                  + (cause.getDescription() == null ? "" : " " + cause.getDescription()))
+          .asRuntimeException();
+    }
+    return client;
+  }
 
   ManagedChannel openChannel() {
     HostPort target = HostPort.parse(node);

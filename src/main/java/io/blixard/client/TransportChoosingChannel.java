@@ -161,8 +161,11 @@ public final class TransportChoosingChannel extends Channel {
       // The permission taken to look at the breaker is not used.
       breakers.get(Transport.QUIC).releasePermission();
     }
-    if (!quicClosed && hasQuic && "circuit_open".equals(selection.reason())) {
-      fallbackCounter(Transport.QUIC, Transport.GRPC, "circuit_open").increment();
+    if (selection.transport() == Transport.GRPC
+        && ("circuit_open".equals(selection.reason())
+            || "quic_unknown".equals(selection.reason()))) {
+      // The strategy named QUIC, but its circuit is open or the peer has no QUIC listener.
+      fallbackCounter(Transport.QUIC, Transport.GRPC, selection.reason()).increment();
     }
     return selection;
   }

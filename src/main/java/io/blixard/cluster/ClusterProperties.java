@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -16,17 +17,98 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param raft The embedded Raft server.
  * @param peerTimeout How long a member may stay silent before this node counts it as unreachable.
+ * @param join Members to ask for admission on first start ({@code host:grpcPort} or {@code
+ *     NODEID@host:quicPort}); empty bootstraps a new one-node group. Ignored once the node has Raft
+ *     state in its data directory: a member that restarts never joins again.
+ * @param joinRetry How a first start retries its join.
+ * @param peers How this node probes its peers.
  */
 @Validated
 @ConfigurationProperties("blixard.cluster")
 public record ClusterProperties(
     @DefaultValue @Valid @NestedConfigurationProperty Raft raft,
-    @DefaultValue("5s") @NotNull Duration peerTimeout) {
+    @DefaultValue("5s") @NotNull Duration peerTimeout,
+    @DefaultValue List<String> join,
+    @DefaultValue @Valid @NestedConfigurationProperty JoinRetry joinRetry,
+    @DefaultValue @Valid @NestedConfigurationProperty Peers peers) {
 
   public ClusterProperties {
     if (peerTimeout != null && (peerTimeout.isNegative() || peerTimeout.isZero())) {
       throw new IllegalArgumentException(
           "blixard.cluster.peer-timeout: " + peerTimeout + " (expected: > 0)");
+    }
+    join = join == null ? List.of() : List.copyOf(join);
+    for (String address : join) {
+      try {
+        MemberAddress.parse(address);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("blixard.cluster.join: " + e.getMessage(), e);
+      }
+    }
+    joinRetry = joinRetry == null ? new JoinRetry(null, null, null, null) : joinRetry;
+    peers = peers == null ? new Peers(null, null) : peers;
+  }
+
+  /** The member addresses of {@link #join()}, parsed. */
+  public List<MemberAddress> joinAddresses() {
+    return join.stream().map(MemberAddress::parse).toList();
+  }
+
+  /**
+   * Retries of a join on first start: every member address is tried in turn, then the node waits
+   * (doubling from the initial backoff up to the maximum) and tries again, until the timeout.
+   *
+   * @param initialBackoff Wait after the first round of failed attempts.
+   * @param maxBackoff Longest wait between rounds.
+   * @param timeout How long a first start may try to join before start-up fails with every cause.
+   * @param callTimeout Deadline of each call to a member (a join waits for the configuration
+   *     change, which waits for this node to catch up with the leader's log).
+   */
+  public record JoinRetry(
+      @DefaultValue("200ms") Duration initialBackoff,
+      @DefaultValue("5s") Duration maxBackoff,
+      @DefaultValue("2m") Duration timeout,
+      @DefaultValue("15s") Duration callTimeout) {
+
+    public JoinRetry {
+      initialBackoff = initialBackoff == null ? Duration.ofMillis(200) : initialBackoff;
+      maxBackoff = maxBackoff == null ? Duration.ofSeconds(5) : maxBackoff;
+      timeout = timeout == null ? Duration.ofMinutes(2) : timeout;
+      callTimeout = callTimeout == null ? Duration.ofSeconds(15) : callTimeout;
+      requirePositive("blixard.cluster.join-retry.initial-backoff", initialBackoff);
+      requirePositive("blixard.cluster.join-retry.timeout", timeout);
+      requirePositive("blixard.cluster.join-retry.call-timeout", callTimeout);
+      if (maxBackoff.compareTo(initialBackoff) < 0) {
+        throw new IllegalArgumentException(
+            "blixard.cluster.join-retry.max-backoff: "
+                + maxBackoff
+                + " (expected: >= initial-backoff, "
+                + initialBackoff
+                + ")");
+      }
+    }
+  }
+
+  /**
+   * The peer connector: one connection per peer, probed with Ping.
+   *
+   * @param probeInterval Time between two probes of a peer.
+   * @param probeTimeout Deadline of one probe; a probe that misses it counts as a failure.
+   */
+  public record Peers(
+      @DefaultValue("1s") Duration probeInterval, @DefaultValue("2s") Duration probeTimeout) {
+
+    public Peers {
+      probeInterval = probeInterval == null ? Duration.ofSeconds(1) : probeInterval;
+      probeTimeout = probeTimeout == null ? Duration.ofSeconds(2) : probeTimeout;
+      requirePositive("blixard.cluster.peers.probe-interval", probeInterval);
+      requirePositive("blixard.cluster.peers.probe-timeout", probeTimeout);
+    }
+  }
+
+  private static void requirePositive(String key, Duration value) {
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(key + ": " + value + " (expected: > 0)");
     }
   }
 

@@ -77,7 +77,18 @@ public class SelfRegistration implements DisposableBean {
       log.debug("Registry already holds this node's addresses");
       return;
     }
-    boolean leaderKnown = raft.state().flatMap(RaftState::leaderId).isPresent();
+    Optional<RaftState> state = raft.state();
+    boolean member =
+        state
+            .map(s -> s.members().stream().anyMatch(m -> m.nodeId().equals(identity.nodeId())))
+            .orElse(false);
+    if (raft.isLeaving() || state.isPresent() && !state.get().members().isEmpty() && !member) {
+      // It left (or was removed from) the group: registering again would bring it back.
+      log.info(
+          "Not registering: this node is not a member of Raft group {}", state.get().groupId());
+      return;
+    }
+    boolean leaderKnown = state.flatMap(RaftState::leaderId).isPresent();
     if (!leaderKnown) {
       retry(backoff, "no Raft leader yet");
       return;

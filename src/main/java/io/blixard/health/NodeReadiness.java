@@ -1,28 +1,34 @@
 package io.blixard.health;
 
+import io.blixard.cluster.ClusterProperties;
 import io.blixard.cluster.RaftNode;
-import io.blixard.cluster.RaftState;
+import java.time.Duration;
+import java.time.Instant;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.stereotype.Component;
 
 /**
- * Whether the node should receive traffic: the application accepts traffic and Raft has a leader.
- * The Actuator readiness group and the standard gRPC health service both follow it.
+ * Whether the node should receive traffic: the application accepts traffic and this node is in
+ * touch with a quorum of its Raft group (a follower with the leader, a leader with a majority). The
+ * Actuator readiness group and the standard gRPC health service both follow it.
  */
 @Component
 public class NodeReadiness {
 
   private final ApplicationAvailability availability;
   private final RaftNode raft;
+  private final Duration peerTimeout;
 
-  public NodeReadiness(ApplicationAvailability availability, RaftNode raft) {
+  public NodeReadiness(
+      ApplicationAvailability availability, RaftNode raft, ClusterProperties properties) {
     this.availability = availability;
     this.raft = raft;
+    this.peerTimeout = properties.peerTimeout();
   }
 
   public boolean isReady() {
     return availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC
-        && raft.state().flatMap(RaftState::leaderId).isPresent();
+        && raft.state().filter(s -> s.inQuorum(Instant.now(), peerTimeout)).isPresent();
   }
 }

@@ -1,31 +1,41 @@
 package io.blixard.health;
 
 import io.blixard.cluster.ClusterProperties;
+import io.blixard.cluster.PeerProbe;
+import io.blixard.cluster.PeerProbes;
 import io.blixard.cluster.RaftNode;
 import io.blixard.cluster.RaftState;
+import io.blixard.cluster.RegisteredNode;
+import io.blixard.node.NodeId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
- * Reachable peers out of known peers: a peer is reachable when Raft heard from it within {@code
+ * Reachable peers out of known peers (the other members of the Raft group and the registry). A peer
+ * is reachable when its last Ping probe was answered, or when Raft heard from it, within {@code
  * blixard.cluster.peer-timeout}. A single node has no peers and is UP; some unreachable is
- * DEGRADED, none reachable is DOWN.
+ * DEGRADED, none reachable is DOWN. Each peer's reachability, round-trip time and last contact are
+ * in the check's readings.
  */
 @Component
 @Order(3)
 public class PeersHealthCheck implements NodeHealthCheck {
 
   private final RaftNode raft;
+  private final PeerProbes probes;
   private final Duration timeout;
 
-  public PeersHealthCheck(RaftNode raft, ClusterProperties properties) {
+  public PeersHealthCheck(RaftNode raft, PeerProbes probes, ClusterProperties properties) {
     this.raft = raft;
+    this.probes = probes;
     this.timeout = properties.peerTimeout();
   }
 
@@ -42,32 +52,62 @@ public class PeersHealthCheck implements NodeHealthCheck {
     }
     RaftState state = current.get();
     Instant now = Instant.now();
-    List<RaftState.Member> peers =
-        state.members().stream().filter(m -> !m.nodeId().equals(state.nodeId())).toList();
-    // Only the leader hears from every member; a follower knows only when it heard from the leader.
-    List<RaftState.Member> known = peers.stream().filter(m -> m.lastContact().isPresent()).toList();
-    long reachable = known.stream().filter(m -> m.reachable(now, timeout)).count();
+    Set<String> peers = new TreeSet<>();
+    state.members().forEach(m -> peers.add(m.nodeId().value()));
+    raft.registry().stream().map(RegisteredNode::nodeId).forEach(n -> peers.add(n.value()));
+    peers.remove(state.nodeId().value());
+    if (peers.isEmpty()) {
+      return new CheckResult(
+          name(), HealthStatus.UP, "single node, no peers", Map.of("known", "0", "reachable", "0"));
+    }
+    Map<String, String> readings = new LinkedHashMap<>();
+    int reachable = 0;
+    for (String peer : peers) {
+      NodeId id = new NodeId(peer);
+      Optional<PeerProbe> probe = probes.probe(id);
+      boolean probeOk =
+          probe
+              .flatMap(PeerProbe::lastContact)
+              .filter(c -> !c.isBefore(now.minus(timeout)))
+              .isPresent();
+      boolean raftOk =
+          state.members().stream()
+              .anyMatch(m -> m.nodeId().equals(id) && m.reachable(now, timeout));
+      if (probeOk || raftOk) {
+        reachable++;
+      }
+      readings.put("peer." + id.shortForm(), describe(probeOk || raftOk, probe, now));
+    }
     Map<String, String> attributes = new LinkedHashMap<>();
     attributes.put("known", Integer.toString(peers.size()));
-    attributes.put("reachable", Long.toString(reachable));
-    attributes.put("contact_unknown", Integer.toString(peers.size() - known.size()));
+    attributes.put("reachable", Integer.toString(reachable));
     attributes.put("timeout", timeout.toString());
-    if (peers.isEmpty()) {
-      return new CheckResult(name(), HealthStatus.UP, "single node, no peers", attributes);
-    }
-    String detail =
-        reachable
-            + " of "
-            + known.size()
-            + " peers with known contact reachable within "
-            + timeout
-            + " ("
-            + peers.size()
-            + " peers in all)";
+    attributes.putAll(readings);
+    String detail = reachable + " of " + peers.size() + " peers reachable within " + timeout;
     HealthStatus status =
-        known.isEmpty() || reachable == known.size()
+        reachable == peers.size()
             ? HealthStatus.UP
             : reachable == 0 ? HealthStatus.DOWN : HealthStatus.DEGRADED;
     return new CheckResult(name(), status, detail, attributes);
+  }
+
+  private static String describe(boolean reachable, Optional<PeerProbe> probe, Instant now) {
+    StringBuilder text = new StringBuilder(reachable ? "reachable" : "unreachable");
+    probe
+        .flatMap(PeerProbe::rtt)
+        .ifPresent(
+            rtt -> text.append(String.format(Locale.ROOT, ", rtt %.2f ms", rtt.toNanos() / 1e6)));
+    probe
+        .flatMap(PeerProbe::lastContact)
+        .ifPresent(
+            c ->
+                text.append(", last contact ")
+                    .append(Duration.between(c, now).toMillis())
+                    .append(" ms ago"));
+    probe.flatMap(PeerProbe::error).ifPresent(e -> text.append(", last probe: ").append(e));
+    if (probe.isEmpty()) {
+      text.append(", not probed yet");
+    }
+    return text.toString();
   }
 }

@@ -1,22 +1,31 @@
 package io.blixard.health;
 
+import io.blixard.cluster.ClusterProperties;
 import io.blixard.cluster.RaftNode;
 import io.blixard.cluster.RaftState;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
-/** UP when this node is in a Raft group with a known leader; reports its role and term. */
+/**
+ * UP when this node is in touch with a quorum of its Raft group: a follower heard from the leader,
+ * a leader from a majority of voters, within {@code blixard.cluster.peer-timeout}. Reports role and
+ * term. Part of the readiness group: a node that lost its quorum takes no traffic.
+ */
 @Component
 @Order(1)
 public class RaftHealthCheck implements NodeHealthCheck {
 
   private final RaftNode raft;
+  private final Duration peerTimeout;
 
-  public RaftHealthCheck(RaftNode raft) {
+  public RaftHealthCheck(RaftNode raft, ClusterProperties properties) {
     this.raft = raft;
+    this.peerTimeout = properties.peerTimeout();
   }
 
   @Override
@@ -37,12 +46,9 @@ public class RaftHealthCheck implements NodeHealthCheck {
     attributes.put("group", state.groupId());
     attributes.put("members", Integer.toString(state.members().size()));
     state.leaderId().ifPresent(l -> attributes.put("leader", l.value()));
-    if (state.leaderId().isEmpty()) {
-      return new CheckResult(
-          name(),
-          HealthStatus.DOWN,
-          "no leader known in term " + state.term() + " (this node is " + state.role() + ")",
-          attributes);
+    Optional<String> problem = state.quorumProblem(Instant.now(), peerTimeout);
+    if (problem.isPresent()) {
+      return new CheckResult(name(), HealthStatus.DOWN, problem.get(), attributes);
     }
     String detail =
         state.isLeader()

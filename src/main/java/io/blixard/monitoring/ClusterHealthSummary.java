@@ -9,6 +9,10 @@ import java.util.Optional;
  * @param nodesHealthy members the answering node heard from within the peer timeout, itself
  *     included
  * @param failureTolerance how many voters can fail before the cluster loses its quorum
+ * @param reportedBy the node that answered
+ * @param appliedIndex the answering node's applied log index
+ * @param sinceLeaderContact how long ago the answering node heard from the leader; zero on the
+ *     leader, empty when it knows no leader
  */
 public record ClusterHealthSummary(
     int nodesTotal,
@@ -18,4 +22,7 @@ public record ClusterHealthSummary(
     int voters,
     int failureTolerance,
     long term,
-    long commitIndex) {}
+    long commitIndex,
+    NodeId reportedBy,
+    long appliedIndex,
+    Optional<java.time.Duration> sinceLeaderContact) {}

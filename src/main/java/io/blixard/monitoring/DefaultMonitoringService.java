@@ -1,6 +1,8 @@
 package io.blixard.monitoring;
 
 import io.blixard.cluster.ClusterProperties;
+import io.blixard.cluster.PeerProbe;
+import io.blixard.cluster.PeerProbes;
 import io.blixard.cluster.RaftNode;
 import io.blixard.cluster.RaftState;
 import io.blixard.cluster.RegisteredNode;
@@ -32,12 +34,15 @@ public class DefaultMonitoringService implements MonitoringService {
   private final RaftNode raft;
   private final DataDirectory dataDirectory;
   private final Duration peerTimeout;
+  private final PeerProbes probes;
 
   public DefaultMonitoringService(
       ObjectProvider<PrometheusMeterRegistry> prometheus,
       RaftNode raft,
       DataDirectory dataDirectory,
-      ClusterProperties clusterProperties) {
+      ClusterProperties clusterProperties,
+      PeerProbes probes) {
+    this.probes = probes;
     this.prometheus = prometheus;
     this.raft = raft;
     this.dataDirectory = dataDirectory;
@@ -119,7 +124,18 @@ public class DefaultMonitoringService implements MonitoringService {
     Set<NodeId> all = new HashSet<>();
     state.members().forEach(m -> all.add(m.nodeId()));
     raft.registry().stream().map(RegisteredNode::nodeId).forEach(all::add);
-    int healthy = (int) state.members().stream().filter(m -> m.reachable(now, peerTimeout)).count();
+    int healthy =
+        (int)
+            state.members().stream()
+                .filter(
+                    m ->
+                        m.reachable(now, peerTimeout)
+                            || probes
+                                .probe(m.nodeId())
+                                .flatMap(PeerProbe::lastContact)
+                                .filter(c -> !c.isBefore(now.minus(peerTimeout)))
+                                .isPresent())
+                .count();
     return new ClusterHealthSummary(
         all.size(),
         healthy,
@@ -128,6 +144,9 @@ public class DefaultMonitoringService implements MonitoringService {
         (int) state.voters(),
         (int) state.failureTolerance(),
         state.term(),
-        state.commitIndex());
+        state.commitIndex(),
+        state.nodeId(),
+        state.appliedIndex(),
+        state.sinceLeaderContact(now));
   }
 }

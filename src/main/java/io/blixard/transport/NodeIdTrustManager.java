@@ -20,6 +20,7 @@ public final class NodeIdTrustManager extends X509ExtendedTrustManager {
 
   private final NodeId expected;
   private final AtomicReference<NodeId> seen = new AtomicReference<>();
+  private final AtomicReference<String> rejection = new AtomicReference<>();
 
   private NodeIdTrustManager(NodeId expected) {
     this.expected = expected;
@@ -40,6 +41,14 @@ public final class NodeIdTrustManager extends X509ExtendedTrustManager {
     return Optional.ofNullable(seen.get());
   }
 
+  /**
+   * Why the last certificate was refused, if it was: TLS stacks that report only "handshake failed"
+   * lose this reason on the way.
+   */
+  public Optional<String> rejection() {
+    return Optional.ofNullable(rejection.get());
+  }
+
   /** The pinned id, if any. */
   public Optional<NodeId> expected() {
     return Optional.ofNullable(expected);
@@ -51,12 +60,10 @@ public final class NodeIdTrustManager extends X509ExtendedTrustManager {
     }
     NodeId actual = NodeId.of(chain[0].getPublicKey());
     if (expected != null && !expected.equals(actual)) {
-      throw new CertificateException(
-          "the peer's certificate belongs to node "
-              + actual
-              + " (expected: node "
-              + expected
-              + ")");
+      String message =
+          "the peer's certificate belongs to node " + actual + " (expected: node " + expected + ")";
+      rejection.set(message);
+      throw new CertificateException(message);
     }
     chain[0].checkValidity();
     seen.set(actual);

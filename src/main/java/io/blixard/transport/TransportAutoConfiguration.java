@@ -1,6 +1,11 @@
 package io.blixard.transport;
 
+import io.blixard.cluster.ClusterProperties;
+import io.blixard.cluster.MembershipClient;
+import io.blixard.cluster.PeerProbes;
+import io.blixard.cluster.RaftNode;
 import io.blixard.health.NodeReadiness;
+import io.blixard.node.NodeIdentity;
 import io.grpc.BindableService;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -9,6 +14,7 @@ import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.health.HealthContributor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -58,6 +64,31 @@ public class TransportAutoConfiguration {
       ServiceCatalogue catalogue,
       MeterRegistry meterRegistry) {
     return new TransportsEndpoint(properties.mode(), strategies, catalogue, meterRegistry);
+  }
+
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  PeerChannels peerChannels(ObjectProvider<QuicPeerChannelFactory> quic) {
+    return new DefaultPeerChannels(quic.getIfAvailable());
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  MembershipClient membershipClient(PeerChannels peerChannels) {
+    return new RemoteMembershipClient(peerChannels);
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  @ConditionalOnBean({RaftNode.class, PeerProbes.class, NodeIdentity.class})
+  PeerConnector peerConnector(
+      RaftNode raft,
+      NodeIdentity identity,
+      PeerChannels peerChannels,
+      PeerProbes probes,
+      MigrationStrategyHolder strategies,
+      ClusterProperties clusterProperties) {
+    return new PeerConnector(raft, identity, peerChannels, probes, strategies, clusterProperties);
   }
 
   @Bean

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blixard.cluster.ClusterProperties;
 import io.blixard.transport.grpc.GrpcTransportProperties;
+import io.blixard.transport.quic.QuicTransportProperties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -40,19 +41,6 @@ final class ApplicationConfig {
 
   /** Maven runs tests in the project's base directory. */
   static final Path ROOT = Path.of("").toAbsolutePath();
-
-  /**
-   * Keys of the QUIC transport and of cluster join that the deployment files set before their
-   * *Properties exist on this branch (QUIC listens on 7002/UDP by design, DESIGN.md). Once the
-   * application defines them, the application's own values and metadata take over.
-   */
-  static final int QUIC_PORT_BY_DESIGN = 7002;
-
-  private static final Set<String> KEYS_PENDING_IN_APPLICATION =
-      Set.of(
-          "blixard.transport.quic.port",
-          "blixard.transport.quic.bind-address",
-          "blixard.cluster.join");
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z0-9_]+):([^}]*)}");
 
@@ -90,7 +78,7 @@ final class ApplicationConfig {
   }
 
   int quicPort() {
-    return defaults.bind("blixard.transport.quic.port", Integer.class).orElse(QUIC_PORT_BY_DESIGN);
+    return defaults.bindOrCreate("blixard.transport.quic", QuicTransportProperties.class).port();
   }
 
   int httpPort() {
@@ -154,13 +142,9 @@ final class ApplicationConfig {
   /**
    * Whether a configuration key is one the node knows: a key of application.yml's defaults (or an
    * entry of a map that is empty there, such as quic-share), a property of the configuration
-   * metadata on the classpath (the node's own and Spring Boot's) or an entry of a map-valued one,
-   * or a key still pending in the application (see {@link #KEYS_PENDING_IN_APPLICATION}).
+   * metadata on the classpath (the node's own and Spring Boot's) or an entry of a map-valued one.
    */
   boolean isKnownKey(String key) {
-    if (KEYS_PENDING_IN_APPLICATION.contains(key)) {
-      return true;
-    }
     Map<String, Object> applicationKeys = flatten(documents.get(0));
     if (applicationKeys.containsKey(key)) {
       return true;

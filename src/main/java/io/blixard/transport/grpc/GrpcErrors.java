@@ -1,6 +1,7 @@
 package io.blixard.transport.grpc;
 
 import io.blixard.cluster.ClusterUnavailableException;
+import io.blixard.cluster.MemberConflictException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -14,6 +15,9 @@ final class GrpcErrors {
   static Status toStatus(Throwable error) {
     if (error instanceof StatusRuntimeException sre) {
       return sre.getStatus();
+    }
+    if (error instanceof MemberConflictException) {
+      return Status.ALREADY_EXISTS.withDescription(error.getMessage());
     }
     if (error instanceof ClusterUnavailableException) {
       return Status.UNAVAILABLE.withDescription(error.getMessage());

@@ -51,16 +51,23 @@ public class GrpcMonitoringService extends MonitoringServiceGrpc.MonitoringServi
         observer,
         () -> {
           ClusterHealthSummary health = monitoring.clusterHealth();
-          return GetClusterHealthResponse.newBuilder()
-              .setNodesTotal(health.nodesTotal())
-              .setNodesHealthy(health.nodesHealthy())
-              .setLeaderPresent(health.leaderPresent())
-              .setLeaderId(health.leaderId().map(NodeId::value).orElse(""))
-              .setVoters(health.voters())
-              .setFailureTolerance(health.failureTolerance())
-              .setTerm(health.term())
-              .setCommitIndex(health.commitIndex())
-              .build();
+          GetClusterHealthResponse.Builder response =
+              GetClusterHealthResponse.newBuilder()
+                  .setNodesTotal(health.nodesTotal())
+                  .setNodesHealthy(health.nodesHealthy())
+                  .setLeaderPresent(health.leaderPresent())
+                  .setLeaderId(health.leaderId().map(NodeId::value).orElse(""))
+                  .setVoters(health.voters())
+                  .setFailureTolerance(health.failureTolerance())
+                  .setTerm(health.term())
+                  .setCommitIndex(health.commitIndex())
+                  .setReportedBy(health.reportedBy().value())
+                  .setAppliedIndex(health.appliedIndex());
+          health
+              .sinceLeaderContact()
+              .map(ProtoTime::duration)
+              .ifPresent(response::setSinceLeaderContact);
+          return response.build();
         });
   }
 

@@ -1,5 +1,6 @@
 package io.blixard.transport.grpc;
 
+import io.blixard.cluster.PeerProbe;
 import io.blixard.cluster.RaftRole;
 import io.blixard.cluster.RaftState;
 import io.blixard.node.NodeId;
@@ -43,7 +44,13 @@ public class GrpcStatusService extends StatusServiceGrpc.StatusServiceImplBase {
             .setLeaderId(cluster.leaderId().map(NodeId::value).orElse(""))
             .setTerm(cluster.term())
             .setGroupId(cluster.groupId())
-            .setReportedBy(cluster.reportedBy().value());
+            .setReportedBy(cluster.reportedBy().value())
+            .setAppliedIndex(cluster.appliedIndex())
+            .setCommitIndex(cluster.commitIndex());
+    cluster
+        .sinceLeaderContact()
+        .map(ProtoTime::duration)
+        .ifPresent(response::setSinceLeaderContact);
     for (ClusterStatus.ClusterMember node : cluster.nodes()) {
       ClusterNode.Builder proto =
           ClusterNode.newBuilder()
@@ -53,7 +60,10 @@ public class GrpcStatusService extends StatusServiceGrpc.StatusServiceImplBase {
               .setQuicAddress(node.quicAddress())
               .setHttpAddress(node.httpAddress())
               .setRole(toProto(node.role()))
-              .setVoter(node.voter());
+              .setVoter(node.voter())
+              .setReachable(node.reachable());
+      node.probe().flatMap(PeerProbe::rtt).map(ProtoTime::duration).ifPresent(proto::setRtt);
+      node.probe().flatMap(PeerProbe::error).ifPresent(proto::setProbeError);
       node.lastContact().map(ProtoTime::timestamp).ifPresent(proto::setLastContact);
       node.joinedAt().map(ProtoTime::timestamp).ifPresent(proto::setJoinedAt);
       response.addNodes(proto);

@@ -4,6 +4,7 @@ import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
 import io.blixard.transport.ConditionalOnTransport;
 import io.blixard.transport.MigrationStrategyHolder;
+import io.blixard.transport.QuicPeerChannelFactory;
 import io.blixard.transport.RpcServerMetricsInterceptor;
 import io.blixard.transport.ServedOnInterceptor;
 import io.blixard.transport.ServiceCatalogue;
@@ -11,6 +12,7 @@ import io.blixard.transport.Transport;
 import io.blixard.transport.TransportAutoConfiguration;
 import io.blixard.transport.quic.client.QuicClientSettings;
 import io.blixard.transport.quic.client.QuicConnectionPool;
+import io.blixard.transport.quic.client.QuicTarget;
 import io.blixard.transport.quic.server.QuicRpcServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
@@ -33,6 +35,15 @@ public class QuicTransportAutoConfiguration {
   QuicConnectionPool quicConnectionPool(
       QuicTransportProperties properties, NodeIdentity identity, MeterRegistry meterRegistry) {
     return new QuicConnectionPool(QuicClientSettings.from(properties), identity, meterRegistry);
+  }
+
+  /** Peer channels for {@code NODEID@host:quicPort} member addresses, over the pool. */
+  @Bean
+  @ConditionalOnMissingBean
+  QuicPeerChannelFactory quicPeerChannelFactory(QuicConnectionPool pool) {
+    return address ->
+        pool.channel(
+            new QuicTarget(address.nodeId().orElseThrow(), address.host(), address.port()));
   }
 
   /** The listener, switched on by the mode. */

@@ -48,7 +48,9 @@ class GrpcStatusServiceTest {
                       RaftRole.LEADER,
                       true,
                       Optional.of(JOINED.plusSeconds(5)),
-                      Optional.of(JOINED)),
+                      Optional.of(JOINED),
+                      true,
+                      Optional.empty()),
                   new ClusterStatus.ClusterMember(
                       FOLLOWER,
                       "b:7000",
@@ -58,7 +60,20 @@ class GrpcStatusServiceTest {
                       RaftRole.FOLLOWER,
                       true,
                       Optional.empty(),
-                      Optional.empty())));
+                      Optional.empty(),
+                      false,
+                      Optional.of(
+                          new io.blixard.cluster.PeerProbe(
+                              FOLLOWER,
+                              "b:7001",
+                              false,
+                              Optional.of(java.time.Duration.ofMillis(3)),
+                              Optional.of(JOINED.plusSeconds(1)),
+                              Optional.of("UNAVAILABLE: io exception"),
+                              JOINED.plusSeconds(9))))),
+              39,
+              40,
+              Optional.of(java.time.Duration.ZERO));
         }
 
         @Override
@@ -107,6 +122,14 @@ class GrpcStatusServiceTest {
     var follower = response.getNodes(1);
     assertThat(follower.hasLastContact()).isFalse();
     assertThat(follower.hasJoinedAt()).isFalse();
+    assertThat(leader.getReachable()).isTrue();
+    assertThat(follower.getReachable()).isFalse();
+    assertThat(follower.getRtt().getNanos()).isEqualTo(3_000_000);
+    assertThat(follower.getProbeError()).isEqualTo("UNAVAILABLE: io exception");
+    assertThat(response.getAppliedIndex()).isEqualTo(39);
+    assertThat(response.getCommitIndex()).isEqualTo(40);
+    assertThat(response.getSinceLeaderContact().getSeconds()).isZero();
+    assertThat(response.hasSinceLeaderContact()).isTrue();
   }
 
   @Test

@@ -154,11 +154,24 @@ public final class QuicConnectionPool implements AutoCloseable {
       fail(target, result, "cannot set up TLS: " + e.getMessage(), e);
       return;
     }
+    InetSocketAddress remote = new InetSocketAddress(target.host(), target.port());
+    if (remote.isUnresolved()) {
+      fail(target, result, "cannot resolve host " + target.host(), null);
+      return;
+    }
+    // A connected UDP socket hears the ICMP "port unreachable" of a host with no QUIC listener,
+    // so such a connect fails at once instead of waiting out the handshake timeout.
     new Bootstrap()
         .group(group)
         .channel(NioDatagramChannel.class)
-        .handler(codec)
-        .bind(0)
+        .handler(
+            new io.netty.channel.ChannelInitializer<NioDatagramChannel>() {
+              @Override
+              protected void initChannel(NioDatagramChannel ch) {
+                ch.pipeline().addLast(codec, new PortUnreachable(target, result));
+              }
+            })
+        .connect(remote)
         .addListener(
             bound -> {
               if (!bound.isSuccess()) {
@@ -166,12 +179,6 @@ public final class QuicConnectionPool implements AutoCloseable {
                 return;
               }
               Channel datagram = ((io.netty.channel.ChannelFuture) bound).channel();
-              InetSocketAddress remote = new InetSocketAddress(target.host(), target.port());
-              if (remote.isUnresolved()) {
-                datagram.close();
-                fail(target, result, "cannot resolve host " + target.host(), null);
-                return;
-              }
               QuicChannel.newBootstrap(datagram)
                   .handler(new ConnectionEvents())
                   .remoteAddress(remote)
@@ -187,7 +194,11 @@ public final class QuicConnectionPool implements AutoCloseable {
                           if (isHandshakeFailure(cause)) {
                             metrics.handshakeFailed();
                           }
-                          fail(target, result, describe(cause), cause);
+                          fail(
+                              target,
+                              result,
+                              trust.rejection().orElseGet(() -> describe(cause)),
+                              cause);
                           return;
                         }
                         QuicChannel quic = (QuicChannel) connected.getNow();
@@ -263,6 +274,7 @@ public final class QuicConnectionPool implements AutoCloseable {
   }
 
   private void sweep() {
+    makeRoom();
     long evictNanos = settings.idleEviction().toNanos();
     long keepAliveNanos = settings.keepAliveInterval().toNanos();
     for (var entry : connections.entrySet()) {
@@ -288,6 +300,32 @@ public final class QuicConnectionPool implements AutoCloseable {
     connections.clear();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     callbacks.shutdownNow();
+  }
+
+  /** Fails a connect whose UDP packets come back as ICMP port unreachable. */
+  private final class PortUnreachable extends io.netty.channel.ChannelInboundHandlerAdapter {
+
+    private final QuicTarget target;
+    private final CompletableFuture<QuicConnection> result;
+
+    PortUnreachable(QuicTarget target, CompletableFuture<QuicConnection> result) {
+      this.target = target;
+      this.result = result;
+    }
+
+    @Override
+    public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+      if (cause instanceof java.net.PortUnreachableException && !result.isDone()) {
+        fail(
+            target,
+            result,
+            "nothing listens on UDP port " + target.port() + " (ICMP port unreachable)",
+            cause);
+        ctx.channel().close();
+        return;
+      }
+      ctx.fireExceptionCaught(cause);
+    }
   }
 
   /** Counts the pool's connections as they open and close. */

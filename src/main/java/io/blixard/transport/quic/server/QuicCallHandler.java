@@ -23,6 +23,7 @@ import io.netty.incubator.codec.quic.QuicChannel;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.netty.incubator.codec.quic.QuicStreamResetException;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -207,7 +208,14 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
     if (peer.isPresent()) {
       attributes = attributes.toBuilder().set(QuicAttributes.PEER_NODE_ID, peer.get()).build();
     }
-    call = start(stream, request, header, definition, attributes);
+    try {
+      call = start(stream, request, header, definition, attributes);
+    } catch (RejectedExecutionException e) {
+      answer(
+          ctx,
+          Status.UNAVAILABLE.withDescription("the node's QUIC server is shutting down"),
+          request);
+    }
   }
 
   private <ReqT, RespT> QuicServerCall<ReqT, RespT> start(

@@ -13,6 +13,7 @@ import io.blixard.transport.quic.codec.FrameEncoder;
 import io.grpc.ServerInterceptor;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,14 +21,19 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.incubator.codec.quic.QuicChannel;
 import io.netty.incubator.codec.quic.QuicServerCodecBuilder;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.netty.incubator.codec.quic.QuicTokenHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -55,6 +61,7 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
   private final NodeEndpoints endpoints;
   private final QuicMetrics metrics;
 
+  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private EventLoopGroup group;
   private ExecutorService handlers;
   private volatile Channel channel;
@@ -107,7 +114,7 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
             .initialMaxStreamsBidirectional(properties.maxConcurrentStreams())
             .initialMaxStreamsUnidirectional(0)
             .tokenHandler(NoRetryTokens.INSTANCE)
-            .handler(new ConnectionTracker(metrics))
+            .handler(new ConnectionTracker(metrics, connections))
             .streamOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .streamHandler(
                 new ChannelInitializer<QuicStreamChannel>() {
@@ -162,12 +169,19 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
     }
     endpoints.withdraw(NodeEndpoints.Kind.QUIC);
     channel = null;
+    // Calls in flight may finish; new ones are refused with UNAVAILABLE meanwhile.
     handlers.shutdown();
     try {
       handlers.awaitTermination(properties.shutdownGracePeriod().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // Tell every client at once, rather than leaving them to their idle timeout.
+    for (Channel connection : connections) {
+      ((QuicChannel) connection)
+          .close(true, 0, Unpooled.copiedBuffer("server shutting down", StandardCharsets.US_ASCII));
+    }
+    connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     current.close().syncUninterruptibly();
     shutdownExecutors();
     log.info("QUIC server stopped");
@@ -211,13 +225,16 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
   private static final class ConnectionTracker extends ChannelInboundHandlerAdapter {
 
     private final QuicMetrics metrics;
+    private final ChannelGroup connections;
 
-    ConnectionTracker(QuicMetrics metrics) {
+    ConnectionTracker(QuicMetrics metrics, ChannelGroup connections) {
       this.metrics = metrics;
+      this.connections = connections;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+      connections.add(ctx.channel());
       ctx.channel().attr(ACTIVE_KEY).set(Boolean.TRUE);
       metrics.connectionOpened();
       ctx.fireChannelActive();

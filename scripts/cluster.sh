@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# A local three-node Blixard cluster from the built jar, as processes on 127.0.0.1.
+#
+#   scripts/cluster.sh up       start the nodes (node 1 bootstraps, nodes 2 and 3 join it), wait
+#                               until all three agree on one leader, print their addresses
+#   scripts/cluster.sh status   each node's process, Raft role and view of the cluster
+#   scripts/cluster.sh down     stop the nodes (data is kept: `up` again brings the same cluster
+#                               back); `down --purge` also deletes the data
+#
+# Node i (1..3) listens on Raft 70i0, gRPC 70i1, QUIC 70i2/udp (i-1 in the tens digit: 7000, 7010,
+# 7020...) and HTTP 808(i-1). Data, logs and pid files live under $BLIXARD_CLUSTER_DIR (default:
+# ./.cluster). Build the jar first: ./mvnw -B package -DskipTests
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JAR="${BLIXARD_JAR:-$ROOT/target/blixard.jar}"
+RUN_DIR="${BLIXARD_CLUSTER_DIR:-$ROOT/.cluster}"
+JAVA="${JAVA:-java}"
+JAVA_OPTS="${JAVA_OPTS:--Xmx256m -XX:+UseSerialGC}"
+WAIT_SECONDS="${BLIXARD_CLUSTER_WAIT:-300}"
+NODES=(1 2 3)
+
+raft_port() { echo $((7000 + 10 * ($1 - 1))); }
+grpc_port() { echo $((7001 + 10 * ($1 - 1))); }
+quic_port() { echo $((7002 + 10 * ($1 - 1))); }
+http_port() { echo $((8080 + $1 - 1)); }
+node_dir() { echo "$RUN_DIR/node$1"; }
+
+die() {
+  echo "cluster.sh: $*" >&2
+  exit 1
+}
+
+pid_of() {
+  local file
+  file="$(node_dir "$1")/pid"
+  [[ -f "$file" ]] && cat "$file"
+}
+
+running() {
+  local pid
+  pid="$(pid_of "$1" || true)"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+}
+
+cli() {
+  # shellcheck disable=SC2086
+  "$JAVA" $JAVA_OPTS -jar "$JAR" "$@"
+}
+
+# "LEADER VOTERS" as the node reports them ("- 0" when it cannot be asked or knows no leader).
+view_of() {
+  local json leader voters
+  json="$(cli status --node "127.0.0.1:$(grpc_port "$1")" --timeout 5s --json 2>/dev/null || true)"
+  leader="$(sed -n 's/.*"leaderId": "\([a-z2-7]*\)".*/\1/p' <<<"$json" | head -n 1)"
+  voters="$(grep -c '"voter": true' <<<"$json" || true)"
+  echo "${leader:--} ${voters:-0}"
+}
+
+start_node() {
+  local i=$1 dir args
+  dir="$(node_dir "$i")"
+  mkdir -p "$dir/data"
+  if running "$i"; then
+    echo "node $i is already running (pid $(pid_of "$i"))"
+    return
+  fi
+  args=(
+    "--blixard.node.data-dir=$dir/data"
+    "--blixard.node.advertise-host=127.0.0.1"
+    "--blixard.cluster.raft.port=$(raft_port "$i")"
+    "--blixard.transport.grpc.port=$(grpc_port "$i")"
+    "--blixard.transport.quic.port=$(quic_port "$i")"
+    "--server.port=$(http_port "$i")"
+  )
+  if [[ "$i" != 1 ]]; then
+    # Used on first start only; a node with Raft state in its data directory never joins again.
+    args+=("--blixard.cluster.join=127.0.0.1:$(grpc_port 1)")
+  fi
+  # shellcheck disable=SC2086
+  nohup "$JAVA" $JAVA_OPTS -jar "$JAR" "${args[@]}" >"$dir/node.log" 2>&1 &
+  echo $! >"$dir/pid"
+  echo "node $i starting (pid $!, log $dir/node.log)"
+}
+
+await_leader() {
+  local i=$1 deadline=$((SECONDS + WAIT_SECONDS))
+  until [[ "$(view_of "$i")" != "- "* ]]; do
+    running "$i" || die "node $i stopped; see $(node_dir "$i")/node.log"
+    ((SECONDS < deadline)) || die "node $i knows no leader after ${WAIT_SECONDS}s; see $(node_dir "$i")/node.log"
+    sleep 1
+  done
+}
+
+await_agreement() {
+  local deadline=$((SECONDS + WAIT_SECONDS)) leaders voters i view
+  while true; do
+    leaders=()
+    voters=()
+    for i in "${NODES[@]}"; do
+      running "$i" || die "node $i stopped; see $(node_dir "$i")/node.log"
+      view="$(view_of "$i")"
+      leaders+=("${view% *}")
+      voters+=("${view#* }")
+    done
+    if [[ "${leaders[0]}" != "-" && "${leaders[0]}" == "${leaders[1]}" && "${leaders[1]}" == "${leaders[2]}" &&
+      "${voters[*]}" == "3 3 3" ]]; then
+      AGREED_LEADER="${leaders[0]}"
+      return
+    fi
+    ((SECONDS < deadline)) || die "the nodes do not agree after ${WAIT_SECONDS}s: leaders ${leaders[*]:-none}, voters ${voters[*]}"
+    sleep 1
+  done
+}
+
+print_nodes() {
+  local i pid
+  printf '%-5s %-8s %-16s %-16s %-20s %-16s %s\n' NODE PID RAFT GRPC QUIC HTTP DATA
+  for i in "${NODES[@]}"; do
+    pid="$(pid_of "$i" || true)"
+    running "$i" || pid="stopped"
+    printf '%-5s %-8s %-16s %-16s %-20s %-16s %s\n' "$i" "$pid" \
+      "127.0.0.1:$(raft_port "$i")" "127.0.0.1:$(grpc_port "$i")" \
+      "127.0.0.1:$(quic_port "$i")/udp" "127.0.0.1:$(http_port "$i")" "$(node_dir "$i")/data"
+  done
+}
+
+up() {
+  [[ -f "$JAR" ]] || die "$JAR not found (build it: ./mvnw -B package -DskipTests)"
+  mkdir -p "$RUN_DIR"
+  start_node 1
+  await_leader 1
+  start_node 2
+  start_node 3
+  await_agreement
+  echo
+  echo "3 nodes agree: leader $AGREED_LEADER"
+  echo
+  print_nodes
+  echo
+  echo "Ask any node: java -jar $JAR status --node 127.0.0.1:$(grpc_port 2)"
+}
+
+status() {
+  local i
+  print_nodes
+  for i in "${NODES[@]}"; do
+    echo
+    if running "$i"; then
+      echo "== node $i (127.0.0.1:$(grpc_port "$i"))"
+      cli status --node "127.0.0.1:$(grpc_port "$i")" --timeout 5s || true
+    else
+      echo "== node $i: not running"
+    fi
+  done
+}
+
+down() {
+  local i pid deadline
+  for i in "${NODES[@]}"; do
+    if running "$i"; then
+      pid="$(pid_of "$i")"
+      kill "$pid"
+      deadline=$((SECONDS + 20))
+      while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+      if kill -0 "$pid" 2>/dev/null; then
+        kill -9 "$pid"
+        echo "node $i (pid $pid) did not stop within 20s: killed"
+      else
+        echo "node $i (pid $pid) stopped"
+      fi
+    else
+      echo "node $i is not running"
+    fi
+    rm -f "$(node_dir "$i")/pid"
+  done
+  if [[ "${1:-}" == "--purge" ]]; then
+    rm -rf "$RUN_DIR"
+    echo "removed $RUN_DIR"
+  fi
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down "${2:-}" ;;
+  status) status ;;
+  *)
+    echo "usage: $0 up | status | down [--purge]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,262 @@
+package io.blixard.client;
+
+import io.blixard.node.NodeId;
+import io.blixard.proto.transport.v1.GetTransportInfoRequest;
+import io.blixard.proto.transport.v1.GetTransportInfoResponse;
+import io.blixard.proto.transport.v1.TransportServiceGrpc;
+import io.blixard.transport.MigrationStrategy;
+import io.blixard.transport.quic.client.QuicClientSettings;
+import io.blixard.transport.quic.client.QuicConnectionPool;
+import io.blixard.transport.quic.client.QuicTarget;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.MethodDescriptor;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client of one node that knows only its gRPC address: it asks the node for its transports
+ * ({@code GetTransportInfo}: node id, QUIC address, migration strategy), pins the QUIC connection
+ * to the node id it learnt, and sends each call over the transport the strategy names, falling back
+ * to gRPC when QUIC fails. The node's answer is refreshed periodically and after a QUIC failure.
+ *
+ * <p>Given {@code NODEID@host:quicPort} instead, it speaks QUIC only, to that node.
+ */
+public final class BlixardClient implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(BlixardClient.class);
+
+  /**
+   * How the client behaves.
+   *
+   * @param policy follow the node's strategy, or pin one transport
+   * @param options retries, retry budget and circuit breakers
+   * @param refreshInterval how often the node's transports and strategy are asked for again
+   * @param discoveryTimeout deadline of each {@code GetTransportInfo}
+   * @param quic QUIC connection settings
+   */
+  public record Settings(
+      TransportPolicy policy,
+      ClientOptions options,
+      Duration refreshInterval,
+      Duration discoveryTimeout,
+      QuicClientSettings quic) {
+
+    public Settings {
+      Objects.requireNonNull(policy, "policy");
+      Objects.requireNonNull(options, "options");
+      Objects.requireNonNull(quic, "quic");
+    }
+
+    /** Follow the strategy; refresh every 30 s; 5 s to discover. */
+    public static Settings defaults() {
+      return new Settings(
+          TransportPolicy.AUTO,
+          ClientOptions.defaults(),
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(5),
+          QuicClientSettings.defaults());
+    }
+
+    public Settings withPolicy(TransportPolicy policy) {
+      return new Settings(policy, options, refreshInterval, discoveryTimeout, quic);
+    }
+
+    public Settings withRefreshInterval(Duration interval) {
+      return new Settings(policy, options, interval, discoveryTimeout, quic);
+    }
+
+    public Settings withOptions(ClientOptions options) {
+      return new Settings(policy, options, refreshInterval, discoveryTimeout, quic);
+    }
+  }
+
+  private final String address;
+  private final Settings settings;
+  private final MeterRegistry meters;
+  private final ManagedChannel grpc;
+  private final QuicConnectionPool pool;
+  private final CircuitBreakerRegistry breakers;
+  private final LatencyTracker latency = new LatencyTracker();
+  private final ScheduledExecutorService scheduler;
+  private final AtomicLong lastRefreshNanos = new AtomicLong();
+
+  private volatile MigrationStrategy strategy = MigrationStrategy.defaults();
+  private volatile GetTransportInfoResponse info;
+  private volatile Channel current;
+  private volatile Channel quicChannel;
+  private volatile RuntimeException discoveryFailure;
+
+  private BlixardClient(
+      String address,
+      Settings settings,
+      MeterRegistry meters,
+      CircuitBreakerRegistry breakers,
+      QuicTarget quicOnly) {
+    this.address = address;
+    this.settings = settings;
+    this.meters = meters;
+    this.breakers = breakers;
+    this.pool = new QuicConnectionPool(settings.quic(), null, meters);
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "blixard-client");
+              t.setDaemon(true);
+              return t;
+            });
+    if (quicOnly != null) {
+      this.grpc = null;
+      this.current = pool.channel(quicOnly);
+      return;
+    }
+    this.grpc = ManagedChannelBuilder.forTarget(address).usePlaintext().build();
+    this.current = choosing(null);
+    refresh();
+    long every = settings.refreshInterval().toMillis();
+    if (every > 0) {
+      scheduler.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * Connects to a node by its gRPC address ({@code host:port}), or over QUIC only by {@code
+   * NODEID@host:quicPort}. Discovery failures do not fail the connect: the client starts on gRPC
+   * and tries again at each refresh.
+   */
+  public static BlixardClient connect(
+      String address, Settings settings, MeterRegistry meters, CircuitBreakerRegistry breakers) {
+    Objects.requireNonNull(address, "address");
+    QuicTarget quicOnly = address.contains("@") ? QuicTarget.parse(address) : null;
+    return new BlixardClient(address.trim(), settings, meters, breakers, quicOnly);
+  }
+
+  /** The channel for the generated stubs. */
+  public Channel channel() {
+    return new Channel() {
+      @Override
+      public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
+          MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
+        return current.newCall(method, callOptions);
+      }
+
+      @Override
+      public String authority() {
+        return current.authority();
+      }
+    };
+  }
+
+  /** What the node said of itself at the last successful discovery. */
+  public Optional<GetTransportInfoResponse> transportInfo() {
+    return Optional.ofNullable(info);
+  }
+
+  /** Why the last attempt to ask the node for its transports failed, if it did. */
+  public Optional<RuntimeException> discoveryFailure() {
+    return Optional.ofNullable(discoveryFailure);
+  }
+
+  /** The strategy this client follows now. */
+  public MigrationStrategy strategy() {
+    return strategy;
+  }
+
+  /** Asks the node for its transports and strategy again, now. */
+  public void refresh() {
+    if (grpc == null) {
+      return;
+    }
+    lastRefreshNanos.set(System.nanoTime());
+    GetTransportInfoResponse answer;
+    try {
+      answer = ask(grpc);
+    } catch (RuntimeException overGrpc) {
+      Channel quic = quicChannel;
+      if (quic == null) {
+        log.debug("Cannot ask {} for its transports: {}", address, overGrpc.toString());
+        discoveryFailure = overGrpc;
+        return;
+      }
+      try {
+        answer = ask(quic);
+      } catch (RuntimeException overQuic) {
+        log.debug("Cannot ask {} for its transports: {}", address, overQuic.toString());
+        discoveryFailure = overQuic;
+        return;
+      }
+    }
+    GetTransportInfoResponse previous = info;
+    info = answer;
+    discoveryFailure = null;
+    strategy = Strategies.fromProto(answer.getStrategy());
+    boolean quicMoved =
+        previous == null
+            || !previous.getQuicAddress().equals(answer.getQuicAddress())
+            || !previous.getNodeId().equals(answer.getNodeId());
+    if (quicMoved) {
+      current = choosing(answer);
+    }
+  }
+
+  private GetTransportInfoResponse ask(Channel channel) {
+    return TransportServiceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(settings.discoveryTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .getTransportInfo(GetTransportInfoRequest.getDefaultInstance());
+  }
+
+  private void refreshSoon() {
+    long since = System.nanoTime() - lastRefreshNanos.get();
+    if (since > TimeUnit.SECONDS.toNanos(1)) {
+      lastRefreshNanos.set(System.nanoTime());
+      scheduler.execute(this::refresh);
+    }
+  }
+
+  private Channel choosing(GetTransportInfoResponse answer) {
+    Channel quic = null;
+    if (answer != null && !answer.getQuicAddress().isEmpty()) {
+      QuicTarget target = QuicTarget.parse(answer.getQuicAddress());
+      quic = pool.channel(target.pinnedTo(NodeId.parse(answer.getNodeId())));
+    }
+    quicChannel = quic;
+    return new TransportChoosingChannel(
+        address,
+        grpc,
+        quic,
+        () -> strategy,
+        settings.policy(),
+        settings.options(),
+        breakers,
+        latency,
+        meters,
+        scheduler,
+        this::refreshSoon);
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    if (grpc != null) {
+      grpc.shutdownNow();
+      try {
+        grpc.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    pool.close();
+  }
+}

@@ -1,0 +1,210 @@
+package io.blixard.cluster;
+
+import io.blixard.node.NodeId;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/**
+ * Joins and leaves through this node's Raft client: any member takes the request, and Ratis sends
+ * the configuration change to the leader (following it when it moves), so a joining node need not
+ * know which member leads.
+ */
+@Service
+public class DefaultMembershipService implements MembershipService {
+
+  private static final Logger log = LoggerFactory.getLogger(DefaultMembershipService.class);
+
+  private final RaftNode raft;
+  private final ClusterProperties properties;
+
+  public DefaultMembershipService(RaftNode raft, ClusterProperties properties) {
+    this.raft = raft;
+    this.properties = properties;
+  }
+
+  @Override
+  public GroupMembers members() {
+    return raft.members();
+  }
+
+  @Override
+  public synchronized GroupMembers join(JoinApplication application) {
+    NodeId keyId = NodeId.ofSubjectPublicKeyInfo(application.publicKey());
+    if (!keyId.equals(application.nodeId())) {
+      throw new IllegalArgumentException(
+          "node id "
+              + application.nodeId()
+              + " is not the hash of the public key sent with it (expected: "
+              + keyId
+              + ")");
+    }
+    if (application.raftAddress().isBlank()) {
+      throw new IllegalArgumentException(
+          "join of " + application.nodeId() + ": empty Raft address (expected: host:port)");
+    }
+    RaftState state = raft.requireState();
+    requireLeader(state);
+    Optional<RaftState.Member> existing =
+        state.members().stream().filter(m -> m.nodeId().equals(application.nodeId())).findFirst();
+    if (existing.isPresent() && !existing.get().raftAddress().equals(application.raftAddress())) {
+      throw new MemberConflictException(
+          "node "
+              + application.nodeId()
+              + " is already a member with Raft address "
+              + existing.get().raftAddress()
+              + " (this join names "
+              + application.raftAddress()
+              + "); remove it first with: blixard cluster leave --id "
+              + application.nodeId());
+    }
+    if (existing.isEmpty()) {
+      log.info(
+          "Adding node {} ({}) to the group as a voter",
+          application.nodeId().shortForm(),
+          application.raftAddress());
+      raft.addVoter(application.nodeId(), application.raftAddress());
+    }
+    Instant now = Instant.now();
+    await(
+        raft.register(
+            new RegisteredNode(
+                application.nodeId(),
+                application.raftAddress(),
+                application.grpcAddress(),
+                application.quicAddress(),
+                application.httpAddress(),
+                now,
+                now)),
+        "register " + application.nodeId().shortForm());
+    return raft.members();
+  }
+
+  @Override
+  public synchronized LeaveResult leave(Optional<NodeId> nodeId) {
+    RaftState state = raft.requireState();
+    NodeId leaving = nodeId.orElse(state.nodeId());
+    requireLeader(state);
+    boolean inRegistry = raft.registry().stream().anyMatch(n -> n.nodeId().equals(leaving));
+    boolean inGroup = state.members().stream().anyMatch(m -> m.nodeId().equals(leaving));
+    if (inGroup && state.leaderId().filter(leaving::equals).isPresent()) {
+      NodeId successor =
+          state.members().stream()
+              .filter(m -> m.voter() && !m.nodeId().equals(leaving))
+              .min(Comparator.comparing(m -> lagOf(state, m.nodeId())))
+              .map(RaftState.Member::nodeId)
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "node "
+                              + leaving
+                              + " is the only voter of the group; a group needs at least one"
+                              + " voter (expected: a node that is not the last one)"));
+      log.info(
+          "Leader {} is leaving: handing leadership to {}",
+          leaving.shortForm(),
+          successor.shortForm());
+      raft.transferLeadership(successor);
+      awaitOtherLeader(leaving);
+    }
+    boolean removed;
+    if (leaving.equals(state.nodeId())) {
+      // This node leaves: the registry first, because once out of the configuration its own Raft
+      // client can no longer write to the group; and it must not register itself again meanwhile.
+      raft.markLeaving();
+      unregister(leaving, inRegistry);
+      removed = inGroup && raft.removeMember(leaving);
+    } else {
+      // Another node leaves: out of the configuration first, so that it stops registering itself.
+      removed = inGroup && raft.removeMember(leaving);
+      unregister(leaving, inRegistry);
+    }
+    log.info(
+        "Node {} left the group{}",
+        leaving.shortForm(),
+        removed || inRegistry ? "" : " (it was not a member)");
+    return new LeaveResult(
+        leaving, removed || inRegistry, raft.state().flatMap(RaftState::leaderId));
+  }
+
+  private void unregister(NodeId nodeId, boolean inRegistry) {
+    if (!inRegistry) {
+      return;
+    }
+    // Right after a leadership transfer the write may time out while Ratis's client finds the new
+    // leader; removing a record is idempotent, so try again.
+    ClusterUnavailableException last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      try {
+        await(raft.unregister(nodeId), "remove " + nodeId.shortForm() + " from the registry");
+        return;
+      } catch (ClusterUnavailableException e) {
+        last = e;
+        log.debug("Registry removal of {} failed, trying again", nodeId.shortForm(), e);
+      }
+    }
+    throw last;
+  }
+
+  /** Waits until this node sees a leader other than {@code old}, after a transfer. */
+  private void awaitOtherLeader(NodeId old) {
+    long deadline =
+        System.nanoTime() + properties.raft().electionTimeoutMax().multipliedBy(4).toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<NodeId> leader = raft.state().flatMap(RaftState::leaderId);
+      if (leader.isPresent() && !leader.get().equals(old)) {
+        return;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ClusterUnavailableException("interrupted while waiting for the new leader");
+      }
+    }
+    throw new ClusterUnavailableException(
+        "leadership was handed over but this node sees no new leader yet; try again");
+  }
+
+  private static long lagOf(RaftState state, NodeId nodeId) {
+    return state.followers().stream()
+        .filter(f -> f.nodeId().equals(nodeId))
+        .mapToLong(RaftState.FollowerProgress::lag)
+        .findFirst()
+        .orElse(Long.MAX_VALUE);
+  }
+
+  private static void requireLeader(RaftState state) {
+    if (state.leaderId().isEmpty()) {
+      throw new ClusterUnavailableException(
+          "node "
+              + state.nodeId().shortForm()
+              + " knows no Raft leader in term "
+              + state.term()
+              + " (it is "
+              + state.role()
+              + "; the group may have lost its quorum)");
+    }
+  }
+
+  private void await(java.util.concurrent.CompletableFuture<Void> write, String what) {
+    long timeout = properties.raft().requestTimeout().multipliedBy(2).toMillis();
+    try {
+      write.get(timeout, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ClusterUnavailableException("interrupted while waiting to " + what);
+    } catch (ExecutionException e) {
+      throw new ClusterUnavailableException("cannot " + what + ": " + e.getCause());
+    } catch (TimeoutException e) {
+      throw new ClusterUnavailableException(
+          "cannot " + what + ": no answer from Raft within " + timeout + " ms");
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package io.blixard.support;
+
+import io.blixard.BlixardApplication;
+import io.blixard.cluster.RaftNode;
+import io.blixard.cluster.RaftState;
+import io.blixard.node.NodeEndpoints;
+import io.blixard.node.NodeId;
+import io.blixard.node.NodeIdentity;
+import io.blixard.transport.Transport;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * One whole node of a test cluster: a Spring context on free ports with its own data directory,
+ * short Raft timeouts, and a gRPC channel to it. Several live in one JVM.
+ */
+public final class TestNode implements AutoCloseable {
+
+  private final Path dataDir;
+  private final ConfigurableApplicationContext context;
+  private final ManagedChannel channel;
+  private final int raftPort;
+  private final NodeId id;
+
+  private TestNode(Path dataDir, ConfigurableApplicationContext context) {
+    this.dataDir = dataDir;
+    this.context = context;
+    this.raftPort =
+        bean(NodeEndpoints.class).address(NodeEndpoints.Kind.RAFT).orElseThrow().getPort();
+    this.id = bean(NodeIdentity.class).nodeId();
+    this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort()).usePlaintext().build();
+  }
+
+  /** Starts a node on {@code dataDir}; {@code extraArgs} are more {@code --key=value} arguments. */
+  public static TestNode start(Path dataDir, String... extraArgs) {
+    Map<String, String> args = new LinkedHashMap<>();
+    for (String arg :
+        List.of(
+            "--blixard.node.data-dir=" + dataDir,
+            "--blixard.cluster.raft.port=0",
+            "--blixard.cluster.raft.bind-address=127.0.0.1",
+            "--blixard.cluster.raft.election-timeout-min=1s",
+            "--blixard.cluster.raft.election-timeout-max=2s",
+            "--blixard.cluster.peer-timeout=4s",
+            "--blixard.cluster.peers.probe-interval=200ms",
+            "--blixard.cluster.peers.probe-timeout=1s",
+            "--blixard.cluster.join-retry.timeout=30s",
+            "--blixard.transport.grpc.port=0",
+            "--blixard.transport.grpc.bind-address=127.0.0.1",
+            "--blixard.transport.quic.port=0",
+            "--blixard.transport.quic.bind-address=127.0.0.1",
+            "--blixard.transport.mode=dual")) {
+      put(args, arg);
+    }
+    for (String arg : extraArgs) {
+      put(args, arg);
+    }
+    // Arguments, not default properties: they must win over ./application.yml.
+    ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(BlixardApplication.class)
+            .web(WebApplicationType.NONE)
+            .run(args.values().toArray(String[]::new));
+    return new TestNode(dataDir, context);
+  }
+
+  /** A later argument for the same key replaces the earlier one. */
+  private static void put(Map<String, String> args, String arg) {
+    int eq = arg.indexOf('=');
+    args.put(eq < 0 ? arg : arg.substring(0, eq), arg);
+  }
+
+  /**
+   * Stops this node and starts it again on the same data directory and Raft port (the other members
+   * know it by that address), with the given extra arguments.
+   */
+  public TestNode restart(String... extraArgs) {
+    close();
+    List<String> args = new ArrayList<>(List.of(extraArgs));
+    args.add("--blixard.cluster.raft.port=" + raftPort);
+    return start(dataDir, args.toArray(String[]::new));
+  }
+
+  public int raftPort() {
+    return raftPort;
+  }
+
+  /** Starts a node that joins the cluster through {@code member}. */
+  public static TestNode join(Path dataDir, TestNode member, String... extraArgs) {
+    List<String> args = new ArrayList<>(List.of("--blixard.cluster.join=" + member.grpcAddress()));
+    args.addAll(List.of(extraArgs));
+    return start(dataDir, args.toArray(String[]::new));
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public ConfigurableApplicationContext context() {
+    return context;
+  }
+
+  public <T> T bean(Class<T> type) {
+    return context.getBean(type);
+  }
+
+  public NodeId id() {
+    return id;
+  }
+
+  public RaftState raft() {
+    return bean(RaftNode.class).requireState();
+  }
+
+  public int grpcPort() {
+    return bean(NodeEndpoints.class).address(NodeEndpoints.Kind.GRPC).orElseThrow().getPort();
+  }
+
+  public String grpcAddress() {
+    return "127.0.0.1:" + grpcPort();
+  }
+
+  /** This node as a QUIC member address, {@code NODEID@127.0.0.1:quicPort}. */
+  public String quicMemberAddress() {
+    return id.value()
+        + "@127.0.0.1:"
+        + bean(NodeEndpoints.class).address(NodeEndpoints.Kind.QUIC).orElseThrow().getPort();
+  }
+
+  /** A channel to this node over gRPC. */
+  public ManagedChannel channel() {
+    return channel;
+  }
+
+  /** A channel to this node over the transport; the caller closes it. */
+  public TestChannels.Opened open(Transport transport) {
+    return TestChannels.open(transport, bean(NodeEndpoints.class), bean(NodeIdentity.class));
+  }
+
+  public boolean isRunning() {
+    return context.isActive();
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    try {
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    context.close();
+  }
+
+  @Override
+  public String toString() {
+    return "node " + id().shortForm() + " (" + dataDir + ")";
+  }
+}

@@ -1,0 +1,66 @@
+package io.blixard.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class DefaultPeerChannelsTest {
+
+  @Test
+  void oneChannelPerAddress() {
+    try (DefaultPeerChannels channels = new DefaultPeerChannels()) {
+      assertThat(channels.channel("127.0.0.1:7001")).isSameAs(channels.channel(" 127.0.0.1:7001"));
+      assertThat(channels.channel("127.0.0.1:7001"))
+          .isNotSameAs(channels.channel("127.0.0.1:7011"));
+    }
+  }
+
+  @Test
+  void quicAddressesAreRefusedWithTheReason() {
+    try (DefaultPeerChannels channels = new DefaultPeerChannels()) {
+      assertThatThrownBy(() -> channels.channel("a".repeat(52) + "@127.0.0.1:7002"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(
+              "QUIC member addresses need the QUIC transport, which is not available in this"
+                  + " build");
+    }
+  }
+
+  @Test
+  void quicAddressesGoToTheQuicClient() {
+    io.grpc.Channel quic = io.grpc.inprocess.InProcessChannelBuilder.forName("quic").build();
+    try (DefaultPeerChannels channels = new DefaultPeerChannels(address -> quic)) {
+      assertThat(channels.channel("a".repeat(52) + "@127.0.0.1:7002")).isSameAs(quic);
+    }
+  }
+
+  @Test
+  void quicAddressesGoToTheQuicTransportWhenItIsThere() {
+    java.util.List<io.blixard.cluster.MemberAddress> asked = new java.util.ArrayList<>();
+    io.grpc.Channel quicChannel;
+    try (DefaultPeerChannels grpc = new DefaultPeerChannels()) {
+      quicChannel = grpc.channel("127.0.0.1:7002");
+      try (DefaultPeerChannels channels =
+          new DefaultPeerChannels(
+              address -> {
+                asked.add(address);
+                return quicChannel;
+              })) {
+        String id = "a".repeat(52);
+        assertThat(channels.channel(id + "@127.0.0.1:7002")).isSameAs(quicChannel);
+        assertThat(asked).extracting(Object::toString).containsExactly(id + "@127.0.0.1:7002");
+      }
+    }
+  }
+
+  @Test
+  void closedChannelsRefuseNewCalls() {
+    DefaultPeerChannels channels = new DefaultPeerChannels();
+    channels.channel("127.0.0.1:7001");
+    channels.close();
+    assertThatThrownBy(() -> channels.channel("127.0.0.1:7001"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+  }
+}
