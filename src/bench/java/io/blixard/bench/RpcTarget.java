@@ -16,8 +16,7 @@ import java.util.concurrent.TimeUnit;
  * {@code HealthService/Ping} and {@code PingStream} through generated-stub calls on an {@link
  * Channel}: the same client code for every RPC transport, which differ only in their channels.
  * Each stack hands answers to its default callback executor (gRPC's and the QUIC pool's thread
- * pools), as applications get them; with a direct executor the QUIC client stalls under packet
- * loss (calls hang until the connection's idle timeout), so neither uses one.
+ * pools), as applications get them.
  */
 public final class RpcTarget implements Target {
 

@@ -90,6 +90,17 @@ class ReportTest {
   }
 
   @Test
+  void shouldCallARatioWithACellWhoseCallsAllFailedFailed() throws Exception {
+    Measurement failed =
+        Measurement.of("quic", "unary-netns", 64, 1, 5, Measurement.newHistogram(), 1, 8.0);
+    report(List.of(failed, cell("grpc-tls", "unary-netns", 64, 1, 5, 200_000))).write(dir);
+
+    assertThat(Files.readString(dir.resolve("README.md")))
+        .contains("| 5 % | 64 B | 1 | quic | 0 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 1 |")
+        .contains("| 5 % | 1 | failed | failed |");
+  }
+
+  @Test
   void shouldNameSizesInBinaryUnits() {
     assertThat(Report.size(64)).isEqualTo("64 B");
     assertThat(Report.size(4096)).isEqualTo("4 KiB");
