@@ -8,7 +8,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.incubator.codec.quic.DefaultQuicStreamFrame;
 import io.netty.incubator.codec.quic.QuicClientCodecBuilder;
 import io.netty.incubator.codec.quic.QuicCodecBuilder;
@@ -94,8 +93,6 @@ public final class RawEcho {
   static final class ServerHandler extends ChannelInboundHandlerAdapter {
     private final ByteBuf header = Unpooled.buffer(HEADER, HEADER);
     private long echoRemaining;
-    private boolean outputDone;
-    private boolean inputDone;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -144,14 +141,10 @@ public final class RawEcho {
     private void answered(ChannelHandlerContext ctx) {
       if (ctx.channel() instanceof QuicStreamChannel) {
         // FIN goes after the answer's bytes, in the same ordered write queue.
-        ctx.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true))
-            .addListener(
-                f -> {
-                  outputDone = true;
-                  if (inputDone) {
-                    ctx.close();
-                  }
-                });
+        // No close() after it: closing a stream whose bytes are not all acknowledged resets it,
+        // and under packet loss the client would lose the end of the answer. QUIC frees the
+        // stream once both sides have finished.
+        ctx.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true));
       } else {
         ctx.flush();
       }
@@ -162,16 +155,6 @@ public final class RawEcho {
       ctx.flush();
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-      if (evt == ChannelInputShutdownReadComplete.INSTANCE) {
-        inputDone = true;
-        if (outputDone) {
-          ctx.close();
-        }
-      }
-      ctx.fireUserEventTriggered(evt);
-    }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
