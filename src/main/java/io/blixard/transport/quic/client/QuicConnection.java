@@ -108,6 +108,9 @@ final class QuicConnection {
     }
     if (!waiting.isEmpty() || quic.peerAllowedStreams(QuicStreamType.BIDIRECTIONAL) <= 0) {
       waiting.add(pending);
+      if (waiting.size() == 1) {
+        pollWaiting();
+      }
       return;
     }
     create(pending);
@@ -138,6 +141,23 @@ final class QuicConnection {
           }
         },
         promise);
+  }
+
+  /**
+   * Looks at the stream credit again every few milliseconds while calls wait, besides the
+   * limit-changed event: a call must not wait on one event it might miss.
+   */
+  private void pollWaiting() {
+    quic.eventLoop()
+        .schedule(
+            () -> {
+              drainWaiting();
+              if (!waiting.isEmpty()) {
+                pollWaiting();
+              }
+            },
+            5,
+            TimeUnit.MILLISECONDS);
   }
 
   /** The server granted more streams, or the connection ended: let waiting calls go on. */
