@@ -52,6 +52,13 @@ public record QuicTransportProperties(
     @DefaultValue("0") @Min(0) @Max(1024) int handlerThreads,
     @DefaultValue("5s") @NotNull Duration shutdownGracePeriod) {
 
+  /**
+   * Socket buffers asked for on QUIC's UDP sockets, sending and receiving: the kernel default
+   * (about 200 KiB) drops datagrams in bursts, which QUIC must then recover as loss. Linux caps
+   * what it grants at net.core.rmem_max and wmem_max.
+   */
+  public static final int UDP_BUFFER_BYTES = 4 * 1024 * 1024;
+
   /** Whether clients present a certificate. */
   public enum ClientAuth {
     /** Clients are anonymous. */

@@ -5,11 +5,13 @@ import io.blixard.node.NodeIdentity;
 import io.blixard.transport.NodeIdTrustManager;
 import io.blixard.transport.quic.QuicMetrics;
 import io.blixard.transport.quic.QuicTls;
+import io.blixard.transport.quic.QuicTransportProperties;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioDatagramChannel;
@@ -164,6 +166,8 @@ public final class QuicConnectionPool implements AutoCloseable {
     new Bootstrap()
         .group(group)
         .channel(NioDatagramChannel.class)
+        .option(ChannelOption.SO_RCVBUF, QuicTransportProperties.UDP_BUFFER_BYTES)
+        .option(ChannelOption.SO_SNDBUF, QuicTransportProperties.UDP_BUFFER_BYTES)
         .handler(
             new io.netty.channel.ChannelInitializer<NioDatagramChannel>() {
               @Override

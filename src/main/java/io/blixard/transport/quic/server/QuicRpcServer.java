@@ -136,6 +136,8 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
           new Bootstrap()
               .group(group)
               .channel(NioDatagramChannel.class)
+              .option(ChannelOption.SO_RCVBUF, QuicTransportProperties.UDP_BUFFER_BYTES)
+              .option(ChannelOption.SO_SNDBUF, QuicTransportProperties.UDP_BUFFER_BYTES)
               .handler(codec)
               .bind(new InetSocketAddress(properties.bindAddress(), port))
               .sync()
