@@ -73,9 +73,4 @@ public final class QuicMetrics {
   public void frameRejected(FrameError.Reason reason) {
     rejected.get(reason).increment();
   }
-
-  /** Connections open now. */
-  public long connections() {
-    return connections.get();
-  }
 }

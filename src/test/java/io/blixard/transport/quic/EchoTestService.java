@@ -18,9 +18,13 @@ public final class EchoTestService extends EchoServiceGrpc.EchoServiceImplBase {
 
   public final AtomicInteger calls = new AtomicInteger();
 
+  /** The thread the last unary handler ran on. */
+  public volatile String lastThread;
+
   @Override
   public void unary(EchoRequest request, StreamObserver<EchoResponse> observer) {
     calls.incrementAndGet();
+    lastThread = Thread.currentThread().getName();
     if (request.getFailWithCode() != 0) {
       observer.onError(
           Status.fromCodeValue(request.getFailWithCode())

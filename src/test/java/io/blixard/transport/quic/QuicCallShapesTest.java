@@ -51,6 +51,8 @@ class QuicCallShapesTest {
     EchoResponse response = blocking.unary(request("hello"));
 
     assertThat(response.getText()).isEqualTo("hello");
+    // Handlers may block: they run on the handler pool, never on the network event loop.
+    assertThat(echo.lastThread).startsWith("blixard-quic-handler");
   }
 
   @Test

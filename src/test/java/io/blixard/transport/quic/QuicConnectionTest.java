@@ -220,6 +220,43 @@ class QuicConnectionTest {
   }
 
   @Test
+  void shouldTakeAnonymousAndIdentifiedClientsWhenClientAuthIsWant() throws Exception {
+    AtomicReference<NodeId> caller = new AtomicReference<>();
+    ServerInterceptor recordCaller =
+        new ServerInterceptor() {
+          @Override
+          public <Q, R> ServerCall.Listener<Q> interceptCall(
+              ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            caller.set(call.getAttributes().get(QuicAttributes.PEER_NODE_ID));
+            return next.startCall(call, headers);
+          }
+        };
+    var wantClientAuth =
+        QuicLoopback.properties(QuicTransportProperties.ClientAuth.WANT, Duration.ofSeconds(30));
+    try (QuicLoopback loopback =
+        new QuicLoopback(
+            tmp,
+            List.of(() -> ServerInterceptors.intercept(echo, recordCaller)),
+            wantClientAuth,
+            QuicClientSettings.defaults(),
+            true)) {
+      EchoServiceGrpc.newBlockingStub(loopback.channel())
+          .withDeadlineAfter(10, TimeUnit.SECONDS)
+          .unary(EchoRequest.getDefaultInstance());
+      assertThat(caller.get())
+          .isEqualTo(NodeIdentity.loadOrCreate(DataDirectory.open(tmp.resolve("client"))).nodeId());
+
+      try (QuicConnectionPool anonymous =
+          new QuicConnectionPool(QuicClientSettings.defaults(), null, new SimpleMeterRegistry())) {
+        EchoServiceGrpc.newBlockingStub(anonymous.channel(loopback.target()))
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .unary(EchoRequest.getDefaultInstance());
+        assertThat(caller.get()).isNull();
+      }
+    }
+  }
+
+  @Test
   void shouldCarryTheDeadlineToTheServerAndAnswerDeadlineExceeded() throws Exception {
     try (QuicLoopback loopback = new QuicLoopback(tmp, List.of(echo))) {
       // Connected first, so that the deadline is spent on the call, not on the handshake.

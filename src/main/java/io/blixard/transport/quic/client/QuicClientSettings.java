@@ -86,32 +86,6 @@ public record QuicClientSettings(
         connectionWindow);
   }
 
-  public QuicClientSettings withKeepAliveInterval(Duration interval) {
-    return new QuicClientSettings(
-        alpn,
-        maxFrameSize,
-        connectTimeout,
-        idleTimeout,
-        interval,
-        idleEviction,
-        maxConnections,
-        streamWindow,
-        connectionWindow);
-  }
-
-  public QuicClientSettings withIdleEviction(Duration eviction) {
-    return new QuicClientSettings(
-        alpn,
-        maxFrameSize,
-        connectTimeout,
-        idleTimeout,
-        keepAliveInterval,
-        eviction,
-        maxConnections,
-        streamWindow,
-        connectionWindow);
-  }
-
   public QuicClientSettings withMaxConnections(int max) {
     return new QuicClientSettings(
         alpn,

@@ -27,7 +27,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** One pooled QUIC connection to one node, shared by every call to it. */
 final class QuicConnection {
 
-  private final QuicTarget target;
   private final QuicChannel quic;
   private final Channel datagram;
   private final NodeId peer;
@@ -38,9 +37,7 @@ final class QuicConnection {
   private volatile long lastUsedNanos = System.nanoTime();
   private volatile long lastPingNanos = System.nanoTime();
 
-  QuicConnection(
-      QuicTarget target, QuicChannel quic, Channel datagram, NodeId peer, int maxFrameSize) {
-    this.target = target;
+  QuicConnection(QuicChannel quic, Channel datagram, NodeId peer, int maxFrameSize) {
     this.quic = quic;
     this.datagram = datagram;
     this.peer = peer;
@@ -64,10 +61,6 @@ final class QuicConnection {
             });
   }
 
-  QuicTarget target() {
-    return target;
-  }
-
   /** The node the server's certificate names. */
   NodeId peer() {
     return peer;
@@ -75,10 +68,6 @@ final class QuicConnection {
 
   boolean isActive() {
     return quic.isActive();
-  }
-
-  QuicChannel channel() {
-    return quic;
   }
 
   /**

@@ -215,8 +215,7 @@ public final class QuicConnectionPool implements AutoCloseable {
                                                 quic.sslEngine())
                                             .orElse(null));
                         QuicConnection connection =
-                            new QuicConnection(
-                                target, quic, datagram, peer, settings.maxFrameSize());
+                            new QuicConnection(quic, datagram, peer, settings.maxFrameSize());
                         quic.closeFuture().addListener(c -> connections.remove(target, result));
                         if (closed) {
                           quic.close();

@@ -38,7 +38,7 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
   }
 
   /** Writes the 24-byte header of a frame whose payload is {@code length} bytes. */
-  public static void writeHeader(ByteBuf buf, Frame frame, int length) {
+  private static void writeHeader(ByteBuf buf, Frame frame, int length) {
     buf.writeByte(FrameDecoder.VERSION);
     buf.writeByte(frame.type().code());
     buf.writeInt(length);
