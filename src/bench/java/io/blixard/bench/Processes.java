@@ -42,7 +42,7 @@ public final class Processes implements AutoCloseable {
   }
 
   /** The command that starts a node from the jar; {@code prefix} runs it elsewhere (a netns). */
-  static List<String> nodeCommand(
+  public static List<String> nodeCommand(
       List<String> prefix,
       Path jar,
       Path dataDir,

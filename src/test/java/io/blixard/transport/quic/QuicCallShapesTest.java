@@ -2,6 +2,7 @@ package io.blixard.transport.quic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.blixard.proto.test.v1.EchoRequest;
@@ -11,6 +12,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -211,6 +213,50 @@ class QuicCallShapesTest {
                 .timer()
                 .count())
         .isEqualTo(1);
+  }
+
+  @Test
+  void shouldReleaseEveryStreamOnBothSidesOnceItsCallHasEnded() throws Exception {
+    blocking.unary(request("unary"));
+    blocking
+        .serverStream(EchoRequest.newBuilder().setText("s").setCount(3).build())
+        .forEachRemaining(r -> {});
+    assertThatThrownBy(
+            () ->
+                blocking.unary(
+                    EchoRequest.newBuilder()
+                        .setText("fails")
+                        .setFailWithCode(Status.Code.NOT_FOUND.value())
+                        .build()))
+        .isInstanceOf(StatusRuntimeException.class);
+    CompletableFuture<EchoResponse> collected = new CompletableFuture<>();
+    StreamObserver<EchoRequest> up =
+        EchoServiceGrpc.newStub(loopback.channel())
+            .clientStream(observer(collected, new ArrayList<>()));
+    up.onNext(request("a"));
+    up.onCompleted();
+    collected.get(10, TimeUnit.SECONDS);
+    CompletableFuture<EchoResponse> echoed = new CompletableFuture<>();
+    StreamObserver<EchoRequest> both =
+        EchoServiceGrpc.newStub(loopback.channel()).bidi(observer(echoed, new ArrayList<>()));
+    both.onNext(request("b"));
+    both.onCompleted();
+    echoed.get(10, TimeUnit.SECONDS);
+
+    // Every stream channel is closed and forgotten on the server once its call is over, the
+    // client's FIN or not; none lingers until the connection closes.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        loopback
+                            .serverMeters
+                            .get(QuicMetrics.STREAMS)
+                            .tag("side", "server")
+                            .gauge()
+                            .value())
+                    .isZero());
   }
 
   static StreamObserver<EchoResponse> observer(

@@ -268,26 +268,32 @@ final class QuicClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         firstMessage = null;
       }
       submit(
-          s ->
-              s.eventLoop()
-                  .execute(
-                      () -> {
-                        var written =
-                            s.writeAndFlush(
-                                Frames.request(
-                                    s.alloc(), requestId, header(), method.streamRequest(message)));
-                        // A unary call ends its side once the request is out; a server-streaming
-                        // call keeps it open until the end, so that a CANCEL frame can follow.
-                        if (unary) {
-                          written.addListener(f -> shutOutput(s));
-                        }
-                      }));
+          s -> {
+            Frame request =
+                Frames.request(s.alloc(), requestId, header(), method.streamRequest(message));
+            // A unary call ends its side with the request; a server-streaming call keeps it open
+            // until the end, so that a CANCEL frame can follow.
+            if (unary) {
+              writeLast(s, request);
+            } else {
+              s.writeAndFlush(request);
+            }
+          });
     } else {
-      submit(
-          s ->
-              s.writeAndFlush(Frames.empty(s.alloc(), FrameType.STREAM_END, requestId))
-                  .addListener(f -> shutOutput(s)));
+      submit(s -> writeLast(s, Frames.empty(s.alloc(), FrameType.STREAM_END, requestId)));
     }
+  }
+
+  /** Writes this side's last frame, FIN with it, unless this side has ended already. */
+  private void writeLast(QuicStreamChannel s, Frame frame) {
+    synchronized (lock) {
+      if (outputShut) {
+        frame.release();
+        return;
+      }
+      outputShut = true;
+    }
+    s.writeAndFlush(frame.last());
   }
 
   private void shutOutput(QuicStreamChannel s) {
@@ -331,8 +337,7 @@ final class QuicClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       return;
     }
     if (canWrite) {
-      s.writeAndFlush(Frames.empty(s.alloc(), FrameType.CANCEL, requestId))
-          .addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+      s.writeAndFlush(Frames.empty(s.alloc(), FrameType.CANCEL, requestId).last());
     } else {
       // Our side is finished already: reset the stream so that the server stops.
       s.close();

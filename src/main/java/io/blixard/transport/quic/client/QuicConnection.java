@@ -1,6 +1,7 @@
 package io.blixard.transport.quic.client;
 
 import io.blixard.node.NodeId;
+import io.blixard.transport.quic.QuicSendWatchdog;
 import io.blixard.transport.quic.codec.Frame;
 import io.blixard.transport.quic.codec.FrameDecoder;
 import io.blixard.transport.quic.codec.FrameEncoder;
@@ -118,6 +119,15 @@ final class QuicConnection {
   /** A stream whose frames, decoded, go to {@code handler}. */
   private Future<QuicStreamChannel> createStream(
       ChannelHandler handler, Promise<QuicStreamChannel> promise) {
+    promise.addListener(
+        f -> {
+          if (f.isSuccess()) {
+            QuicSendWatchdog.streamOpened(quic);
+            ((QuicStreamChannel) f.getNow())
+                .closeFuture()
+                .addListener(c -> QuicSendWatchdog.streamClosed(quic));
+          }
+        });
     return quic.createStream(
         QuicStreamType.BIDIRECTIONAL,
         new ChannelInitializer<QuicStreamChannel>() {
@@ -220,11 +230,9 @@ final class QuicConnection {
                       timeoutMillis,
                       TimeUnit.MILLISECONDS);
           stream.closeFuture().addListener(c -> timeout.cancel(false));
-          stream
-              .writeAndFlush(
-                  new Frame(
-                      FrameType.PING, UUID.randomUUID(), Unpooled.wrappedBuffer(new byte[] {1})))
-              .addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+          stream.writeAndFlush(
+              new Frame(FrameType.PING, UUID.randomUUID(), Unpooled.wrappedBuffer(new byte[] {1}))
+                  .last());
         });
   }
 

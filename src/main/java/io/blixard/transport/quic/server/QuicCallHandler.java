@@ -4,6 +4,7 @@ import io.blixard.transport.ServiceNames;
 import io.blixard.transport.quic.QuicAlpn;
 import io.blixard.transport.quic.QuicAttributes;
 import io.blixard.transport.quic.QuicMetrics;
+import io.blixard.transport.quic.QuicSendWatchdog;
 import io.blixard.transport.quic.SerialExecutor;
 import io.blixard.transport.quic.codec.CallHeader;
 import io.blixard.transport.quic.codec.Frame;
@@ -56,6 +57,7 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     metrics.streamOpened();
+    QuicSendWatchdog.streamOpened((QuicChannel) ctx.channel().parent());
     firstFrameTimer =
         ctx.executor()
             .schedule(
@@ -146,8 +148,8 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
     }
     answered = true;
     ctx.channel()
-        .writeAndFlush(new Frame(FrameType.PONG, ping.requestId(), ping.payload().retain()))
-        .addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+        .writeAndFlush(new Frame(FrameType.PONG, ping.requestId(), ping.payload().retain()).last())
+        .addListener(QuicServerCall.STOP_READING);
   }
 
   private void startCall(ChannelHandlerContext ctx, Frame request) {
@@ -286,8 +288,8 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
     cancelTimer();
     java.util.UUID id = request == null ? new java.util.UUID(0, 0) : request.requestId();
     ctx.channel()
-        .writeAndFlush(Frames.status(ctx.alloc(), id, status))
-        .addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+        .writeAndFlush(Frames.status(ctx.alloc(), id, status).last())
+        .addListener(QuicServerCall.STOP_READING);
   }
 
   @Override
@@ -318,6 +320,7 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     cancelTimer();
     metrics.streamClosed();
+    QuicSendWatchdog.streamClosed((QuicChannel) ctx.channel().parent());
     if (call != null) {
       call.transportClosed();
     }

@@ -14,6 +14,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.Status;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
 import java.util.ArrayDeque;
 import java.util.UUID;
@@ -30,6 +31,23 @@ import org.slf4j.LoggerFactory;
 final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
 
   private static final Logger log = LoggerFactory.getLogger(QuicServerCall.class);
+
+  /**
+   * Once the server's last frame is out, whatever else the client sends is of no use: ask it to
+   * stop (STOP_SENDING, code 0) unless its side has ended already, and close the stream channel.
+   * This also lets QUIC retire the stream, and return its slot to the client, without waiting for a
+   * FIN of the client's that may be lost on the way (a FIN sent on its own, after all of the
+   * stream's data was acknowledged, is not sent again by the QUIC library).
+   */
+  static final ChannelFutureListener STOP_READING =
+      f -> {
+        QuicStreamChannel stream = (QuicStreamChannel) f.channel();
+        if (!stream.isInputShutdown() && stream.isActive()) {
+          // Closing after the FIN went out does not reset the stream: QUIC still delivers (and
+          // retransmits) what was written; the channel is only forgotten.
+          stream.shutdownInput(0).addListener(c -> stream.close());
+        }
+      };
 
   private final QuicStreamChannel channel;
   private final UUID requestId;
@@ -236,7 +254,7 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
   }
 
   private void writeEnd(Frame frame) {
-    channel.writeAndFlush(frame).addListener(f -> channel.shutdownOutput());
+    channel.writeAndFlush(frame.last()).addListener(STOP_READING);
   }
 
   // ---- ServerCall, called by the handler
