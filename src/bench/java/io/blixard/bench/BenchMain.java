@@ -161,7 +161,7 @@ public final class BenchMain {
         targets.add(new RpcTarget("grpc-tls", tlsChannels));
         targets.add(
             new RpcTarget("quic", new QuicChannels(place.host(), quicPorts.get(plain), plainId)));
-        targets.add(new RawQuicTarget(group, new InetSocketAddress(place.host(), udp), echoId));
+        targets.add(new RawQuicTarget(new InetSocketAddress(place.host(), udp), echoId));
         targets.add(new RawTcpTarget(group, new InetSocketAddress(place.host(), tcp)));
         for (Target target : targets) {
           target.prepare(16);

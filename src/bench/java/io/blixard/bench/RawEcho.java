@@ -1,5 +1,6 @@
 package io.blixard.bench;
 
+import io.blixard.transport.quic.QuicSockets;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
 import io.blixard.transport.NodeIdTrustManager;
@@ -69,6 +70,9 @@ public final class RawEcho {
             .applicationProtocols(ALPN)
             .build();
     return quicSettings(new QuicServerCodecBuilder())
+        .option(
+            io.netty.incubator.codec.quic.QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR,
+            QuicSockets.segmentedAllocator())
         .sslContext(ssl)
         .tokenHandler(io.netty.incubator.codec.quic.InsecureQuicTokenHandler.INSTANCE)
         .handler(new ConnectionHandler())

@@ -1,5 +1,6 @@
 package io.blixard.bench;
 
+import io.blixard.transport.quic.QuicSockets;
 import io.blixard.node.DataDirectory;
 import io.blixard.node.NodeIdentity;
 import io.netty.bootstrap.Bootstrap;
@@ -10,7 +11,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.incubator.codec.quic.Quic;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
@@ -40,7 +40,9 @@ public final class RawEchoServer {
     int tcpPort = Integer.parseInt(args[1]);
     int udpPort = Integer.parseInt(args[2]);
     NodeIdentity identity = NodeIdentity.loadOrCreate(DataDirectory.open(Path.of(args[3])));
-    EventLoopGroup group = new NioEventLoopGroup(2);
+    EventLoopGroup group = new NioEventLoopGroup(1);
+    // The QUIC floor runs on the same kind of sockets as the node's QUIC server.
+    EventLoopGroup udpGroup = QuicSockets.group(1, "raw-quic-server");
     try {
       Channel tcp =
           new ServerBootstrap()
@@ -59,8 +61,8 @@ public final class RawEchoServer {
               .channel();
       Channel udp =
           new Bootstrap()
-              .group(group)
-              .channel(NioDatagramChannel.class)
+              .group(udpGroup)
+              .channel(QuicSockets.datagramChannel())
               .option(ChannelOption.SO_RCVBUF, RawEcho.UDP_BUFFER)
               .option(ChannelOption.SO_SNDBUF, RawEcho.UDP_BUFFER)
               .handler(
@@ -85,6 +87,7 @@ public final class RawEchoServer {
       udp.close().sync();
     } finally {
       group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+      udpGroup.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
     }
   }
 }

@@ -1,12 +1,12 @@
 package io.blixard.bench;
 
+import io.blixard.transport.quic.QuicSockets;
 import io.blixard.node.NodeId;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.incubator.codec.quic.DefaultQuicStreamFrame;
 import io.netty.incubator.codec.quic.QuicChannel;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
@@ -34,8 +34,9 @@ public final class RawQuicTarget implements Target {
   private final NodeId pinned;
   private volatile Connection connection;
 
-  public RawQuicTarget(EventLoopGroup group, InetSocketAddress server, NodeId pinned) {
-    this.group = group;
+  /** A client on sockets of its own, the same kind as the node's ({@link QuicSockets}). */
+  public RawQuicTarget(InetSocketAddress server, NodeId pinned) {
+    this.group = QuicSockets.group(1, "raw-quic-client");
     this.server = server;
     this.pinned = pinned;
   }
@@ -49,7 +50,7 @@ public final class RawQuicTarget implements Target {
     Channel udp =
         new Bootstrap()
             .group(group)
-            .channel(NioDatagramChannel.class)
+            .channel(QuicSockets.datagramChannel())
             .option(ChannelOption.SO_RCVBUF, RawEcho.UDP_BUFFER)
             .option(ChannelOption.SO_SNDBUF, RawEcho.UDP_BUFFER)
             .handler(RawEcho.quicClientCodec(pinned))
@@ -60,6 +61,10 @@ public final class RawQuicTarget implements Target {
       QuicChannel quic =
           QuicChannel.newBootstrap(udp)
               .handler(new ChannelInboundHandlerAdapter())
+              .option(
+                  io.netty.incubator.codec.quic.QuicChannelOption
+                      .SEGMENTED_DATAGRAM_PACKET_ALLOCATOR,
+                  QuicSockets.segmentedAllocator())
               .remoteAddress(server)
               .connect()
               .get(30, TimeUnit.SECONDS);
@@ -134,5 +139,6 @@ public final class RawQuicTarget implements Target {
     if (current != null) {
       current.close();
     }
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

@@ -48,7 +48,7 @@ final class QuicClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private final QuicTarget target;
   private final MethodDescriptor<ReqT, RespT> method;
   private final CallOptions callOptions;
-  private final UUID requestId = UUID.randomUUID();
+  private final UUID requestId = Frames.newRequestId();
   private final SerialExecutor serial;
   private final boolean oneRequest;
   private final boolean unary;
@@ -132,6 +132,19 @@ final class QuicClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     context.addListener(contextListener, Runnable::run);
     if (!oneRequest) {
       submit(s -> s.writeAndFlush(Frames.request(s.alloc(), requestId, header(), null)));
+      open();
+    }
+    // A call with one request opens its stream at halfClose, with the request already queued, so
+    // that opening the stream and writing the request (with FIN for a unary call) is one task on
+    // the connection's event loop.
+  }
+
+  /** Opens the call's stream; the writes queued so far run on it as soon as it is open. */
+  private void open() {
+    synchronized (lock) {
+      if (locallyClosed) {
+        return;
+      }
     }
     pool.connection(target)
         .whenComplete(
@@ -279,6 +292,7 @@ final class QuicClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
               s.writeAndFlush(request);
             }
           });
+      open();
     } else {
       submit(s -> writeLast(s, Frames.empty(s.alloc(), FrameType.STREAM_END, requestId)));
     }

@@ -6,6 +6,7 @@ import io.blixard.transport.quic.codec.Frame;
 import io.blixard.transport.quic.codec.FrameDecoder;
 import io.blixard.transport.quic.codec.FrameEncoder;
 import io.blixard.transport.quic.codec.FrameType;
+import io.blixard.transport.quic.codec.Frames;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -21,7 +22,6 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -231,7 +231,8 @@ final class QuicConnection {
                       TimeUnit.MILLISECONDS);
           stream.closeFuture().addListener(c -> timeout.cancel(false));
           stream.writeAndFlush(
-              new Frame(FrameType.PING, UUID.randomUUID(), Unpooled.wrappedBuffer(new byte[] {1}))
+              new Frame(
+                      FrameType.PING, Frames.newRequestId(), Unpooled.wrappedBuffer(new byte[] {1}))
                   .last());
         });
   }

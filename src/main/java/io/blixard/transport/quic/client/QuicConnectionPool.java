@@ -4,6 +4,7 @@ import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
 import io.blixard.transport.NodeIdTrustManager;
 import io.blixard.transport.quic.QuicMetrics;
+import io.blixard.transport.quic.QuicSockets;
 import io.blixard.transport.quic.QuicTls;
 import io.blixard.transport.quic.QuicTransportProperties;
 import io.grpc.Status;
@@ -13,9 +14,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.incubator.codec.quic.QuicChannel;
+import io.netty.incubator.codec.quic.QuicChannelOption;
 import io.netty.incubator.codec.quic.QuicClientCodecBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
@@ -55,7 +56,7 @@ public final class QuicConnectionPool implements AutoCloseable {
     this.identity = identity;
     this.registry = registry;
     this.metrics = new QuicMetrics(registry, "client");
-    this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("blixard-quic-client", true));
+    this.group = QuicSockets.group(1, "blixard-quic-client");
     this.callbacks =
         Executors.newCachedThreadPool(new DefaultThreadFactory("blixard-quic-callback", true));
     long sweep = Math.max(100, Math.min(1000, settings.idleEviction().toMillis() / 2));
@@ -165,13 +166,13 @@ public final class QuicConnectionPool implements AutoCloseable {
     // so such a connect fails at once instead of waiting out the handshake timeout.
     new Bootstrap()
         .group(group)
-        .channel(NioDatagramChannel.class)
+        .channel(QuicSockets.datagramChannel())
         .option(ChannelOption.SO_RCVBUF, QuicTransportProperties.UDP_BUFFER_BYTES)
         .option(ChannelOption.SO_SNDBUF, QuicTransportProperties.UDP_BUFFER_BYTES)
         .handler(
-            new io.netty.channel.ChannelInitializer<NioDatagramChannel>() {
+            new io.netty.channel.ChannelInitializer<DatagramChannel>() {
               @Override
-              protected void initChannel(NioDatagramChannel ch) {
+              protected void initChannel(DatagramChannel ch) {
                 ch.pipeline().addLast(codec, new PortUnreachable(target, result));
               }
             })
@@ -185,6 +186,9 @@ public final class QuicConnectionPool implements AutoCloseable {
               Channel datagram = ((io.netty.channel.ChannelFuture) bound).channel();
               QuicChannel.newBootstrap(datagram)
                   .handler(new ConnectionEvents())
+                  .option(
+                      QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR,
+                      QuicSockets.segmentedAllocator())
                   .remoteAddress(remote)
                   .option(
                       io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS,

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Builds the frames of a call, serializing messages straight into the frame's buffer so that a
@@ -17,6 +18,17 @@ import java.util.UUID;
 public final class Frames {
 
   private Frames() {}
+
+  /**
+   * A new request id: a random (version 4) UUID from the thread's own generator. Request ids tell
+   * calls apart in logs and frames; they are not secrets, so they need not cost a SecureRandom.
+   */
+  public static UUID newRequestId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+    long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(high, low);
+  }
 
   /** A REQUEST frame: the call header, then the first message if there is one. */
   public static Frame request(

@@ -6,6 +6,7 @@ import io.blixard.transport.ServiceCatalogue;
 import io.blixard.transport.Transport;
 import io.blixard.transport.TransportListener;
 import io.blixard.transport.quic.QuicMetrics;
+import io.blixard.transport.quic.QuicSockets;
 import io.blixard.transport.quic.QuicTls;
 import io.blixard.transport.quic.QuicTransportProperties;
 import io.blixard.transport.quic.codec.FrameDecoder;
@@ -23,9 +24,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.incubator.codec.quic.QuicChannel;
+import io.netty.incubator.codec.quic.QuicChannelOption;
 import io.netty.incubator.codec.quic.QuicServerCodecBuilder;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.netty.incubator.codec.quic.QuicTokenHandler;
@@ -105,6 +105,9 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
     int maxFrameSize = (int) properties.maxFrameSize().toBytes();
     ChannelHandler codec =
         new QuicServerCodecBuilder()
+            .option(
+                QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR,
+                QuicSockets.segmentedAllocator())
             .sslContext(
                 QuicTls.server(identity, properties.alpnProtocols(), properties.clientAuth()))
             .maxIdleTimeout(idleMillis, TimeUnit.MILLISECONDS)
@@ -129,13 +132,13 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
                   }
                 })
             .build();
-    group = new NioEventLoopGroup(1, new DefaultThreadFactory("blixard-quic-server", true));
+    group = QuicSockets.group(1, "blixard-quic-server");
     int port = properties.port() == 0 && boundPort != 0 ? boundPort : properties.port();
     try {
       channel =
           new Bootstrap()
               .group(group)
-              .channel(NioDatagramChannel.class)
+              .channel(QuicSockets.datagramChannel())
               .option(ChannelOption.SO_RCVBUF, QuicTransportProperties.UDP_BUFFER_BYTES)
               .option(ChannelOption.SO_SNDBUF, QuicTransportProperties.UDP_BUFFER_BYTES)
               .handler(codec)
@@ -156,11 +159,12 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
     boundPort = ((InetSocketAddress) channel.localAddress()).getPort();
     endpoints.publish(NodeEndpoints.Kind.QUIC, boundPort);
     log.info(
-        "QUIC server listening on {}:{}/udp with {} services (ALPN {})",
+        "QUIC server listening on {}:{}/udp with {} services (ALPN {}, sockets on {})",
         properties.bindAddress(),
         boundPort,
         catalogue.serviceNames().size(),
-        properties.alpnProtocols());
+        properties.alpnProtocols(),
+        QuicSockets.describe());
   }
 
   @Override

@@ -25,6 +25,18 @@ class FrameCodecTest {
   }
 
   @Test
+  void shouldMakeRequestIdsThatAreRandomVersionFourUuids() {
+    java.util.Set<UUID> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 10_000; i++) {
+      UUID id = Frames.newRequestId();
+      assertThat(id.version()).isEqualTo(4);
+      assertThat(id.variant()).isEqualTo(2);
+      seen.add(id);
+    }
+    assertThat(seen).hasSize(10_000);
+  }
+
+  @Test
   void shouldEncodeTheSpecExample() {
     EmbeddedChannel channel = new EmbeddedChannel(FrameEncoder.INSTANCE);
     channel.writeOutbound(new Frame(FrameType.REQUEST, ID, Unpooled.wrappedBuffer(new byte[40])));
