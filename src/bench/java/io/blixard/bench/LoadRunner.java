@@ -154,7 +154,11 @@ public final class LoadRunner {
       throws Exception {
     byte[] payload = new byte[payloadBytes];
     for (int i = 0; i < warmUps; i++) {
-      target.stream(count, payload).get(5, TimeUnit.MINUTES);
+      try {
+        target.stream(count, payload).get(5, TimeUnit.MINUTES);
+      } catch (java.util.concurrent.ExecutionException e) {
+        // A failed warm-up call shows again, counted, among the measured ones.
+      }
     }
     Histogram nanos = Measurement.newHistogram();
     long errors = 0;

@@ -1,5 +1,6 @@
 package io.blixard.bench;
 
+import io.blixard.transport.quic.QuicSendWatchdog;
 import io.blixard.transport.quic.QuicSockets;
 import io.blixard.node.DataDirectory;
 import io.blixard.node.NodeIdentity;
@@ -72,6 +73,9 @@ public final class RawEchoServer {
                         @Override
                         protected void initChannel(QuicStreamChannel ch) {
                           ch.config().setAllowHalfClosure(true);
+                          QuicSendWatchdog.streamOpened(ch.parent());
+                          ch.closeFuture()
+                              .addListener(c -> QuicSendWatchdog.streamClosed(ch.parent()));
                           ch.pipeline().addLast(new RawEcho.ServerHandler());
                         }
                       }))

@@ -1,5 +1,6 @@
 package io.blixard.bench;
 
+import io.blixard.transport.quic.QuicSendWatchdog;
 import io.blixard.transport.quic.QuicSockets;
 import io.blixard.node.NodeId;
 import io.netty.bootstrap.Bootstrap;
@@ -114,6 +115,9 @@ public final class RawQuicTarget implements Target {
                 return;
               }
               QuicStreamChannel stream = (QuicStreamChannel) f.getNow();
+              // The floor has the node's work-around of the library's held-back retransmissions.
+              QuicSendWatchdog.streamOpened(quic);
+              stream.closeFuture().addListener(c -> QuicSendWatchdog.streamClosed(quic));
               stream.writeAndFlush(
                   new DefaultQuicStreamFrame(RawEcho.request(op, a, b, payload), true));
             });

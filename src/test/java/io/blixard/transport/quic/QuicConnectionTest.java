@@ -297,15 +297,37 @@ class QuicConnectionTest {
   }
 
   @Test
-  void shouldCancelAUnaryCallFromTheClient() throws Exception {
+  void shouldCancelAUnaryCallFromTheClientAndLetGoOfItsStreamOnBothSides() throws Exception {
     try (QuicLoopback loopback = new QuicLoopback(tmp, List.of(echo))) {
       var call =
           loopback.channel().newCall(EchoServiceGrpc.getUnaryMethod(), io.grpc.CallOptions.DEFAULT);
-      var future = ClientCalls.futureUnaryCall(call, sleep(5000));
+      var future = ClientCalls.futureUnaryCall(call, sleep(1000));
       Thread.sleep(200);
       future.cancel(true);
 
+      assertThat(future.isCancelled()).isTrue();
+      // The request and its FIN are out, so no CANCEL frame can follow: the handler runs to its
+      // end, the client drops the answer, and the server closes the stream.
       assertThat(echo.cancelled.await(10, TimeUnit.SECONDS)).isTrue();
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          loopback
+                              .serverMeters
+                              .get(QuicMetrics.STREAMS)
+                              .tag("side", "server")
+                              .gauge()
+                              .value())
+                      .isZero());
+      // The connection goes on serving.
+      assertThat(
+              EchoServiceGrpc.newBlockingStub(loopback.channel())
+                  .withDeadlineAfter(10, TimeUnit.SECONDS)
+                  .unary(EchoRequest.newBuilder().setText("after").build())
+                  .getText())
+          .isEqualTo("after");
     }
   }
 }

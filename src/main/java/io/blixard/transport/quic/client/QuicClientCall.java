@@ -353,7 +353,8 @@ final class QuicClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     if (canWrite) {
       s.writeAndFlush(Frames.empty(s.alloc(), FrameType.CANCEL, requestId).last());
     } else {
-      // Our side is finished already: reset the stream so that the server stops.
+      // Our side is finished already (FIN went with the request): forget the stream. The server
+      // runs the handler to its end (or its deadline) and its answer is dropped here.
       s.close();
     }
   }

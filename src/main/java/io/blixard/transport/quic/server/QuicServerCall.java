@@ -42,6 +42,11 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
   static final ChannelFutureListener STOP_READING =
       f -> {
         QuicStreamChannel stream = (QuicStreamChannel) f.channel();
+        if (!f.isSuccess()) {
+          // The client stopped reading (a call it cancelled after its FIN) or the stream is gone.
+          stream.close();
+          return;
+        }
         if (!stream.isInputShutdown() && stream.isActive()) {
           // Closing after the FIN went out does not reset the stream: QUIC still delivers (and
           // retransmits) what was written; the channel is only forgotten.
