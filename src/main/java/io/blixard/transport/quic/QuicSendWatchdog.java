@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,25 +55,22 @@ public final class QuicSendWatchdog {
 
   /** A stream of {@code quic} opened: watch the connection until a while after it closes. */
   public static void streamOpened(QuicChannel quic) {
-    if (SEND == null) {
-      return;
-    }
-    if (quic.eventLoop().inEventLoop()) {
-      of(quic).opened();
-    } else {
-      quic.eventLoop().execute(() -> of(quic).opened());
-    }
+    onEventLoop(quic, QuicSendWatchdog::opened);
   }
 
   /** A stream of {@code quic} closed. */
   public static void streamClosed(QuicChannel quic) {
+    onEventLoop(quic, QuicSendWatchdog::closed);
+  }
+
+  private static void onEventLoop(QuicChannel quic, Consumer<QuicSendWatchdog> action) {
     if (SEND == null) {
       return;
     }
     if (quic.eventLoop().inEventLoop()) {
-      of(quic).closed();
+      action.accept(of(quic));
     } else {
-      quic.eventLoop().execute(() -> of(quic).closed());
+      quic.eventLoop().execute(() -> action.accept(of(quic)));
     }
   }
 

@@ -247,16 +247,7 @@ class QuicCallShapesTest {
     // client's FIN or not; none lingers until the connection closes.
     await()
         .atMost(Duration.ofSeconds(10))
-        .untilAsserted(
-            () ->
-                assertThat(
-                        loopback
-                            .serverMeters
-                            .get(QuicMetrics.STREAMS)
-                            .tag("side", "server")
-                            .gauge()
-                            .value())
-                    .isZero());
+        .untilAsserted(() -> assertThat(loopback.serverStreamsOpen()).isZero());
   }
 
   static StreamObserver<EchoResponse> observer(

@@ -81,6 +81,11 @@ public final class QuicLoopback implements AutoCloseable {
   }
 
   /** host:port of the server, pinned to its node id. */
+  /** Streams the server has open now (its {@code blixard.quic.streams} gauge). */
+  public double serverStreamsOpen() {
+    return serverMeters.get(QuicMetrics.STREAMS).tag("side", "server").gauge().value();
+  }
+
   public QuicTarget target() {
     return new QuicTarget(identity.nodeId(), "127.0.0.1", server.port());
   }
