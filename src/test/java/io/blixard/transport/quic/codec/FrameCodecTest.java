@@ -37,6 +37,29 @@ class FrameCodecTest {
   }
 
   @Test
+  void shouldSendTheStreamsFinWithALastFrameSmallOrLarge() {
+    EmbeddedChannel channel = new EmbeddedChannel(FrameEncoder.INSTANCE);
+    channel.writeOutbound(
+        new Frame(FrameType.RESPONSE, ID, Unpooled.wrappedBuffer(new byte[40])).last());
+    channel.writeOutbound(
+        new Frame(FrameType.RESPONSE, ID, Unpooled.wrappedBuffer(new byte[64 * 1024])).last());
+    channel.writeOutbound(
+        new Frame(FrameType.STREAM_DATA, ID, Unpooled.wrappedBuffer(new byte[8])));
+
+    for (int payload : new int[] {40, 64 * 1024}) {
+      io.netty.incubator.codec.quic.QuicStreamFrame out = channel.readOutbound();
+      assertThat(out.hasFin()).isTrue();
+      assertThat(out.content().readableBytes()).isEqualTo(24 + payload);
+      out.release();
+    }
+    // A frame that is not the last goes out as plain bytes, the stream left open.
+    ByteBuf open = channel.readOutbound();
+    assertThat(open.readableBytes()).isEqualTo(24 + 8);
+    open.release();
+    assertThat(channel.finish()).isFalse();
+  }
+
+  @Test
   void shouldEncodeTheSpecExample() {
     EmbeddedChannel channel = new EmbeddedChannel(FrameEncoder.INSTANCE);
     channel.writeOutbound(new Frame(FrameType.REQUEST, ID, Unpooled.wrappedBuffer(new byte[40])));
