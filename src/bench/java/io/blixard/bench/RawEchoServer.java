@@ -73,9 +73,7 @@ public final class RawEchoServer {
                         @Override
                         protected void initChannel(QuicStreamChannel ch) {
                           ch.config().setAllowHalfClosure(true);
-                          QuicSendWatchdog.streamOpened(ch.parent());
-                          ch.closeFuture()
-                              .addListener(c -> QuicSendWatchdog.streamClosed(ch.parent()));
+                          QuicSendWatchdog.watch(ch);
                           ch.pipeline().addLast(new RawEcho.ServerHandler());
                         }
                       }))

@@ -116,8 +116,7 @@ public final class RawQuicTarget implements Target {
               }
               QuicStreamChannel stream = (QuicStreamChannel) f.getNow();
               // The floor has the node's work-around of the library's held-back retransmissions.
-              QuicSendWatchdog.streamOpened(quic);
-              stream.closeFuture().addListener(c -> QuicSendWatchdog.streamClosed(quic));
+              QuicSendWatchdog.watch(stream);
               stream.writeAndFlush(
                   new DefaultQuicStreamFrame(RawEcho.request(op, a, b, payload), true));
             });

@@ -1,6 +1,7 @@
 package io.blixard.transport.quic;
 
 import io.netty.incubator.codec.quic.QuicChannel;
+import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.netty.util.AttributeKey;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -53,14 +54,14 @@ public final class QuicSendWatchdog {
     return SEND != null;
   }
 
-  /** A stream of {@code quic} opened: watch the connection until a while after it closes. */
-  public static void streamOpened(QuicChannel quic) {
+  /**
+   * Watches the connection of {@code stream} while the stream is open, and for {@link
+   * #LINGER_NANOS} after it closed. Called once per stream, when it is set up.
+   */
+  public static void watch(QuicStreamChannel stream) {
+    QuicChannel quic = stream.parent();
     onEventLoop(quic, QuicSendWatchdog::opened);
-  }
-
-  /** A stream of {@code quic} closed. */
-  public static void streamClosed(QuicChannel quic) {
-    onEventLoop(quic, QuicSendWatchdog::closed);
+    stream.closeFuture().addListener(f -> onEventLoop(quic, QuicSendWatchdog::closed));
   }
 
   private static void onEventLoop(QuicChannel quic, Consumer<QuicSendWatchdog> action) {

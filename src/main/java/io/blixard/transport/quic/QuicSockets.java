@@ -23,6 +23,11 @@ public final class QuicSockets {
   static final int MAX_SEGMENTS = 10;
 
   private static final boolean EPOLL = detectEpoll();
+  // GSO needs the kernel's UDP_SEGMENT as well: without it the library hands back NONE.
+  private static final SegmentedDatagramPacketAllocator ALLOCATOR =
+      EPOLL
+          ? EpollQuicUtils.newSegmentedAllocator(MAX_SEGMENTS)
+          : SegmentedDatagramPacketAllocator.NONE;
 
   private QuicSockets() {}
 
@@ -39,9 +44,12 @@ public final class QuicSockets {
     }
   }
 
-  /** What the sockets run on: "epoll with GSO" or "NIO", for the start-up log. */
+  /** What the sockets run on: "epoll with GSO", "epoll" or "NIO", for the start-up log. */
   public static String describe() {
-    return epoll() ? "epoll with GSO" : "NIO";
+    if (!EPOLL) {
+      return "NIO";
+    }
+    return ALLOCATOR.maxNumSegments() > 0 ? "epoll with GSO" : "epoll";
   }
 
   /** An event loop group of {@code threads} daemon threads named {@code name}-N-M. */
@@ -57,10 +65,11 @@ public final class QuicSockets {
     return epoll() ? EpollDatagramChannel.class : NioDatagramChannel.class;
   }
 
-  /** How the QUIC codec batches outgoing packets: GSO segments with epoll, none with NIO. */
+  /**
+   * How the QUIC codec batches outgoing packets: GSO segments with epoll where the kernel has
+   * UDP_SEGMENT, none otherwise.
+   */
   public static SegmentedDatagramPacketAllocator segmentedAllocator() {
-    return epoll()
-        ? EpollQuicUtils.newSegmentedAllocator(MAX_SEGMENTS)
-        : SegmentedDatagramPacketAllocator.NONE;
+    return ALLOCATOR;
   }
 }

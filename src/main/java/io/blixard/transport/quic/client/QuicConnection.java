@@ -122,10 +122,7 @@ final class QuicConnection {
     promise.addListener(
         f -> {
           if (f.isSuccess()) {
-            QuicSendWatchdog.streamOpened(quic);
-            ((QuicStreamChannel) f.getNow())
-                .closeFuture()
-                .addListener(c -> QuicSendWatchdog.streamClosed(quic));
+            QuicSendWatchdog.watch((QuicStreamChannel) f.getNow());
           }
         });
     return quic.createStream(

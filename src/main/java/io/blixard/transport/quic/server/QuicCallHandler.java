@@ -57,7 +57,7 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     metrics.streamOpened();
-    QuicSendWatchdog.streamOpened((QuicChannel) ctx.channel().parent());
+    QuicSendWatchdog.watch((QuicStreamChannel) ctx.channel());
     firstFrameTimer =
         ctx.executor()
             .schedule(
@@ -320,7 +320,6 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     cancelTimer();
     metrics.streamClosed();
-    QuicSendWatchdog.streamClosed((QuicChannel) ctx.channel().parent());
     if (call != null) {
       call.transportClosed();
     }

@@ -43,7 +43,8 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
       f -> {
         QuicStreamChannel stream = (QuicStreamChannel) f.channel();
         if (!f.isSuccess()) {
-          // The client stopped reading (a call it cancelled after its FIN) or the stream is gone.
+          // Nothing more will go out (the stream was stopped or reset, or the connection is gone):
+          // forget the stream rather than wait for a FIN that may not come.
           stream.close();
           return;
         }
