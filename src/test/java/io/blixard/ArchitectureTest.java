@@ -1,13 +1,19 @@
 package io.blixard;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** The domain packages stay transport-agnostic, so that each transport is a plug-in. */
+/**
+ * The layout is the architecture: domain packages know nothing of transports, each transport is a
+ * plug-in the others never see, and no two packages depend on each other.
+ */
 @AnalyzeClasses(packages = "io.blixard", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
@@ -20,14 +26,29 @@ class ArchitectureTest {
   };
 
   @ArchTest
+  static final ArchRule noPackageCycles =
+      slices()
+          .matching("io.blixard.(**)")
+          .should()
+          .beFreeOfCycles()
+          .because("a package that depends on another must not be needed by it");
+
+  @ArchTest
   static final ArchRule domainDoesNotDependOnTransports =
       noClasses()
           .that()
           .resideInAnyPackage(DOMAIN)
           .should()
           .dependOnClassesThat()
-          .resideInAPackage("io.blixard.transport..")
-          .because("transports adapt the domain services, never the other way round");
+          .resideInAnyPackage(
+              "io.blixard.transport..",
+              "io.blixard.rpc..",
+              "io.blixard.api..",
+              "io.blixard.migration..",
+              "io.blixard.peers..",
+              "io.blixard.client..",
+              "io.blixard.cli..")
+          .because("transports and adapters use the domain services, never the other way round");
 
   @ArchTest
   static final ArchRule domainDoesNotDependOnGrpcOrNetty =
@@ -38,4 +59,51 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAnyPackage("io.grpc..", "io.netty..")
           .because("gRPC and Netty belong to the transport packages");
+
+  @ArchTest
+  static final ArchRule domainDoesNotUseGeneratedMessagesButTheRegistrysStorageFormat =
+      noClasses()
+          .that()
+          .resideInAnyPackage(DOMAIN)
+          .should()
+          .dependOnClassesThat(
+              resideInAPackage("io.blixard.proto..")
+                  .and(resideOutsideOfPackage("io.blixard.proto.cluster.v1..")))
+          .because(
+              "the wire messages belong to the adapters; only the registry's storage format (the"
+                  + " Raft log and snapshots) is written with them");
+
+  @ArchTest
+  static final ArchRule grpcTransportDoesNotSeeQuic =
+      noClasses()
+          .that()
+          .resideInAPackage("io.blixard.transport.grpc..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.blixard.transport.quic..")
+          .because("each transport is a plug-in of its own");
+
+  @ArchTest
+  static final ArchRule quicTransportDoesNotSeeGrpc =
+      noClasses()
+          .that()
+          .resideInAPackage("io.blixard.transport.quic..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.blixard.transport.grpc..")
+          .because("each transport is a plug-in of its own");
+
+  @ArchTest
+  static final ArchRule transportBoundaryKnowsNoPlugIn =
+      noClasses()
+          .that()
+          .resideInAPackage("io.blixard.transport")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "io.blixard.transport.grpc..",
+              "io.blixard.transport.quic..",
+              "io.blixard.migration..",
+              "io.blixard.rpc..")
+          .because("the transport boundary names the transports; the plug-ins depend on it");
 }

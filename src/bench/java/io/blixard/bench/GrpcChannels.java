@@ -1,7 +1,7 @@
 package io.blixard.bench;
 
 import io.blixard.node.NodeId;
-import io.blixard.transport.NodeIdTrustManager;
+import io.blixard.security.NodeIdTrustManager;
 import io.blixard.transport.grpc.GrpcTls;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;

@@ -3,7 +3,7 @@ package io.blixard.bench;
 import io.blixard.transport.quic.QuicSockets;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
-import io.blixard.transport.NodeIdTrustManager;
+import io.blixard.security.NodeIdTrustManager;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;

@@ -1,10 +1,10 @@
 package io.blixard.client;
 
+import io.blixard.migration.MigrationStrategy;
 import io.blixard.node.NodeId;
 import io.blixard.proto.transport.v1.GetTransportInfoRequest;
 import io.blixard.proto.transport.v1.GetTransportInfoResponse;
 import io.blixard.proto.transport.v1.TransportServiceGrpc;
-import io.blixard.transport.MigrationStrategy;
 import io.blixard.transport.quic.client.QuicClientSettings;
 import io.blixard.transport.quic.client.QuicConnectionPool;
 import io.blixard.transport.quic.client.QuicTarget;

@@ -1,9 +1,9 @@
 package io.blixard.client;
 
+import io.blixard.migration.MigrationStrategy;
+import io.blixard.migration.RaftTransport;
 import io.blixard.proto.transport.v1.Strategy;
-import io.blixard.transport.MigrationStrategy;
-import io.blixard.transport.RaftTransport;
-import io.blixard.transport.ServiceNames;
+import io.blixard.rpc.ServiceNames;
 import io.blixard.transport.Transport;
 import java.time.Duration;
 import java.util.EnumSet;

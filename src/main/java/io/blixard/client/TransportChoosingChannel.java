@@ -1,7 +1,7 @@
 package io.blixard.client;
 
-import io.blixard.transport.MigrationStrategy;
-import io.blixard.transport.ServiceNames;
+import io.blixard.migration.MigrationStrategy;
+import io.blixard.rpc.ServiceNames;
 import io.blixard.transport.Transport;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;

@@ -1,6 +1,6 @@
 package io.blixard.client;
 
-import io.blixard.transport.MigrationStrategy;
+import io.blixard.migration.MigrationStrategy;
 import io.blixard.transport.Transport;
 import java.util.Set;
 import java.util.function.IntSupplier;

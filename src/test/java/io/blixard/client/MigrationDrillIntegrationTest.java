@@ -2,14 +2,14 @@ package io.blixard.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.blixard.migration.MigrationStrategyHolder;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.proto.health.v1.CheckRequest;
 import io.blixard.proto.health.v1.HealthServiceGrpc;
 import io.blixard.proto.status.v1.GetClusterStatusRequest;
 import io.blixard.proto.status.v1.StatusServiceGrpc;
+import io.blixard.rpc.RpcServerMetricsInterceptor;
 import io.blixard.support.SingleNodeTestSupport;
-import io.blixard.transport.MigrationStrategyHolder;
-import io.blixard.transport.RpcServerMetricsInterceptor;
 import io.blixard.transport.Transport;
 import io.blixard.transport.quic.server.QuicRpcServer;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;

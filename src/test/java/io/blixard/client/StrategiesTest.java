@@ -2,13 +2,13 @@ package io.blixard.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.blixard.api.GrpcTransportService;
+import io.blixard.migration.MigrationStrategy;
+import io.blixard.migration.MigrationStrategyHolder;
+import io.blixard.migration.RaftTransport;
 import io.blixard.proto.transport.v1.Strategy;
 import io.blixard.proto.transport.v1.Transports;
-import io.blixard.transport.MigrationStrategy;
-import io.blixard.transport.MigrationStrategyHolder;
-import io.blixard.transport.RaftTransport;
 import io.blixard.transport.Transport;
-import io.blixard.transport.grpc.GrpcTransportService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;

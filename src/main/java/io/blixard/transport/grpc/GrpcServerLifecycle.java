@@ -1,11 +1,11 @@
 package io.blixard.transport.grpc;
 
+import io.blixard.migration.MigrationStrategyHolder;
+import io.blixard.migration.ServedOnInterceptor;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
-import io.blixard.transport.MigrationStrategyHolder;
-import io.blixard.transport.RpcServerMetricsInterceptor;
-import io.blixard.transport.ServedOnInterceptor;
-import io.blixard.transport.ServiceCatalogue;
+import io.blixard.rpc.RpcServerMetricsInterceptor;
+import io.blixard.rpc.ServiceCatalogue;
 import io.blixard.transport.Transport;
 import io.blixard.transport.TransportListener;
 import io.grpc.Server;

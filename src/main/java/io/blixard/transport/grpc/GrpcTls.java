@@ -1,7 +1,7 @@
 package io.blixard.transport.grpc;
 
 import io.blixard.node.NodeIdentity;
-import io.blixard.transport.NodeIdTrustManager;
+import io.blixard.security.NodeIdTrustManager;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;

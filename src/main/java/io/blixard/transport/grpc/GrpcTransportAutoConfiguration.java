@@ -1,10 +1,12 @@
 package io.blixard.transport.grpc;
 
+import io.blixard.migration.MigrationAutoConfiguration;
+import io.blixard.migration.MigrationStrategyHolder;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
+import io.blixard.rpc.RpcAutoConfiguration;
+import io.blixard.rpc.ServiceCatalogue;
 import io.blixard.transport.ConditionalOnTransport;
-import io.blixard.transport.MigrationStrategyHolder;
-import io.blixard.transport.ServiceCatalogue;
 import io.blixard.transport.Transport;
 import io.blixard.transport.TransportAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,7 +18,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** The gRPC transport: a gRPC server when {@code blixard.transport.mode} is grpc or dual. */
-@AutoConfiguration(after = TransportAutoConfiguration.class)
+@AutoConfiguration(
+    after = {
+      TransportAutoConfiguration.class,
+      RpcAutoConfiguration.class,
+      MigrationAutoConfiguration.class
+    })
 @EnableConfigurationProperties(GrpcTransportProperties.class)
 public class GrpcTransportAutoConfiguration {
 

@@ -1,6 +1,6 @@
 package io.blixard.transport.quic;
 
-import io.blixard.transport.ServiceNames;
+import io.blixard.rpc.ServiceNames;
 import java.util.Optional;
 
 /**

@@ -1,7 +1,7 @@
 package io.blixard.transport.quic;
 
 import io.blixard.node.NodeIdentity;
-import io.blixard.transport.NodeIdTrustManager;
+import io.blixard.security.NodeIdTrustManager;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.incubator.codec.quic.QuicSslContext;
 import io.netty.incubator.codec.quic.QuicSslContextBuilder;

@@ -1,6 +1,6 @@
 package io.blixard.transport.quic;
 
-import io.blixard.transport.ServiceNames;
+import io.blixard.rpc.ServiceNames;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;

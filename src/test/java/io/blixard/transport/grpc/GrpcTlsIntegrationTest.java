@@ -3,11 +3,13 @@ package io.blixard.transport.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.blixard.migration.MigrationAutoConfiguration;
 import io.blixard.node.DataDirectory;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
+import io.blixard.rpc.RpcAutoConfiguration;
+import io.blixard.security.NodeIdTrustManager;
 import io.blixard.support.TestDirectories;
-import io.blixard.transport.NodeIdTrustManager;
 import io.blixard.transport.TransportAutoConfiguration;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -44,7 +46,10 @@ class GrpcTlsIntegrationTest {
       new ApplicationContextRunner()
           .withConfiguration(
               AutoConfigurations.of(
-                  TransportAutoConfiguration.class, GrpcTransportAutoConfiguration.class))
+                  TransportAutoConfiguration.class,
+                  RpcAutoConfiguration.class,
+                  MigrationAutoConfiguration.class,
+                  GrpcTransportAutoConfiguration.class))
           .withUserConfiguration(GrpcTransportAutoConfigurationTest.NodeBeans.class)
           .withBean(NodeIdentity.class, () -> SERVER)
           .withPropertyValues(
@@ -129,7 +134,10 @@ class GrpcTlsIntegrationTest {
     new ApplicationContextRunner()
         .withConfiguration(
             AutoConfigurations.of(
-                TransportAutoConfiguration.class, GrpcTransportAutoConfiguration.class))
+                TransportAutoConfiguration.class,
+                RpcAutoConfiguration.class,
+                MigrationAutoConfiguration.class,
+                GrpcTransportAutoConfiguration.class))
         .withUserConfiguration(GrpcTransportAutoConfigurationTest.NodeBeans.class)
         .withPropertyValues(
             "blixard.transport.mode=grpc",

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blixard.StartupFailures;
 import io.blixard.health.NodeReadiness;
+import io.blixard.migration.MigrationAutoConfiguration;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeProperties;
 import io.blixard.proto.test.v1.EchoServiceGrpc;
-import io.blixard.transport.ServiceCatalogue;
+import io.blixard.rpc.RpcAutoConfiguration;
+import io.blixard.rpc.ServiceCatalogue;
 import io.blixard.transport.TransportAutoConfiguration;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,7 +32,10 @@ class GrpcTransportAutoConfigurationTest {
       new ApplicationContextRunner()
           .withConfiguration(
               AutoConfigurations.of(
-                  TransportAutoConfiguration.class, GrpcTransportAutoConfiguration.class))
+                  TransportAutoConfiguration.class,
+                  RpcAutoConfiguration.class,
+                  MigrationAutoConfiguration.class,
+                  GrpcTransportAutoConfiguration.class))
           .withUserConfiguration(NodeBeans.class)
           // The server starts with the context: a free loopback port, and a quick stop.
           .withPropertyValues(

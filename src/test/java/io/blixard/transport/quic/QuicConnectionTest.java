@@ -41,8 +41,8 @@ class QuicConnectionTest {
 
   private final NodeId self = NodeId.parse("a".repeat(52));
 
-  private io.blixard.transport.grpc.GrpcHealthService healthService() {
-    return new io.blixard.transport.grpc.GrpcHealthService(
+  private io.blixard.api.GrpcHealthService healthService() {
+    return new io.blixard.api.GrpcHealthService(
         new io.blixard.health.HealthService() {
           @Override
           public io.blixard.health.HealthReport check() {

@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blixard.StartupFailures;
 import io.blixard.health.NodeReadiness;
+import io.blixard.migration.MigrationAutoConfiguration;
 import io.blixard.node.DataDirectory;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
 import io.blixard.node.NodeProperties;
 import io.blixard.proto.test.v1.EchoRequest;
 import io.blixard.proto.test.v1.EchoServiceGrpc;
+import io.blixard.rpc.RpcAutoConfiguration;
 import io.blixard.transport.TransportAutoConfiguration;
 import io.blixard.transport.grpc.GrpcServerLifecycle;
 import io.blixard.transport.grpc.GrpcTransportAutoConfiguration;
+import io.blixard.transport.quic.autoconfigure.QuicTransportAutoConfiguration;
 import io.blixard.transport.quic.client.QuicConnectionPool;
 import io.blixard.transport.quic.client.QuicTarget;
 import io.blixard.transport.quic.server.QuicRpcServer;
@@ -42,7 +45,11 @@ class QuicTransportAutoConfigurationTest {
         .withConfiguration(
             AutoConfigurations.of(
                 TransportAutoConfiguration.class,
+                RpcAutoConfiguration.class,
+                MigrationAutoConfiguration.class,
                 GrpcTransportAutoConfiguration.class,
+                RpcAutoConfiguration.class,
+                MigrationAutoConfiguration.class,
                 QuicTransportAutoConfiguration.class))
         .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
         .withBean(

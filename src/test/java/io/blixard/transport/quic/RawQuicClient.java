@@ -1,6 +1,6 @@
 package io.blixard.transport.quic;
 
-import io.blixard.transport.NodeIdTrustManager;
+import io.blixard.security.NodeIdTrustManager;
 import io.blixard.transport.quic.codec.FrameDecoder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;

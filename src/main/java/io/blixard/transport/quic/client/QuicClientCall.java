@@ -1,6 +1,6 @@
 package io.blixard.transport.quic.client;
 
-import io.blixard.transport.ServiceNames;
+import io.blixard.rpc.ServiceNames;
 import io.blixard.transport.Transport;
 import io.blixard.transport.quic.SerialExecutor;
 import io.blixard.transport.quic.codec.CallHeader;

@@ -2,7 +2,7 @@ package io.blixard.transport.quic.client;
 
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
-import io.blixard.transport.NodeIdTrustManager;
+import io.blixard.security.NodeIdTrustManager;
 import io.blixard.transport.quic.QuicMetrics;
 import io.blixard.transport.quic.QuicSockets;
 import io.blixard.transport.quic.QuicTls;

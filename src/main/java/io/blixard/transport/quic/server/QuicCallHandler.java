@@ -1,6 +1,6 @@
 package io.blixard.transport.quic.server;
 
-import io.blixard.transport.ServiceNames;
+import io.blixard.rpc.ServiceNames;
 import io.blixard.transport.quic.QuicAlpn;
 import io.blixard.transport.quic.QuicAttributes;
 import io.blixard.transport.quic.QuicMetrics;

@@ -2,7 +2,7 @@ package io.blixard.transport.quic.server;
 
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
-import io.blixard.transport.ServiceCatalogue;
+import io.blixard.rpc.ServiceCatalogue;
 import io.blixard.transport.Transport;
 import io.blixard.transport.TransportListener;
 import io.blixard.transport.quic.QuicMetrics;

@@ -1,6 +1,6 @@
 package io.blixard.transport.quic.server;
 
-import io.blixard.transport.ServiceCatalogue;
+import io.blixard.rpc.ServiceCatalogue;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerMethodDefinition;

@@ -1,0 +1,262 @@
+package io.blixard.migration;
+
+import io.blixard.rpc.RpcServerMetricsInterceptor;
+import io.blixard.rpc.ServiceCatalogue;
+import io.blixard.rpc.ServiceNames;
+import io.blixard.transport.Transport;
+import io.blixard.transport.TransportMode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.lang.Nullable;
+
+/**
+ * {@code /actuator/transports}: the mode, the migration strategy, which transports serve which
+ * service, and per service and transport the calls, errors and recent p50/p99 latency. A write
+ * changes the strategy without a restart; a delete goes back to the configured one.
+ */
+@Endpoint(id = "transports")
+public class TransportsEndpoint {
+
+  private final TransportMode mode;
+  private final MigrationStrategyHolder strategies;
+  private final ServiceCatalogue catalogue;
+  private final MeterRegistry registry;
+
+  public TransportsEndpoint(
+      TransportMode mode,
+      MigrationStrategyHolder strategies,
+      ServiceCatalogue catalogue,
+      MeterRegistry registry) {
+    this.mode = mode;
+    this.strategies = strategies;
+    this.catalogue = catalogue;
+    this.registry = registry;
+  }
+
+  @ReadOperation
+  public Map<String, Object> transports() {
+    MigrationStrategyHolder.Versioned versioned = strategies.versioned();
+    MigrationStrategy strategy = versioned.strategy();
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("mode", mode.name().toLowerCase(Locale.ROOT));
+    answer.put("strategy", describe(strategy));
+    Map<String, Object> version = new LinkedHashMap<>();
+    version.put("version", versioned.version());
+    version.put("since", versioned.since().toString());
+    version.put("changedBy", versioned.changedBy());
+    version.put("change", versioned.change());
+    answer.put("strategyVersion", version);
+    Map<String, Object> services = new LinkedHashMap<>();
+    for (String label : serviceLabels()) {
+      Map<String, Object> service = new LinkedHashMap<>();
+      boolean inStrategy = ServiceNames.KNOWN.contains(label);
+      Set<Transport> servedOn =
+          inStrategy ? strategy.servedOn(label) : EnumSet.allOf(Transport.class);
+      List<String> serving = new ArrayList<>();
+      for (Transport t : servedOn) {
+        if (mode.serves(t)) {
+          serving.add(t.tag());
+        }
+      }
+      service.put("servedOn", serving);
+      if (inStrategy) {
+        service.put("quicSharePercent", strategy.quicSharePercent(label));
+      }
+      for (Transport t : Transport.values()) {
+        service.put(t.tag(), stats(label, t));
+      }
+      services.put(label, service);
+    }
+    answer.put("services", services);
+    return answer;
+  }
+
+  /**
+   * Changes the strategy. Give {@code service} with any of {@code quicShare} (0 to 100), {@code
+   * preferQuic} or {@code servedOn} ("grpc", "quic" or "grpc,quic"); {@code fallbackToGrpc} alone
+   * or with them.
+   */
+  @WriteOperation
+  public WebEndpointResponse<Map<String, Object>> update(
+      @Nullable String service,
+      @Nullable Integer quicShare,
+      @Nullable Boolean preferQuic,
+      @Nullable String servedOn,
+      @Nullable Boolean fallbackToGrpc) {
+    try {
+      apply(service, quicShare, preferQuic, servedOn, fallbackToGrpc);
+      return new WebEndpointResponse<>(transports());
+    } catch (IllegalArgumentException e) {
+      // A wrong value is the caller's mistake: say what was wrong and what was expected.
+      return new WebEndpointResponse<>(
+          Map.of("error", e.getMessage()), WebEndpointResponse.STATUS_BAD_REQUEST);
+    }
+  }
+
+  private void apply(
+      @Nullable String service,
+      @Nullable Integer quicShare,
+      @Nullable Boolean preferQuic,
+      @Nullable String servedOn,
+      @Nullable Boolean fallbackToGrpc) {
+    List<String> changes = new ArrayList<>();
+    if (service == null && (quicShare != null || preferQuic != null || servedOn != null)) {
+      throw new IllegalArgumentException(
+          "quicShare, preferQuic and servedOn need a service (expected one of "
+              + ServiceNames.KNOWN
+              + ")");
+    }
+    if (service != null) {
+      ServiceNames.requireKnown(service, "service");
+      if (quicShare == null && preferQuic == null && servedOn == null) {
+        throw new IllegalArgumentException(
+            "nothing to change for " + service + " (expected: quicShare, preferQuic or servedOn)");
+      }
+    }
+    if (service == null && fallbackToGrpc == null) {
+      throw new IllegalArgumentException(
+          "nothing to change (expected: service with quicShare, preferQuic or servedOn;"
+              + " or fallbackToGrpc)");
+    }
+    Set<Transport> served = servedOn == null ? null : parseTransports(servedOn);
+    if (preferQuic != null) {
+      changes.add(service + " prefer-quic " + preferQuic);
+    }
+    if (quicShare != null) {
+      changes.add(service + " quic-share " + quicShare + "%");
+    }
+    if (served != null) {
+      changes.add(service + " served-on " + servedOn);
+    }
+    if (fallbackToGrpc != null) {
+      changes.add("fallback-to-grpc " + fallbackToGrpc);
+    }
+    strategies.update(
+        s -> {
+          MigrationStrategy next = s;
+          if (preferQuic != null) {
+            next = next.withPreferQuic(service, preferQuic);
+          }
+          if (quicShare != null) {
+            next = next.withQuicShare(service, quicShare);
+          }
+          if (served != null) {
+            next = next.withServedOn(service, served);
+          }
+          if (fallbackToGrpc != null) {
+            next = next.withFallbackToGrpc(fallbackToGrpc);
+          }
+          return next;
+        },
+        "actuator",
+        String.join(", ", changes));
+  }
+
+  /** Back to the strategy of the configuration. */
+  @DeleteOperation
+  public Map<String, Object> reset() {
+    strategies.reset("actuator");
+    return transports();
+  }
+
+  private static Set<Transport> parseTransports(String text) {
+    Set<Transport> transports = EnumSet.noneOf(Transport.class);
+    for (String part : text.split(",")) {
+      String name = part.trim().toUpperCase(Locale.ROOT);
+      try {
+        transports.add(Transport.valueOf(name));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "servedOn: \"" + part.trim() + "\" (expected: grpc, quic or grpc,quic)");
+      }
+    }
+    return transports;
+  }
+
+  static Map<String, Object> describe(MigrationStrategy strategy) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("preferQuicFor", new TreeSet<>(strategy.preferQuicFor()));
+    map.put(
+        "raftTransport",
+        strategy.raftTransport().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    map.put("fallbackToGrpc", strategy.fallbackToGrpc());
+    map.put("quicShare", new java.util.TreeMap<>(strategy.quicShare()));
+    Map<String, Object> adaptive = new LinkedHashMap<>();
+    adaptive.put("enabled", strategy.adaptive().enabled());
+    adaptive.put("latencyThreshold", strategy.adaptive().latencyThreshold().toString());
+    adaptive.put("minSamples", strategy.adaptive().minSamples());
+    map.put("adaptive", adaptive);
+    Map<String, Object> served = new java.util.TreeMap<>();
+    strategy
+        .servedOn()
+        .forEach((s, t) -> served.put(s, t.stream().map(Transport::tag).sorted().toList()));
+    map.put("servedOn", served);
+    return map;
+  }
+
+  private Set<String> serviceLabels() {
+    Set<String> labels = new TreeSet<>();
+    catalogue.serviceNames().forEach(name -> labels.add(ServiceNames.label(name)));
+    return labels;
+  }
+
+  private Map<String, Object> stats(String label, Transport transport) {
+    long calls = 0;
+    long errors = 0;
+    for (Timer timer :
+        registry
+            .find(RpcServerMetricsInterceptor.METRIC)
+            .tag("transport", transport.tag())
+            .timers()) {
+      if (!label.equals(ServiceNames.label(timer.getId().getTag("service")))) {
+        continue;
+      }
+      calls += timer.count();
+      if (!"OK".equals(timer.getId().getTag("status"))) {
+        errors += timer.count();
+      }
+    }
+    Map<String, Object> stats = new LinkedHashMap<>();
+    stats.put("calls", calls);
+    stats.put("errors", errors);
+    Timer service =
+        registry
+            .find(RpcServerMetricsInterceptor.SERVICE_METRIC)
+            .tag("transport", transport.tag())
+            .tag("service", label)
+            .timer();
+    // Percentiles cover the last minutes only; with no call in that window (max 0) there are none,
+    // rather than a misleading 0.
+    ValueAtPercentile[] percentiles =
+        service == null || service.max(java.util.concurrent.TimeUnit.NANOSECONDS) == 0
+            ? new ValueAtPercentile[0]
+            : service.takeSnapshot().percentileValues();
+    stats.put("p50Millis", percentile(percentiles, 0.5));
+    stats.put("p99Millis", percentile(percentiles, 0.99));
+    return stats;
+  }
+
+  private static Double percentile(ValueAtPercentile[] values, double which) {
+    return Arrays.stream(values)
+        .filter(v -> v.percentile() == which)
+        .findFirst()
+        .map(v -> Math.round(v.value(TimeUnit.MICROSECONDS)) / 1000.0)
+        .orElse(null);
+  }
+}

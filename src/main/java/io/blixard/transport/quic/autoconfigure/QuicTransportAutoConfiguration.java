@@ -1,0 +1,72 @@
+package io.blixard.transport.quic.autoconfigure;
+
+import io.blixard.migration.MigrationAutoConfiguration;
+import io.blixard.migration.MigrationStrategyHolder;
+import io.blixard.migration.ServedOnInterceptor;
+import io.blixard.node.NodeEndpoints;
+import io.blixard.node.NodeIdentity;
+import io.blixard.rpc.RpcAutoConfiguration;
+import io.blixard.rpc.RpcServerMetricsInterceptor;
+import io.blixard.rpc.ServiceCatalogue;
+import io.blixard.transport.ConditionalOnTransport;
+import io.blixard.transport.Transport;
+import io.blixard.transport.TransportAutoConfiguration;
+import io.blixard.transport.quic.QuicMetrics;
+import io.blixard.transport.quic.QuicTransportProperties;
+import io.blixard.transport.quic.client.QuicClientSettings;
+import io.blixard.transport.quic.client.QuicConnectionPool;
+import io.blixard.transport.quic.server.QuicRpcServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The QUIC transport: a Blixard RPC server when {@code blixard.transport.mode} is quic or dual, and
+ * a connection pool for the node's own calls to peers over QUIC.
+ */
+@AutoConfiguration(
+    after = {
+      TransportAutoConfiguration.class,
+      RpcAutoConfiguration.class,
+      MigrationAutoConfiguration.class
+    })
+@EnableConfigurationProperties(QuicTransportProperties.class)
+public class QuicTransportAutoConfiguration {
+
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  QuicConnectionPool quicConnectionPool(
+      QuicTransportProperties properties, NodeIdentity identity, MeterRegistry meterRegistry) {
+    return new QuicConnectionPool(QuicClientSettings.from(properties), identity, meterRegistry);
+  }
+
+  /** The listener, switched on by the mode. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnTransport(Transport.QUIC)
+  static class QuicServerConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    QuicRpcServer quicRpcServer(
+        QuicTransportProperties properties,
+        NodeIdentity identity,
+        ServiceCatalogue catalogue,
+        MeterRegistry meterRegistry,
+        NodeEndpoints endpoints,
+        MigrationStrategyHolder strategies) {
+      return new QuicRpcServer(
+          properties,
+          identity,
+          catalogue,
+          List.of(
+              new ServedOnInterceptor(strategies, Transport.QUIC),
+              new RpcServerMetricsInterceptor(meterRegistry, Transport.QUIC)),
+          endpoints,
+          new QuicMetrics(meterRegistry, "server"));
+    }
+  }
+}
