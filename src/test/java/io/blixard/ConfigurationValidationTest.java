@@ -58,6 +58,7 @@ class ConfigurationValidationTest {
         "blixard.transport.grpc.max-inbound-message-size|0B|expected: 1B to 2GB",
         "blixard.transport.grpc.max-inbound-message-size|3GB|expected: 1B to 2GB",
         "blixard.transport.grpc.bind-address|''|must not be blank",
+        "blixard.transport.grpc.tls.client-auth|require|expected: none while blixard.transport.grpc.tls.enabled is false",
         "blixard.node.advertise-host|''|must not be blank",
       })
   void shouldFailStartUpNamingTheKeyAndWhatWasExpected(String key, String value, String expected) {
@@ -116,6 +117,8 @@ class ConfigurationValidationTest {
           assertThat(grpc.maxInboundMessageSize()).isEqualTo(DataSize.ofMegabytes(4));
           assertThat(grpc.shutdownGracePeriod()).isEqualTo(Duration.ofSeconds(5));
           assertThat(grpc.reflection()).isTrue();
+          assertThat(grpc.tls().enabled()).isFalse();
+          assertThat(grpc.tls().clientAuth()).isEqualTo(GrpcTransportProperties.ClientAuth.NONE);
         });
   }
 

@@ -1,6 +1,6 @@
 package io.blixard.migration;
 
-import io.blixard.rpc.RpcServerMetricsInterceptor;
+import io.blixard.rpc.RpcServerMetrics;
 import io.blixard.rpc.ServiceCatalogue;
 import io.blixard.rpc.ServiceNames;
 import io.blixard.transport.Transport;
@@ -220,10 +220,7 @@ public class TransportsEndpoint {
     long calls = 0;
     long errors = 0;
     for (Timer timer :
-        registry
-            .find(RpcServerMetricsInterceptor.METRIC)
-            .tag("transport", transport.tag())
-            .timers()) {
+        registry.find(RpcServerMetrics.METRIC).tag("transport", transport.tag()).timers()) {
       if (!label.equals(ServiceNames.label(timer.getId().getTag("service")))) {
         continue;
       }
@@ -237,7 +234,7 @@ public class TransportsEndpoint {
     stats.put("errors", errors);
     Timer service =
         registry
-            .find(RpcServerMetricsInterceptor.SERVICE_METRIC)
+            .find(RpcServerMetrics.SERVICE_METRIC)
             .tag("transport", transport.tag())
             .tag("service", label)
             .timer();

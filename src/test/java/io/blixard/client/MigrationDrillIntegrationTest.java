@@ -8,7 +8,7 @@ import io.blixard.proto.health.v1.CheckRequest;
 import io.blixard.proto.health.v1.HealthServiceGrpc;
 import io.blixard.proto.status.v1.GetClusterStatusRequest;
 import io.blixard.proto.status.v1.StatusServiceGrpc;
-import io.blixard.rpc.RpcServerMetricsInterceptor;
+import io.blixard.rpc.RpcServerMetrics;
 import io.blixard.support.SingleNodeTestSupport;
 import io.blixard.transport.Transport;
 import io.blixard.transport.quic.server.QuicRpcServer;
@@ -61,7 +61,7 @@ class MigrationDrillIntegrationTest extends SingleNodeTestSupport {
   private long count(String service, Transport transport) {
     Timer timer =
         nodeMeters
-            .find(RpcServerMetricsInterceptor.SERVICE_METRIC)
+            .find(RpcServerMetrics.SERVICE_METRIC)
             .tags("service", service, "transport", transport.tag())
             .timer();
     return timer == null ? 0 : timer.count();

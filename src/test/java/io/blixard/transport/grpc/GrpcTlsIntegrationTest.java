@@ -3,14 +3,12 @@ package io.blixard.transport.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.blixard.migration.MigrationAutoConfiguration;
 import io.blixard.node.DataDirectory;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
-import io.blixard.rpc.RpcAutoConfiguration;
 import io.blixard.security.NodeIdTrustManager;
+import io.blixard.support.NodeAutoConfigurations;
 import io.blixard.support.TestDirectories;
-import io.blixard.transport.TransportAutoConfiguration;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -23,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** The gRPC listener with {@code blixard.transport.grpc.tls.enabled}: real sockets on loopback. */
@@ -44,12 +41,7 @@ class GrpcTlsIntegrationTest {
 
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
-          .withConfiguration(
-              AutoConfigurations.of(
-                  TransportAutoConfiguration.class,
-                  RpcAutoConfiguration.class,
-                  MigrationAutoConfiguration.class,
-                  GrpcTransportAutoConfiguration.class))
+          .withConfiguration(NodeAutoConfigurations.grpcTransport())
           .withUserConfiguration(GrpcTransportAutoConfigurationTest.NodeBeans.class)
           .withBean(NodeIdentity.class, () -> SERVER)
           .withPropertyValues(
@@ -64,7 +56,7 @@ class GrpcTlsIntegrationTest {
         .withPropertyValues("blixard.transport.grpc.tls.enabled=true")
         .run(
             context -> {
-              GrpcServerLifecycle server = context.getBean(GrpcServerLifecycle.class);
+              GrpcListener server = context.getBean(GrpcListener.class);
               assertThat(server.tls()).isTrue();
               NodeIdTrustManager pinned = NodeIdTrustManager.pinned(SERVER.nodeId());
               assertThat(call(server.port(), tls(pinned, SERVER.nodeId()))).isEqualTo(ANSWER);
@@ -79,9 +71,7 @@ class GrpcTlsIntegrationTest {
         .run(
             context -> {
               NodeIdTrustManager recording = NodeIdTrustManager.recording();
-              call(
-                  context.getBean(GrpcServerLifecycle.class).port(),
-                  tls(recording, SERVER.nodeId()));
+              call(context.getBean(GrpcListener.class).port(), tls(recording, SERVER.nodeId()));
               assertThat(recording.seen()).contains(SERVER.nodeId());
             });
   }
@@ -93,7 +83,7 @@ class GrpcTlsIntegrationTest {
         .run(
             context -> {
               NodeIdTrustManager pinnedElsewhere = NodeIdTrustManager.pinned(OTHER.nodeId());
-              int port = context.getBean(GrpcServerLifecycle.class).port();
+              int port = context.getBean(GrpcListener.class).port();
               assertThatThrownBy(() -> call(port, tls(pinnedElsewhere, SERVER.nodeId())))
                   .isInstanceOfSatisfying(
                       StatusRuntimeException.class,
@@ -113,7 +103,7 @@ class GrpcTlsIntegrationTest {
         .withPropertyValues("blixard.transport.grpc.tls.enabled=true")
         .run(
             context -> {
-              int port = context.getBean(GrpcServerLifecycle.class).port();
+              int port = context.getBean(GrpcListener.class).port();
               assertThatThrownBy(() -> call(port, b -> b.usePlaintext()))
                   .isInstanceOf(StatusRuntimeException.class);
             });
@@ -123,7 +113,7 @@ class GrpcTlsIntegrationTest {
   void shouldServePlaintextByDefault() {
     runner.run(
         context -> {
-          GrpcServerLifecycle server = context.getBean(GrpcServerLifecycle.class);
+          GrpcListener server = context.getBean(GrpcListener.class);
           assertThat(server.tls()).isFalse();
           assertThat(call(server.port(), b -> b.usePlaintext())).isEqualTo(ANSWER);
         });
@@ -132,12 +122,7 @@ class GrpcTlsIntegrationTest {
   @Test
   void shouldFailToStartWithTlsButNoNodeIdentity() {
     new ApplicationContextRunner()
-        .withConfiguration(
-            AutoConfigurations.of(
-                TransportAutoConfiguration.class,
-                RpcAutoConfiguration.class,
-                MigrationAutoConfiguration.class,
-                GrpcTransportAutoConfiguration.class))
+        .withConfiguration(NodeAutoConfigurations.grpcTransport())
         .withUserConfiguration(GrpcTransportAutoConfigurationTest.NodeBeans.class)
         .withPropertyValues(
             "blixard.transport.mode=grpc",

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blixard.StartupFailures;
 import io.blixard.health.NodeReadiness;
-import io.blixard.migration.MigrationAutoConfiguration;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeProperties;
 import io.blixard.proto.test.v1.EchoServiceGrpc;
-import io.blixard.rpc.RpcAutoConfiguration;
 import io.blixard.rpc.ServiceCatalogue;
-import io.blixard.transport.TransportAutoConfiguration;
+import io.blixard.support.NodeAutoConfigurations;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -19,23 +17,18 @@ import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.actuate.health.Status;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.availability.ApplicationAvailabilityBean;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 
 @Timeout(30)
 class GrpcTransportAutoConfigurationTest {
 
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
-          .withConfiguration(
-              AutoConfigurations.of(
-                  TransportAutoConfiguration.class,
-                  RpcAutoConfiguration.class,
-                  MigrationAutoConfiguration.class,
-                  GrpcTransportAutoConfiguration.class))
+          .withConfiguration(NodeAutoConfigurations.grpcTransport())
           .withUserConfiguration(NodeBeans.class)
           // The server starts with the context: a free loopback port, and a quick stop.
           .withPropertyValues(
@@ -89,9 +82,11 @@ class GrpcTransportAutoConfigurationTest {
         .run(
             context -> {
               assertThat(context).hasSingleBean(GrpcServerLifecycle.class);
-              GrpcServerLifecycle server = context.getBean(GrpcServerLifecycle.class);
-              assertThat(server.isRunning()).isTrue();
+              assertThat(context.getBean(GrpcServerLifecycle.class).isRunning()).isTrue();
+              GrpcListener server = context.getBean(GrpcListener.class);
               assertThat(server.port()).isPositive();
+              assertThat(context.getBean(GrpcServerLifecycle.class).getPort())
+                  .isEqualTo(server.port());
               assertThat(context.getBean(NodeEndpoints.class).hostAndPort(NodeEndpoints.Kind.GRPC))
                   .isEqualTo("127.0.0.1:" + server.port());
             });
@@ -121,6 +116,7 @@ class GrpcTransportAutoConfigurationTest {
             context -> {
               assertThat(context).hasNotFailed();
               assertThat(context).doesNotHaveBean(GrpcServerLifecycle.class);
+              assertThat(context).doesNotHaveBean(GrpcListener.class);
               assertThat(context.getBean(NodeEndpoints.class).address(NodeEndpoints.Kind.GRPC))
                   .isEmpty();
             });
@@ -158,7 +154,7 @@ class GrpcTransportAutoConfigurationTest {
         .withPropertyValues("blixard.transport.mode=grpc")
         .run(
             context -> {
-              int port = context.getBean(GrpcServerLifecycle.class).port();
+              int port = context.getBean(GrpcListener.class).port();
               Health health =
                   context.getBean("transportsHealthContributor", HealthIndicator.class).health();
               assertThat(health.getStatus()).isEqualTo(Status.UP);

@@ -4,8 +4,8 @@ import io.blixard.node.DataDirectory;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
 import io.blixard.node.NodeProperties;
-import io.blixard.rpc.RpcServerMetricsInterceptor;
 import io.blixard.rpc.ServiceCatalogue;
+import io.blixard.support.RpcMetering;
 import io.blixard.transport.Transport;
 import io.blixard.transport.quic.client.QuicClientSettings;
 import io.blixard.transport.quic.client.QuicConnectionPool;
@@ -53,7 +53,7 @@ public final class QuicLoopback implements AutoCloseable {
             properties,
             identity,
             new ServiceCatalogue(services),
-            List.of(new RpcServerMetricsInterceptor(serverMeters, Transport.QUIC)),
+            RpcMetering.interceptors(serverMeters, Transport.QUIC),
             endpoints,
             new QuicMetrics(serverMeters, "server"));
     server.start();

@@ -68,8 +68,8 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
   private int boundPort;
 
   /**
-   * @param interceptors applied to every call, the last one first, as {@link
-   *     io.grpc.ServerInterceptors#intercept(io.grpc.ServerServiceDefinition, List)} does
+   * @param interceptors applied to every call, the first one first, as {@link
+   *     io.grpc.ServerInterceptors#interceptForward(io.grpc.ServerServiceDefinition, List)} does
    */
   public QuicRpcServer(
       QuicTransportProperties properties,
