@@ -6,6 +6,7 @@ import io.micrometer.common.KeyValue;
 import io.micrometer.common.KeyValues;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.grpc.GrpcServerObservationContext;
 import io.micrometer.core.instrument.binder.grpc.GrpcServerObservationConvention;
@@ -140,11 +141,11 @@ public final class RpcServerMetrics {
   }
 
   /**
-   * Shapes {@value #METRIC}: no {@code error} tag (the status says it), and a histogram so that
-   * Prometheus can compute a cluster-wide quantile per transport ({@code histogram_quantile}). The
-   * other meters Micrometer's handler derives from the observation ({@code
-   * blixard.rpc.server.active} while a call runs, a counter per message event) are left out: they
-   * are tagged before the call has a status.
+   * Shapes {@value #METRIC}: a description, no {@code error} tag (the status says it), and a
+   * histogram so that Prometheus can compute a cluster-wide quantile per transport ({@code
+   * histogram_quantile}). The other meters Micrometer's handler derives from the observation
+   * ({@code blixard.rpc.server.active} while a call runs, a counter per message event) are left
+   * out: they are tagged before the call has a status.
    */
   public static final class MeterShape implements MeterFilter {
 
@@ -164,10 +165,16 @@ public final class RpcServerMetrics {
 
     @Override
     public Meter.Id map(Meter.Id id) {
-      if (!METRIC.equals(id.getName()) || id.getTag(ERROR) == null) {
+      if (!METRIC.equals(id.getName())) {
         return id;
       }
-      return id.replaceTags(id.getTags().stream().filter(t -> !ERROR.equals(t.getKey())).toList());
+      // The observation's meter handler gives no description: Prometheus's HELP comes from here.
+      return new Meter.Id(
+          id.getName(),
+          Tags.of(id.getTags().stream().filter(t -> !ERROR.equals(t.getKey())).toList()),
+          id.getBaseUnit(),
+          "Calls handled by this node's servers",
+          id.getType());
     }
 
     @Override

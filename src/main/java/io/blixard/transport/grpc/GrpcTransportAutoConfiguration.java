@@ -16,15 +16,21 @@ import io.micrometer.core.instrument.binder.grpc.ObservationGrpcServerIntercepto
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyState;
 import org.springframework.boot.util.LambdaSafe;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.grpc.autoconfigure.server.GrpcServerFactoryAutoConfiguration;
 import org.springframework.grpc.autoconfigure.server.GrpcServerReflectionAutoConfiguration;
 import org.springframework.grpc.server.GrpcServerFactory;
@@ -62,7 +68,9 @@ public class GrpcTransportAutoConfiguration {
       GrpcServiceDiscoverer discoverer,
       GrpcServiceConfigurer configurer,
       ServerInterceptorChain chain,
-      ObjectProvider<ServerBuilderCustomizer<?>> customizers) {
+      ObjectProvider<ServerBuilderCustomizer<?>> customizers,
+      Environment environment) {
+    refuseStarterKeysNotRead(environment);
     SslContext tls = null;
     if (properties.tls().enabled()) {
       NodeIdentity node = identity.getIfAvailable();
@@ -101,6 +109,47 @@ public class GrpcTransportAutoConfiguration {
         .map(definition -> chain.intercept(definition, Transport.GRPC))
         .forEach(factory::addService);
     return factory;
+  }
+
+  /**
+   * The starter's own server keys that the node's factory replaces, with the key to use instead (an
+   * empty one: the node has no such setting yet).
+   */
+  static final Map<String, String> STARTER_KEYS_NOT_READ =
+      Map.of(
+          "port", "blixard.transport.grpc.port",
+          "host", "blixard.transport.grpc.bind-address",
+          "address", "blixard.transport.grpc.bind-address and port",
+          "ssl", "blixard.transport.grpc.tls.*",
+          "shutdown-grace-period", "blixard.transport.grpc.shutdown-grace-period",
+          "max-inbound-message-size", "blixard.transport.grpc.max-inbound-message-size",
+          "max-inbound-metadata-size", "",
+          "keep-alive", "");
+
+  /** A starter key the node would not read stops start-up rather than being ignored. */
+  private static void refuseStarterKeysNotRead(Environment environment) {
+    for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+      STARTER_KEYS_NOT_READ.keySet().stream()
+          .sorted()
+          .filter(
+              key -> {
+                ConfigurationPropertyName name =
+                    ConfigurationPropertyName.of("spring.grpc.server." + key);
+                return source.getConfigurationProperty(name) != null
+                    || source.containsDescendantOf(name) == ConfigurationPropertyState.PRESENT;
+              })
+          .findFirst()
+          .ifPresent(
+              key -> {
+                String instead = STARTER_KEYS_NOT_READ.get(key);
+                throw new IllegalStateException(
+                    "spring.grpc.server."
+                        + key
+                        + " is not read by the node's gRPC server (expected: "
+                        + (instead.isEmpty() ? "unset, the node has no such setting" : instead)
+                        + "; see docs/configuration-grpc.md)");
+              });
+    }
   }
 
   /** Reflection v1alpha, which many tools still speak, beside the starter's v1. */

@@ -200,4 +200,92 @@ class GrpcTransportAutoConfigurationTest {
                   .containsPattern("valid:\\s+DUAL\\s+GRPC\\s+QUIC");
             });
   }
+
+  @Test
+  void shouldRefuseAStarterServerKeyTheNodeDoesNotReadNamingItsOwn() {
+    runner
+        .withPropertyValues("spring.grpc.server.port=9090")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(StartupFailures.chain(context.getStartupFailure()))
+                  .contains(
+                      "spring.grpc.server.port is not read by the node's gRPC server"
+                          + " (expected: blixard.transport.grpc.port");
+            });
+    runner
+        .withPropertyValues("spring.grpc.server.keep-alive.time=1m")
+        .run(
+            context ->
+                assertThat(StartupFailures.chain(context.getStartupFailure()))
+                    .contains("spring.grpc.server.keep-alive is not read")
+                    .contains("expected: unset, the node has no such setting"));
+  }
+
+  @Test
+  void shouldMeasureEveryGrpcCallOnceByTheSharedChain() {
+    runner
+        .withPropertyValues("blixard.transport.mode=grpc")
+        .run(
+            context -> {
+              NodeGrpcServerFactory factory = context.getBean(NodeGrpcServerFactory.class);
+              // The starter's own observation interceptor is there, and kept off the server.
+              var starters =
+                  context.getBean(
+                      io.micrometer.core.instrument.binder.grpc.ObservationGrpcServerInterceptor
+                          .class);
+              assertThat(
+                      factory.supports(
+                          starters, new EchoServiceGrpc.EchoServiceImplBase() {}.bindService()))
+                  .isFalse();
+              int port = context.getBean(GrpcListener.class).port();
+              var channel =
+                  io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress(
+                          "127.0.0.1", port)
+                      .usePlaintext()
+                      .build();
+              try {
+                assertThat(
+                        io.grpc.health.v1.HealthGrpc.newBlockingStub(channel)
+                            .withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+                            .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance())
+                            .getStatus())
+                    .isEqualTo(io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+              } finally {
+                channel.shutdownNow();
+              }
+              MeterRegistry meters = context.getBean(MeterRegistry.class);
+              org.awaitility.Awaitility.await()
+                  .atMost(java.time.Duration.ofSeconds(10))
+                  .until(
+                      () ->
+                          meters
+                                  .find("blixard.rpc.server")
+                                  .tags("transport", "grpc", "method", "Check", "status", "OK")
+                                  .timer()
+                              != null);
+              assertThat(meters.find("grpc.server").meters()).isEmpty();
+            });
+  }
+
+  @Test
+  void shouldListenOnTheBindAddressOnly() {
+    runner
+        .withPropertyValues("blixard.transport.mode=grpc")
+        .run(
+            context -> {
+              int port = context.getBean(GrpcListener.class).port();
+              try (var socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
+              }
+              // Another loopback address of this machine: the server did not bind it.
+              org.assertj.core.api.Assertions.assertThatThrownBy(
+                      () -> {
+                        try (var socket = new java.net.Socket()) {
+                          socket.connect(new java.net.InetSocketAddress("127.0.0.2", port), 5000);
+                        }
+                      })
+                  .isInstanceOf(java.net.ConnectException.class);
+            });
+  }
 }
