@@ -16,6 +16,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -134,6 +135,55 @@ class GrpcTlsIntegrationTest {
               assertThat(causes(context.getStartupFailure()))
                   .contains("blixard.transport.grpc.tls.enabled is true")
                   .contains("expected: a NodeIdentity bean");
+            });
+  }
+
+  @Test
+  void shouldAnswerAnAnonymousClientWhenClientAuthIsOptional() {
+    runner
+        .withPropertyValues(
+            "blixard.transport.grpc.tls.enabled=true",
+            "blixard.transport.grpc.tls.client-auth=optional")
+        .run(
+            context ->
+                assertThat(
+                        call(
+                            context.getBean(GrpcListener.class).port(),
+                            tls(NodeIdTrustManager.pinned(SERVER.nodeId()), SERVER.nodeId())))
+                    .isEqualTo(ANSWER));
+  }
+
+  @Test
+  void shouldRequireAClientCertificateWhenClientAuthIsRequire() {
+    runner
+        .withPropertyValues(
+            "blixard.transport.grpc.tls.enabled=true",
+            "blixard.transport.grpc.tls.client-auth=require")
+        .run(
+            context -> {
+              int port = context.getBean(GrpcListener.class).port();
+              assertThatThrownBy(
+                      () ->
+                          call(
+                              port,
+                              tls(NodeIdTrustManager.pinned(SERVER.nodeId()), SERVER.nodeId())))
+                  .isInstanceOfSatisfying(
+                      StatusRuntimeException.class,
+                      e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+              // Any node's own certificate is accepted; what it may do is decided by its node id.
+              var withCertificate =
+                  GrpcSslContexts.forClient()
+                      .trustManager(NodeIdTrustManager.pinned(SERVER.nodeId()))
+                      .keyManager(OTHER.privateKey(), OTHER.certificate())
+                      .protocols(GrpcTls.PROTOCOL)
+                      .build();
+              assertThat(
+                      call(
+                          port,
+                          b ->
+                              b.sslContext(withCertificate)
+                                  .overrideAuthority(SERVER.nodeId().value() + ".blixard")))
+                  .isEqualTo(ANSWER);
             });
   }
 

@@ -106,6 +106,12 @@ class QuicTransportAutoConfigurationTest {
             context -> {
               assertThat(context).hasSingleBean(QuicRpcServer.class);
               assertThat(context).doesNotHaveBean(GrpcServerLifecycle.class);
+              // The starter's grpc.health.v1 stays: QUIC serves it.
+              assertThat(
+                      context
+                          .getBean(io.blixard.rpc.ServiceCatalogue.class)
+                          .service("grpc.health.v1.Health"))
+                  .isPresent();
               assertThat(context.getBean(NodeEndpoints.class).address(NodeEndpoints.Kind.GRPC))
                   .isEmpty();
             });
