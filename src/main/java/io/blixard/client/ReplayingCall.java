@@ -305,8 +305,10 @@ abstract class ReplayingCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     }
   }
 
-  /** Whether the call's deadline, if any, leaves room to wait this long. */
-  private boolean timeLeftFor(long delayNanos) {
+  /**
+   * Whether the call's deadline, if any (its own or its caller's), leaves room to wait this long.
+   */
+  protected final boolean timeLeftFor(long delayNanos) {
     Deadline deadline = options.getDeadline();
     Deadline inherited = context.getDeadline();
     if (deadline == null || (inherited != null && inherited.isBefore(deadline))) {

@@ -111,7 +111,9 @@ final class RetryInterceptor implements ClientInterceptor {
         return GIVE_UP;
       }
       long delayMillis = retryContext.onError(error);
-      if (delayMillis < 0 || !budget.acquirePermission()) {
+      if (delayMillis < 0
+          || !timeLeftFor(TimeUnit.MILLISECONDS.toNanos(delayMillis))
+          || !budget.acquirePermission()) {
         return GIVE_UP;
       }
       Transport failed = transport.get();

@@ -168,4 +168,26 @@ class RetryCancellationTest {
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.CANCELLED));
   }
+
+  @Test
+  void aCallWhoseDeadlineEndsBeforeItsBackoffFailsAtOnceWithTheLastFailure() throws Exception {
+    SideEffectService service = service(n -> Behaviour.FAIL_AFTER_RUNNING);
+    Channel channel = start(service, Duration.ofHours(1));
+
+    assertThatThrownBy(
+            () ->
+                ClientCalls.blockingUnaryCall(
+                    channel,
+                    SideEffectService.READ,
+                    CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
+                    EchoRequest.getDefaultInstance()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+              assertThat(e.getStatus().getDescription()).isEqualTo("ran call 0, then failed");
+            });
+    assertThat(service.calls.get()).isEqualTo(1);
+    assertThat(retries()).isZero();
+  }
 }
