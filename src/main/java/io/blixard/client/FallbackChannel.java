@@ -39,25 +39,17 @@ final class FallbackChannel extends Channel {
   private final Channel quic;
   private final TransportSelection selection;
   private final MeterRegistry meters;
-  private final Runnable onQuicFailure;
 
   /**
    * @param quic the QUIC channel, or null when the peer has no known QUIC address
-   * @param onQuicFailure called (with no lock held) when a QUIC attempt fails as a transport does
    */
   FallbackChannel(
-      String peer,
-      Channel grpc,
-      Channel quic,
-      TransportSelection selection,
-      MeterRegistry meters,
-      Runnable onQuicFailure) {
+      String peer, Channel grpc, Channel quic, TransportSelection selection, MeterRegistry meters) {
     this.peer = Objects.requireNonNull(peer, "peer");
     this.grpc = Objects.requireNonNull(grpc, "grpc");
     this.quic = quic;
     this.selection = Objects.requireNonNull(selection, "selection");
     this.meters = Objects.requireNonNull(meters, "meters");
-    this.onQuicFailure = Objects.requireNonNull(onQuicFailure, "onQuicFailure");
   }
 
   @Override
@@ -157,9 +149,6 @@ final class FallbackChannel extends Channel {
         fallbacks(Transport.QUIC, Transport.GRPC, "circuit_open").increment();
         selections(service, Transport.GRPC, "circuit_open").increment();
         return 0;
-      }
-      if (ReplaySafety.transportFailure(status)) {
-        onQuicFailure.run();
       }
       if (status.getCode() != Status.Code.UNAVAILABLE
           || !selection.mayFallBack(service)

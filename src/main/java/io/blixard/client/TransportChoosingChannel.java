@@ -8,11 +8,14 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.MethodDescriptor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,7 +28,8 @@ import java.util.function.Supplier;
  * <pre>
  *   RetryInterceptor                       backoff and retry budget, safe calls only
  *     FallbackChannel(selection)           QUIC first when chosen; gRPC when QUIC cannot take it
- *       quic: CircuitBreakerInterceptor(peer/quic) -&gt; ClientMetricsInterceptor -&gt; QUIC channel
+ *       quic: CircuitBreakerInterceptor(peer/quic) -&gt; TransportFailureInterceptor(onQuicFailure)
+ *             -&gt; ClientMetricsInterceptor -&gt; QUIC channel
  *       grpc: CircuitBreakerInterceptor(peer/grpc) -&gt; ClientMetricsInterceptor -&gt; gRPC channel
  * </pre>
  *
@@ -67,22 +71,28 @@ public final class TransportChoosingChannel extends Channel {
             leg(builder, Transport.GRPC, builder.grpc, byTransport),
             quic,
             selection,
-            builder.meters,
-            builder.onQuicFailure);
+            builder.meters);
     this.calls =
         ClientInterceptors.intercept(
             fallback,
             new RetryInterceptor(builder.peer, builder.options, builder.scheduler, builder.meters));
   }
 
-  /** One transport's channel with its metrics and, outside them, its circuit breaker. */
+  /**
+   * One transport's channel with its metrics and, outside them, its circuit breaker; QUIC failures
+   * are reported to {@code onQuicFailure}.
+   */
   private static Channel leg(
       Builder builder, Transport transport, Channel channel, Map<Transport, CircuitBreaker> b) {
-    // The interceptor listed last runs first: a call refused by the breaker is not timed.
-    return ClientInterceptors.intercept(
-        channel,
-        new ClientMetricsInterceptor(transport, builder.meters, builder.latency),
-        new CircuitBreakerInterceptor(b.get(transport), builder.peer, transport));
+    // The interceptor listed last runs first: a call refused by the breaker is neither timed nor
+    // reported as a failure of the transport.
+    List<ClientInterceptor> interceptors = new ArrayList<>();
+    interceptors.add(new ClientMetricsInterceptor(transport, builder.meters, builder.latency));
+    if (transport == Transport.QUIC) {
+      interceptors.add(new TransportFailureInterceptor(builder.onQuicFailure));
+    }
+    interceptors.add(new CircuitBreakerInterceptor(b.get(transport), builder.peer, transport));
+    return ClientInterceptors.intercept(channel, interceptors);
   }
 
   /**

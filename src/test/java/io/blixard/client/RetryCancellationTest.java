@@ -22,12 +22,14 @@ import io.grpc.stub.ClientCalls;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -189,5 +191,38 @@ class RetryCancellationTest {
             });
     assertThat(service.calls.get()).isEqualTo(1);
     assertThat(retries()).isZero();
+  }
+
+  @Test
+  void everyCallClosesExactlyOnceWhenCancelsRaceItsAttempts() throws Exception {
+    Channel channel = start(service(n -> Behaviour.FAIL_AFTER_RUNNING), Duration.ofMillis(1));
+    int calls = 200;
+    CountDownLatch allClosed = new CountDownLatch(calls);
+    AtomicInteger closedTwice = new AtomicInteger();
+    for (int i = 0; i < calls; i++) {
+      AtomicInteger closes = new AtomicInteger();
+      ClientCall<EchoRequest, EchoResponse> call =
+          channel.newCall(SideEffectService.READ, CallOptions.DEFAULT);
+      call.start(
+          new ClientCall.Listener<>() {
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+              if (closes.incrementAndGet() == 1) {
+                allClosed.countDown();
+              } else {
+                closedTwice.incrementAndGet();
+              }
+            }
+          },
+          new Metadata());
+      call.request(1);
+      call.sendMessage(EchoRequest.getDefaultInstance());
+      call.halfClose();
+      // Cancelled from another thread while it is in an attempt, between attempts, or closed.
+      callers.execute(() -> call.cancel("raced", null));
+    }
+
+    assertThat(allClosed.await(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(closedTwice.get()).isZero();
   }
 }
