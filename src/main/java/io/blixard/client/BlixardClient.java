@@ -232,18 +232,17 @@ public final class BlixardClient implements AutoCloseable {
       quic = pool.channel(target.pinnedTo(NodeId.parse(answer.getNodeId())));
     }
     quicChannel = quic;
-    return new TransportChoosingChannel(
-        address,
-        grpc,
-        quic,
-        () -> strategy,
-        settings.policy(),
-        settings.options(),
-        breakers,
-        latency,
-        meters,
-        scheduler,
-        this::refreshSoon);
+    return TransportChoosingChannel.builder(address, grpc)
+        .quic(quic)
+        .strategy(() -> strategy)
+        .policy(settings.policy())
+        .options(settings.options())
+        .breakers(breakers)
+        .latency(latency)
+        .meters(meters)
+        .scheduler(scheduler)
+        .onQuicFailure(this::refreshSoon)
+        .build();
   }
 
   @Override
