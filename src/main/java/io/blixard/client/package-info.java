@@ -3,8 +3,8 @@
  * QUIC as the migration strategy says, with fallback, retries, circuit breakers and latency
  * tracking, and {@link io.blixard.client.BlixardClient}, which discovers a node's transports.
  *
- * <p>May use: {@code transport} (the transport names), {@code transport.quic.client} (the QUIC
- * channel), {@code migration}, {@code rpc} (service names), {@code node} (node ids), generated
- * protos. Used by {@code cli}.
+ * <p>May use: {@code transport} (the transport names), {@code transport.grpc} (the gRPC channel
+ * factory), {@code transport.quic.client} (the QUIC channel), {@code migration}, {@code rpc}
+ * (service names), {@code node} (node ids), generated protos. Used by {@code cli}.
  */
 package io.blixard.client;

@@ -6,6 +6,7 @@ import io.blixard.StartupFailures;
 import io.blixard.health.NodeReadiness;
 import io.blixard.migration.MigrationAutoConfiguration;
 import io.blixard.node.DataDirectory;
+import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
 import io.blixard.node.NodeProperties;
@@ -17,7 +18,6 @@ import io.blixard.transport.grpc.GrpcServerLifecycle;
 import io.blixard.transport.grpc.GrpcTransportAutoConfiguration;
 import io.blixard.transport.quic.autoconfigure.QuicTransportAutoConfiguration;
 import io.blixard.transport.quic.client.QuicConnectionPool;
-import io.blixard.transport.quic.client.QuicTarget;
 import io.blixard.transport.quic.server.QuicRpcServer;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -97,7 +97,7 @@ class QuicTransportAutoConfigurationTest {
                           context
                               .getBean(QuicConnectionPool.class)
                               .channel(
-                                  new QuicTarget(identity.nodeId(), "127.0.0.1", server.port())))
+                                  NodeAddress.of(identity.nodeId(), "127.0.0.1", server.port())))
                       .withDeadlineAfter(10, TimeUnit.SECONDS)
                       .unary(EchoRequest.newBuilder().setText("over quic").build());
               assertThat(reply.getText()).isEqualTo("over quic");
