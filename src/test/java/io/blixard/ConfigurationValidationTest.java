@@ -59,6 +59,10 @@ class ConfigurationValidationTest {
         "blixard.transport.grpc.max-inbound-message-size|3GB|expected: 1B to 2GB",
         "blixard.transport.grpc.bind-address|''|must not be blank",
         "blixard.node.advertise-host|''|must not be blank",
+        "blixard.cluster.join|not-an-address|blixard.cluster.join: \"not-an-address\" (expected:"
+            + " host:port or NODEID@host:port)",
+        "blixard.cluster.join|node-1:x|blixard.cluster.join: \"node-1:x\" (expected: host:port or"
+            + " NODEID@host:port; port \"x\" is not a number)",
       })
   void shouldFailStartUpNamingTheKeyAndWhatWasExpected(String key, String value, String expected) {
     runner

@@ -29,7 +29,8 @@ import java.util.List;
  * HEALTH_STATUS_UP}), times and durations as ISO-8601 text, one pretty-printed document per
  * command. The node's answers (protobuf messages) follow the same rules as the command line's own
  * records; {@code google.protobuf.Timestamp} and {@code Duration} are written as instants and
- * durations.
+ * durations. Keys of protobuf maps are data (a health check's readings, a service label) and stay
+ * as the node wrote them.
  */
 final class Json {
 
