@@ -16,7 +16,7 @@ public interface ChannelFactory extends AutoCloseable {
 
   /**
    * A channel to the node at this address, pinned to the node id the address names (the handshake
-   * fails with any other node); shared by every caller of the same address.
+   * fails with any other node). Calls to the same address share one connection.
    *
    * @throws IllegalStateException when the factory is closed
    */
