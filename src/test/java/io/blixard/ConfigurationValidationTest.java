@@ -60,6 +60,10 @@ class ConfigurationValidationTest {
         "blixard.transport.grpc.bind-address|''|must not be blank",
         "blixard.transport.grpc.tls.client-auth|require|expected: none while blixard.transport.grpc.tls.enabled is false",
         "blixard.node.advertise-host|''|must not be blank",
+        "blixard.cluster.join|not-an-address|blixard.cluster.join: \"not-an-address\" (expected:"
+            + " host:port or NODEID@host:port)",
+        "blixard.cluster.join|node-1:x|blixard.cluster.join: \"node-1:x\" (expected: host:port or"
+            + " NODEID@host:port; port \"x\" is not a number)",
       })
   void shouldFailStartUpNamingTheKeyAndWhatWasExpected(String key, String value, String expected) {
     runner

@@ -156,7 +156,7 @@ class NodeIntegrationTest extends SingleNodeTestSupport {
 
     String[] status = cli("status", "--node", node(), "--json");
     assertThat(status[0]).isEqualTo("0");
-    assertThat(status[1]).contains("\"leaderId\": \"" + identity.nodeId().value() + "\"");
+    assertThat(status[1]).contains("\"leaderId\" : \"" + identity.nodeId().value() + "\"");
 
     for (String command : List.of("raft", "metrics", "sysinfo", "cluster-health", "ping")) {
       String[] result = cli(command, "--node", node());
@@ -182,6 +182,7 @@ class NodeIntegrationTest extends SingleNodeTestSupport {
   void cliRejectsABadNodeAddress() {
     String[] result = cli("health", "--node", "no-port");
     assertThat(result[0]).isEqualTo("2");
-    assertThat(result[2]).contains("--node no-port (expected: host:port)");
+    assertThat(result[2].strip())
+        .isEqualTo("blixard: --node: \"no-port\" (expected: host:port or NODEID@host:port)");
   }
 }

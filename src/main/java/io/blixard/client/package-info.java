@@ -8,8 +8,8 @@
  * io.blixard.client.BlixardClient} discovers a node's transports and builds such a channel.
  *
  * <p>May use: {@code transport} (the transport names, the unprocessed-request mark), {@code
- * transport.quic.client} (the QUIC channel), {@code migration} (the strategy and its served-on
- * refusal), {@code rpc} (service names), {@code node} (node ids), generated protos, gRPC's API,
- * Resilience4j, Micrometer. Used by {@code cli}.
+ * transport.grpc} (the gRPC channel factory), {@code transport.quic.client} (the QUIC channel),
+ * {@code migration} (the strategy and its served-on refusal), {@code rpc} (service names), {@code
+ * node} (node ids), generated protos, gRPC's API, Resilience4j, Micrometer. Used by {@code cli}.
  */
 package io.blixard.client;

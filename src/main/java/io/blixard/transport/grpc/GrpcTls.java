@@ -61,12 +61,27 @@ public final class GrpcTls {
 
   /**
    * The client side: the server's certificate is checked by {@code trust} (pinned to a node id, or
-   * recording the id it sees), TLS 1.3 only.
+   * recording the id it sees), TLS 1.3 only, no client certificate.
    */
   public static SslContext clientContext(NodeIdTrustManager trust) {
+    return clientContext(trust, null);
+  }
+
+  /**
+   * The client side: the server's certificate is checked by {@code trust} (pinned to a node id, or
+   * recording the id it sees), TLS 1.3 only; a node presents its own certificate, for servers that
+   * ask clients who they are.
+   *
+   * @param clientIdentity the node's identity, or null for a client that has none (the CLI)
+   */
+  public static SslContext clientContext(NodeIdTrustManager trust, NodeIdentity clientIdentity) {
     Objects.requireNonNull(trust, "trust");
     try {
-      return GrpcSslContexts.forClient().trustManager(trust).protocols(PROTOCOL).build();
+      SslContextBuilder builder = GrpcSslContexts.forClient().trustManager(trust);
+      if (clientIdentity != null) {
+        builder.keyManager(clientIdentity.privateKey(), clientIdentity.certificate());
+      }
+      return builder.protocols(PROTOCOL).build();
     } catch (SSLException e) {
       throw new IllegalStateException(
           "cannot build a gRPC TLS client context: " + e.getMessage(), e);

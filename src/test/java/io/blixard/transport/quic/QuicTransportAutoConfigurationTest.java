@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.blixard.StartupFailures;
 import io.blixard.health.NodeReadiness;
 import io.blixard.node.DataDirectory;
+import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
 import io.blixard.node.NodeProperties;
@@ -13,7 +14,6 @@ import io.blixard.proto.test.v1.EchoServiceGrpc;
 import io.blixard.support.NodeAutoConfigurations;
 import io.blixard.transport.quic.autoconfigure.QuicTransportAutoConfiguration;
 import io.blixard.transport.quic.client.QuicConnectionPool;
-import io.blixard.transport.quic.client.QuicTarget;
 import io.blixard.transport.quic.server.QuicRpcServer;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -86,7 +86,7 @@ class QuicTransportAutoConfigurationTest {
                           context
                               .getBean(QuicConnectionPool.class)
                               .channel(
-                                  new QuicTarget(identity.nodeId(), "127.0.0.1", server.port())))
+                                  NodeAddress.of(identity.nodeId(), "127.0.0.1", server.port())))
                       .withDeadlineAfter(10, TimeUnit.SECONDS)
                       .unary(EchoRequest.newBuilder().setText("over quic").build());
               assertThat(reply.getText()).isEqualTo("over quic");

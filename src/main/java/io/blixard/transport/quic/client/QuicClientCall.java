@@ -1,5 +1,6 @@
 package io.blixard.transport.quic.client;
 
+import io.blixard.node.NodeAddress;
 import io.blixard.rpc.ServiceNames;
 import io.blixard.transport.Transport;
 import io.blixard.transport.quic.SerialExecutor;
@@ -45,7 +46,7 @@ final class QuicClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private static final String METRIC = "blixard.rpc.client";
 
   private final QuicConnectionPool pool;
-  private final QuicTarget target;
+  private final NodeAddress target;
   private final MethodDescriptor<ReqT, RespT> method;
   private final CallOptions callOptions;
   private final UUID requestId = Frames.newRequestId();
@@ -76,7 +77,7 @@ final class QuicClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
   QuicClientCall(
       QuicConnectionPool pool,
-      QuicTarget target,
+      NodeAddress target,
       MethodDescriptor<ReqT, RespT> method,
       CallOptions callOptions) {
     this.pool = pool;

@@ -1,8 +1,11 @@
 package io.blixard.transport.quic.client;
 
+import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
 import io.blixard.security.NodeIdTrustManager;
+import io.blixard.transport.ChannelFactory;
+import io.blixard.transport.Transport;
 import io.blixard.transport.quic.QuicMetrics;
 import io.blixard.transport.quic.QuicSockets;
 import io.blixard.transport.quic.QuicTls;
@@ -32,9 +35,9 @@ import javax.net.ssl.SSLException;
 /**
  * QUIC connections to nodes, one per target, shared by every call to it: opened on first use,
  * opened again after loss, kept alive while in use, closed after a spell without calls, and bounded
- * in number.
+ * in number. It is the QUIC transport's {@link ChannelFactory}.
  */
-public final class QuicConnectionPool implements AutoCloseable {
+public final class QuicConnectionPool implements ChannelFactory {
 
   private final QuicClientSettings settings;
   private final NodeIdentity identity;
@@ -42,7 +45,7 @@ public final class QuicConnectionPool implements AutoCloseable {
   private final MeterRegistry registry;
   private final EventLoopGroup group;
   private final ExecutorService callbacks;
-  private final Map<QuicTarget, CompletableFuture<QuicConnection>> connections =
+  private final Map<NodeAddress, CompletableFuture<QuicConnection>> connections =
       new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -63,14 +66,20 @@ public final class QuicConnectionPool implements AutoCloseable {
     group.scheduleAtFixedRate(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
   }
 
+  @Override
+  public Transport transport() {
+    return Transport.QUIC;
+  }
+
   /** A channel for the generated stubs, whose calls go over the pooled connection to target. */
-  public QuicRpcChannel channel(QuicTarget target) {
+  @Override
+  public QuicRpcChannel channel(NodeAddress target) {
     return new QuicRpcChannel(this, target);
   }
 
-  /** Same as {@code channel(QuicTarget.parse(address))}. */
+  /** Same as {@code channel(NodeAddress.parse("QUIC address", address))}. */
   public QuicRpcChannel channel(String address) {
-    return channel(QuicTarget.parse(address));
+    return channel(NodeAddress.parse("QUIC address", address));
   }
 
   QuicClientSettings settings() {
@@ -97,7 +106,7 @@ public final class QuicConnectionPool implements AutoCloseable {
    * The connection to target, opened if there is none. Fails with a {@link
    * io.grpc.StatusRuntimeException} UNAVAILABLE that says why the node could not be reached.
    */
-  CompletableFuture<QuicConnection> connection(QuicTarget target) {
+  CompletableFuture<QuicConnection> connection(NodeAddress target) {
     if (closed) {
       return CompletableFuture.failedFuture(
           Status.UNAVAILABLE.withDescription("the QUIC client is closed").asRuntimeException());
@@ -122,7 +131,7 @@ public final class QuicConnectionPool implements AutoCloseable {
   }
 
   /** The node id the connection to target saw, if it is connected. */
-  public java.util.Optional<NodeId> connectedNode(QuicTarget target) {
+  public java.util.Optional<NodeId> connectedNode(NodeAddress target) {
     CompletableFuture<QuicConnection> f = connections.get(target);
     if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
       return java.util.Optional.empty();
@@ -138,9 +147,9 @@ public final class QuicConnectionPool implements AutoCloseable {
             .count();
   }
 
-  private void connect(QuicTarget target, CompletableFuture<QuicConnection> result) {
+  private void connect(NodeAddress target, CompletableFuture<QuicConnection> result) {
     NodeIdTrustManager trust =
-        target.pinned().map(NodeIdTrustManager::pinned).orElseGet(NodeIdTrustManager::recording);
+        target.nodeId().map(NodeIdTrustManager::pinned).orElseGet(NodeIdTrustManager::recording);
     ChannelHandler codec;
     try {
       codec =
@@ -230,7 +239,10 @@ public final class QuicConnectionPool implements AutoCloseable {
   }
 
   private void fail(
-      QuicTarget target, CompletableFuture<QuicConnection> result, String reason, Throwable cause) {
+      NodeAddress target,
+      CompletableFuture<QuicConnection> result,
+      String reason,
+      Throwable cause) {
     connections.remove(target, result);
     result.completeExceptionally(
         Status.UNAVAILABLE
@@ -312,10 +324,10 @@ public final class QuicConnectionPool implements AutoCloseable {
   /** Fails a connect whose UDP packets come back as ICMP port unreachable. */
   private final class PortUnreachable extends io.netty.channel.ChannelInboundHandlerAdapter {
 
-    private final QuicTarget target;
+    private final NodeAddress target;
     private final CompletableFuture<QuicConnection> result;
 
-    PortUnreachable(QuicTarget target, CompletableFuture<QuicConnection> result) {
+    PortUnreachable(NodeAddress target, CompletableFuture<QuicConnection> result) {
       this.target = target;
       this.result = result;
     }
