@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blixard.health.NodeReadiness;
 import io.blixard.node.DataDirectory;
+import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
@@ -19,7 +20,6 @@ import io.blixard.transport.quic.QuicTransportProperties;
 import io.blixard.transport.quic.autoconfigure.QuicTransportAutoConfiguration;
 import io.blixard.transport.quic.client.QuicClientSettings;
 import io.blixard.transport.quic.client.QuicConnectionPool;
-import io.blixard.transport.quic.client.QuicTarget;
 import io.blixard.transport.quic.server.QuicRpcServer;
 import io.grpc.BindableService;
 import io.grpc.Channel;
@@ -139,7 +139,7 @@ class PeerCertificateIntegrationTest {
                       client,
                       new SimpleMeterRegistry())) {
                 echo(grpc);
-                echo(quic.channel(new QuicTarget(server.nodeId(), "127.0.0.1", quicPort)));
+                echo(quic.channel(NodeAddress.of(server.nodeId(), "127.0.0.1", quicPort)));
               } finally {
                 grpc.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
               }
