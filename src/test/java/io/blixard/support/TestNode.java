@@ -1,7 +1,7 @@
 package io.blixard.support;
 
 import io.blixard.BlixardApplication;
-import io.blixard.cluster.RaftNode;
+import io.blixard.cluster.ClusterView;
 import io.blixard.cluster.RaftState;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeId;
@@ -117,7 +117,7 @@ public final class TestNode implements AutoCloseable {
   }
 
   public RaftState raft() {
-    return bean(RaftNode.class).requireState();
+    return bean(ClusterView.class).requireState();
   }
 
   public int grpcPort() {
