@@ -76,7 +76,28 @@ public class SelfRegistration implements DisposableBean {
 
   @EventListener(ApplicationReadyEvent.class)
   public void onReady() {
-    executor.execute(() -> retry.executeCompletionStage(executor, this::attempt));
+    register();
+  }
+
+  /**
+   * Registers in the background, retrying until it is done or not wanted; completes then, or never
+   * while Raft has no leader.
+   */
+  CompletionStage<Void> register() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    executor.execute(
+        () ->
+            retry
+                .executeCompletionStage(executor, this::attempt)
+                .whenComplete(
+                    (ok, error) -> {
+                      if (error == null) {
+                        done.complete(null);
+                      } else {
+                        done.completeExceptionally(error);
+                      }
+                    }));
+    return done;
   }
 
   /** Records that this node is leaving the group: it must not register itself again. */
