@@ -28,14 +28,11 @@ public record PeerContact(
         state.members().stream().filter(m -> m.nodeId().equals(node)).findFirst();
     Optional<Instant> raftContact = member.flatMap(RaftState.Member::lastContact);
     Optional<Instant> probeContact = probe.flatMap(PeerProbe::lastContact);
-    boolean self = node.equals(state.nodeId());
     boolean reachable =
-        self || within(raftContact, now, timeout) || within(probeContact, now, timeout);
+        node.equals(state.nodeId())
+            || member.filter(m -> m.reachable(now, timeout)).isPresent()
+            || RaftState.Member.within(probeContact, now, timeout);
     return new PeerContact(node, reachable, latest(raftContact, probeContact), probe);
-  }
-
-  private static boolean within(Optional<Instant> contact, Instant now, Duration timeout) {
-    return contact.filter(c -> !c.isBefore(now.minus(timeout))).isPresent();
   }
 
   private static Optional<Instant> latest(Optional<Instant> a, Optional<Instant> b) {
