@@ -30,7 +30,6 @@ import org.apache.ratis.util.ExitUtils;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import org.springframework.util.FileSystemUtils;
@@ -67,17 +66,10 @@ public class RaftNode implements SmartLifecycle {
   private volatile RaftClient client;
   private volatile RaftGroupId groupId;
 
-  /** A node that never joins: it bootstraps its own group or recovers the one it has. */
-  public RaftNode(
-      NodeIdentity identity,
-      DataDirectory dataDirectory,
-      NodeEndpoints endpoints,
-      ClusterProperties properties,
-      NodeRegistry registry) {
-    this(identity, dataDirectory, endpoints, properties, registry, null);
-  }
-
-  @Autowired
+  /**
+   * @param membershipClient how to call the members of {@code blixard.cluster.join}; may be null
+   *     for a node that never joins (it bootstraps its own group or recovers the one it has)
+   */
   public RaftNode(
       NodeIdentity identity,
       DataDirectory dataDirectory,

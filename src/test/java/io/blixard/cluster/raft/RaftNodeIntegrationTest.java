@@ -65,7 +65,7 @@ class RaftNodeIntegrationTest {
             null,
             null);
     NodeRegistry registry = new NodeRegistry();
-    raftNode = new RaftNode(identity, directory, endpoints, properties, registry);
+    raftNode = new RaftNode(identity, directory, endpoints, properties, registry, null);
     node =
         new RaftClusterView(
             raftNode, registry, new PeerProbes(new SimpleMeterRegistry()), identity, properties);
