@@ -99,6 +99,17 @@ class ArchitectureTest {
                   + " interfaces, so they are tested with a fake view and the engine can change");
 
   @ArchTest
+  static final ArchRule membershipRulesDoNotSeeTheRaftEngine =
+      noClasses()
+          .that()
+          .resideInAPackage("io.blixard.cluster.membership..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.blixard.cluster.raft..")
+          .because(
+              "membership goes through ClusterView and GroupAdmin, so it is tested without Raft");
+
+  @ArchTest
   static final ArchRule grpcTransportDoesNotSeeQuic =
       noClasses()
           .that()

@@ -21,6 +21,7 @@ public final class FakeClusterView implements ClusterView {
   private final List<RegisteredNode> registry = new ArrayList<>();
   private final Map<NodeId, PeerProbe> probes = new ConcurrentHashMap<>();
   private volatile RaftState state;
+  private volatile List<RaftState.FollowerProgress> followers = List.of();
   private volatile long leaderChanges;
 
   public FakeClusterView(NodeId self) {
@@ -61,7 +62,15 @@ public final class FakeClusterView implements ClusterView {
             39,
             41,
             List.of(members),
-            List.of());
+            followers);
+    return this;
+  }
+
+  /** On the leader, how far each follower lags; applies to the next {@link #raft} call. */
+  public FakeClusterView lagging(NodeId follower, long lag) {
+    List<RaftState.FollowerProgress> more = new ArrayList<>(followers);
+    more.add(new RaftState.FollowerProgress(follower, 40 - lag, 41 - lag, lag, 5));
+    followers = List.copyOf(more);
     return this;
   }
 

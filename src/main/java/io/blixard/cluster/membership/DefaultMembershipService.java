@@ -3,6 +3,7 @@ package io.blixard.cluster.membership;
 import io.blixard.cluster.ClusterProperties;
 import io.blixard.cluster.ClusterUnavailableException;
 import io.blixard.cluster.ClusterView;
+import io.blixard.cluster.GroupAdmin;
 import io.blixard.cluster.GroupMembers;
 import io.blixard.cluster.JoinApplication;
 import io.blixard.cluster.LeaveResult;
@@ -10,7 +11,6 @@ import io.blixard.cluster.MemberConflictException;
 import io.blixard.cluster.MembershipService;
 import io.blixard.cluster.RaftState;
 import io.blixard.cluster.RegisteredNode;
-import io.blixard.cluster.raft.RaftAdmin;
 import io.blixard.cluster.registry.RegistryWriter;
 import io.blixard.node.NodeId;
 import io.github.resilience4j.retry.Retry;
@@ -45,14 +45,14 @@ public class DefaultMembershipService implements MembershipService {
   static final Duration LEADER_POLL = Duration.ofMillis(50);
 
   private final ClusterView view;
-  private final RaftAdmin admin;
+  private final GroupAdmin admin;
   private final RegistryWriter registry;
   private final SelfRegistration selfRegistration;
   private final ClusterProperties properties;
 
   public DefaultMembershipService(
       ClusterView view,
-      RaftAdmin admin,
+      GroupAdmin admin,
       RegistryWriter registry,
       SelfRegistration selfRegistration,
       ClusterProperties properties) {

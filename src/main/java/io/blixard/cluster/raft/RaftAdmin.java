@@ -2,6 +2,7 @@ package io.blixard.cluster.raft;
 
 import io.blixard.cluster.ClusterProperties;
 import io.blixard.cluster.ClusterUnavailableException;
+import io.blixard.cluster.GroupAdmin;
 import io.blixard.cluster.GroupMembers;
 import io.blixard.node.NodeId;
 import java.io.IOException;
@@ -17,12 +18,11 @@ import org.apache.ratis.server.RaftServer;
 import org.springframework.stereotype.Component;
 
 /**
- * Changes to the Raft group itself: adding and removing members and handing leadership over. Each
- * goes to the leader through this node's Raft client (which follows the leader when it moves) and
- * returns once the change is done.
+ * The {@link GroupAdmin} of Ratis: each change goes to the leader through this node's Raft client
+ * (which follows the leader when it moves) and returns once it is done.
  */
 @Component
-public class RaftAdmin {
+public class RaftAdmin implements GroupAdmin {
 
   private final RaftNode node;
   private final ClusterProperties properties;
@@ -32,12 +32,7 @@ public class RaftAdmin {
     this.properties = properties;
   }
 
-  /**
-   * Adds a voter through a Raft configuration change. Returns once the new configuration is
-   * committed, which needs the new server to have caught up with the leader's log.
-   *
-   * @throws ClusterUnavailableException when the change did not complete
-   */
+  @Override
   public void addVoter(NodeId nodeId, String raftAddress) {
     RaftPeer peer = toPeer(new GroupMembers.Member(nodeId, raftAddress, true));
     admin(
@@ -51,13 +46,7 @@ public class RaftAdmin {
                         .build()));
   }
 
-  /**
-   * Removes a member from the Raft configuration, if it is in it.
-   *
-   * @return whether it was a member
-   * @throws IllegalStateException when it is the only voter
-   * @throws ClusterUnavailableException when the change did not complete
-   */
+  @Override
   public boolean removeMember(NodeId nodeId) {
     RaftServer.Division division =
         node.currentDivision()
@@ -95,11 +84,7 @@ public class RaftAdmin {
     return true;
   }
 
-  /**
-   * Asks the leader to hand leadership to another voter, and waits until it has.
-   *
-   * @throws ClusterUnavailableException when the transfer did not complete
-   */
+  @Override
   public void transferLeadership(NodeId to) {
     long timeoutMs = properties.raft().electionTimeoutMax().multipliedBy(4).toMillis();
     admin(

@@ -4,9 +4,10 @@
  * through {@code GroupJoiner}, with {@code RaftServerSettings} for Ratis's configuration and the
  * storage directory); {@link io.blixard.cluster.raft.RaftClusterView} reads its state as the {@link
  * io.blixard.cluster.ClusterView}; {@link io.blixard.cluster.raft.RaftAdmin} changes the group's
- * configuration; {@link io.blixard.cluster.raft.RaftCommandLog} proposes registry commands; {@code
- * ClusterStateMachine} applies them to the registry and keeps its snapshots. Ratis types never
- * leave this package (an ArchUnit rule keeps it so).
+ * configuration (the {@link io.blixard.cluster.GroupAdmin}); {@link
+ * io.blixard.cluster.raft.RaftCommandLog} proposes registry commands; {@code ClusterStateMachine}
+ * applies them to the registry and keeps its snapshots. Ratis types never leave this package (an
+ * ArchUnit rule keeps it so).
  *
  * <p>Where later work goes: how a node starts with state it has (whole-cluster restart, a data
  * directory that does not match the identity, bootstrapping only when told to) is {@code
