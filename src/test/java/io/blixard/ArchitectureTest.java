@@ -74,6 +74,42 @@ class ArchitectureTest {
                   + " Raft log and snapshots) is written with them");
 
   @ArchTest
+  static final ArchRule onlyTheRaftEngineUsesRatis =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("io.blixard.cluster.raft..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("org.apache.ratis..")
+          .because("the rest of the node reads the cluster through ClusterView, never Ratis");
+
+  @ArchTest
+  static final ArchRule theClusterIsReadThroughItsView =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("io.blixard.cluster..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "io.blixard.cluster.raft..",
+              "io.blixard.cluster.registry..",
+              "io.blixard.cluster.membership..")
+          .because(
+              "health, status, monitoring, peers and the adapters depend on the cluster package's"
+                  + " interfaces, so they are tested with a fake view and the engine can change");
+
+  @ArchTest
+  static final ArchRule membershipRulesDoNotSeeTheRaftEngine =
+      noClasses()
+          .that()
+          .resideInAPackage("io.blixard.cluster.membership..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.blixard.cluster.raft..")
+          .because(
+              "membership goes through ClusterView and GroupAdmin, so it is tested without Raft");
+
+  @ArchTest
   static final ArchRule grpcTransportDoesNotSeeQuic =
       noClasses()
           .that()

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.blixard.cluster.RaftNode;
+import io.blixard.cluster.ClusterView;
 import io.blixard.cluster.RaftState;
 import io.blixard.cluster.RegisteredNode;
 import io.blixard.node.NodeIdentity;
@@ -38,7 +38,7 @@ class NodeRestartIntegrationTest {
   }
 
   private static RegisteredNode awaitRegistered(ConfigurableApplicationContext context) {
-    RaftNode raft = context.getBean(RaftNode.class);
+    ClusterView raft = context.getBean(ClusterView.class);
     NodeIdentity identity = context.getBean(NodeIdentity.class);
     String grpcPort =
         Integer.toString(
@@ -68,14 +68,14 @@ class NodeRestartIntegrationTest {
     try (ConfigurableApplicationContext first = start(dataDir)) {
       nodeId = first.getBean(NodeIdentity.class).nodeId().value();
       registered = awaitRegistered(first);
-      RaftState state = first.getBean(RaftNode.class).state().orElseThrow();
+      RaftState state = first.getBean(ClusterView.class).state().orElseThrow();
       groupId = state.groupId();
       term = state.term();
     }
 
     try (ConfigurableApplicationContext second = start(dataDir)) {
       assertThat(second.getBean(NodeIdentity.class).nodeId().value()).isEqualTo(nodeId);
-      RaftNode raft = second.getBean(RaftNode.class);
+      ClusterView raft = second.getBean(ClusterView.class);
       await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> raft.state().flatMap(RaftState::leaderId).isPresent());

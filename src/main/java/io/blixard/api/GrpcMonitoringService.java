@@ -62,7 +62,8 @@ public class GrpcMonitoringService extends MonitoringServiceGrpc.MonitoringServi
                   .setTerm(health.term())
                   .setCommitIndex(health.commitIndex())
                   .setReportedBy(health.reportedBy().value())
-                  .setAppliedIndex(health.appliedIndex());
+                  .setAppliedIndex(health.appliedIndex())
+                  .setQuorumProblem(health.quorumProblem().orElse(""));
           health
               .sinceLeaderContact()
               .map(ProtoTime::duration)

@@ -53,9 +53,11 @@ public record ClusterProperties(
 
   /**
    * Retries of a join on first start: every member address is tried in turn, then the node waits
-   * (doubling from the initial backoff up to the maximum) and tries again, until the timeout.
+   * and tries again, until the timeout. The waits are an exponential backoff with jitter: doubling
+   * from the initial backoff, each randomized by up to half either way (so that nodes started
+   * together do not call in step), never longer than the maximum or the time left.
    *
-   * @param initialBackoff Wait after the first round of failed attempts.
+   * @param initialBackoff Wait after the first round of failed attempts, before jitter.
    * @param maxBackoff Longest wait between rounds.
    * @param timeout How long a first start may try to join before start-up fails with every cause.
    * @param callTimeout Deadline of each call to a member (a join waits for the configuration

@@ -16,10 +16,10 @@ import org.springframework.stereotype.Component;
 @Component
 public class RaftMetrics implements MeterBinder {
 
-  private final RaftNode raft;
+  private final ClusterView view;
 
-  public RaftMetrics(RaftNode raft) {
-    this.raft = raft;
+  public RaftMetrics(ClusterView view) {
+    this.view = view;
   }
 
   @Override
@@ -46,7 +46,7 @@ public class RaftMetrics implements MeterBinder {
         "1 when this node knows a leader, else 0",
         s -> s.leaderId().isPresent() ? 1 : 0);
     gauge(registry, "blixard.raft.members", "Members of the Raft group", s -> s.members().size());
-    FunctionCounter.builder("blixard.raft.leader.changes", raft, RaftNode::leaderChanges)
+    FunctionCounter.builder("blixard.raft.leader.changes", view, ClusterView::leaderChanges)
         .description("Leader changes this node has seen since it started")
         .register(registry);
     for (RaftRole role : RaftRole.values()) {
@@ -70,8 +70,8 @@ public class RaftMetrics implements MeterBinder {
       String description,
       ToDoubleFunction<RaftState> f,
       String role) {
-    Gauge.Builder<RaftNode> builder =
-        Gauge.builder(name, raft, r -> r.state().map(f::applyAsDouble).orElse(Double.NaN))
+    Gauge.Builder<ClusterView> builder =
+        Gauge.builder(name, view, v -> v.state().map(f::applyAsDouble).orElse(Double.NaN))
             .description(description);
     if (role != null) {
       builder.tag("role", role);

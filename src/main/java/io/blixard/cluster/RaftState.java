@@ -37,9 +37,16 @@ public record RaftState(
       RaftRole role,
       Optional<Instant> lastContact) {
 
-    /** Whether this node heard from the member within the timeout before {@code now}. */
+    /**
+     * Whether this node heard from the member through Raft within the timeout before {@code now}.
+     */
     public boolean reachable(Instant now, Duration timeout) {
-      return lastContact.filter(c -> !c.isBefore(now.minus(timeout))).isPresent();
+      return within(lastContact, now, timeout);
+    }
+
+    /** Whether a contact happened within the timeout before {@code now}. */
+    static boolean within(Optional<Instant> contact, Instant now, Duration timeout) {
+      return contact.filter(c -> !c.isBefore(now.minus(timeout))).isPresent();
     }
   }
 

@@ -1,7 +1,7 @@
 package io.blixard.health;
 
 import io.blixard.cluster.ClusterProperties;
-import io.blixard.cluster.RaftNode;
+import io.blixard.cluster.ClusterView;
 import java.time.Duration;
 import java.time.Instant;
 import org.springframework.boot.availability.ApplicationAvailability;
@@ -17,18 +17,18 @@ import org.springframework.stereotype.Component;
 public class NodeReadiness {
 
   private final ApplicationAvailability availability;
-  private final RaftNode raft;
+  private final ClusterView view;
   private final Duration peerTimeout;
 
   public NodeReadiness(
-      ApplicationAvailability availability, RaftNode raft, ClusterProperties properties) {
+      ApplicationAvailability availability, ClusterView view, ClusterProperties properties) {
     this.availability = availability;
-    this.raft = raft;
+    this.view = view;
     this.peerTimeout = properties.peerTimeout();
   }
 
   public boolean isReady() {
     return availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC
-        && raft.state().filter(s -> s.inQuorum(Instant.now(), peerTimeout)).isPresent();
+        && view.state().filter(s -> s.inQuorum(Instant.now(), peerTimeout)).isPresent();
   }
 }

@@ -1,14 +1,14 @@
 package io.blixard.health;
 
-import io.blixard.cluster.ClusterProperties;
+import io.blixard.cluster.ClusterView;
+import io.blixard.cluster.PeerContact;
 import io.blixard.cluster.PeerProbe;
-import io.blixard.cluster.PeerProbes;
-import io.blixard.cluster.RaftNode;
 import io.blixard.cluster.RaftState;
 import io.blixard.cluster.RegisteredNode;
 import io.blixard.node.NodeId;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -19,24 +19,20 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
- * Reachable peers out of known peers (the other members of the Raft group and the registry). A peer
- * is reachable when its last Ping probe was answered, or when Raft heard from it, within {@code
- * blixard.cluster.peer-timeout}. A single node has no peers and is UP; some unreachable is
- * DEGRADED, none reachable is DOWN. Each peer's reachability, round-trip time and last contact are
- * in the check's readings.
+ * Reachable peers out of known peers (the other members of the Raft group and the registry), by
+ * {@link ClusterView#contact}: a peer is reachable when its last Ping probe was answered, or when
+ * Raft heard from it, within {@code blixard.cluster.peer-timeout}. A single node has no peers and
+ * is UP; some unreachable is DEGRADED, none reachable is DOWN. Each peer's reachability, round-trip
+ * time and last contact are in the check's readings.
  */
 @Component
 @Order(3)
 public class PeersHealthCheck implements NodeHealthCheck {
 
-  private final RaftNode raft;
-  private final PeerProbes probes;
-  private final Duration timeout;
+  private final ClusterView view;
 
-  public PeersHealthCheck(RaftNode raft, PeerProbes probes, ClusterProperties properties) {
-    this.raft = raft;
-    this.probes = probes;
-    this.timeout = properties.peerTimeout();
+  public PeersHealthCheck(ClusterView view) {
+    this.view = view;
   }
 
   @Override
@@ -46,37 +42,29 @@ public class PeersHealthCheck implements NodeHealthCheck {
 
   @Override
   public CheckResult check() {
-    Optional<RaftState> current = raft.state();
+    Optional<RaftState> current = view.state();
     if (current.isEmpty()) {
       return new CheckResult(name(), HealthStatus.DOWN, "Raft is not running", Map.of());
     }
     RaftState state = current.get();
     Instant now = Instant.now();
-    Set<String> peers = new TreeSet<>();
-    state.members().forEach(m -> peers.add(m.nodeId().value()));
-    raft.registry().stream().map(RegisteredNode::nodeId).forEach(n -> peers.add(n.value()));
-    peers.remove(state.nodeId().value());
+    Duration timeout = view.peerTimeout();
+    Set<NodeId> peers = new TreeSet<>(Comparator.comparing(NodeId::value));
+    state.members().forEach(m -> peers.add(m.nodeId()));
+    view.registry().stream().map(RegisteredNode::nodeId).forEach(peers::add);
+    peers.remove(state.nodeId());
     if (peers.isEmpty()) {
       return new CheckResult(
           name(), HealthStatus.UP, "single node, no peers", Map.of("known", "0", "reachable", "0"));
     }
     Map<String, String> readings = new LinkedHashMap<>();
     int reachable = 0;
-    for (String peer : peers) {
-      NodeId id = new NodeId(peer);
-      Optional<PeerProbe> probe = probes.probe(id);
-      boolean probeOk =
-          probe
-              .flatMap(PeerProbe::lastContact)
-              .filter(c -> !c.isBefore(now.minus(timeout)))
-              .isPresent();
-      boolean raftOk =
-          state.members().stream()
-              .anyMatch(m -> m.nodeId().equals(id) && m.reachable(now, timeout));
-      if (probeOk || raftOk) {
+    for (NodeId peer : peers) {
+      PeerContact contact = view.contact(state, peer, now);
+      if (contact.reachable()) {
         reachable++;
       }
-      readings.put("peer." + id.shortForm(), describe(probeOk || raftOk, probe, now));
+      readings.put("peer." + peer.shortForm(), describe(contact, now));
     }
     Map<String, String> attributes = new LinkedHashMap<>();
     attributes.put("known", Integer.toString(peers.size()));
@@ -91,8 +79,9 @@ public class PeersHealthCheck implements NodeHealthCheck {
     return new CheckResult(name(), status, detail, attributes);
   }
 
-  private static String describe(boolean reachable, Optional<PeerProbe> probe, Instant now) {
-    StringBuilder text = new StringBuilder(reachable ? "reachable" : "unreachable");
+  private static String describe(PeerContact contact, Instant now) {
+    Optional<PeerProbe> probe = contact.probe();
+    StringBuilder text = new StringBuilder(contact.reachable() ? "reachable" : "unreachable");
     probe
         .flatMap(PeerProbe::rtt)
         .ifPresent(

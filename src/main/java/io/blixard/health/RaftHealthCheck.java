@@ -1,9 +1,7 @@
 package io.blixard.health;
 
-import io.blixard.cluster.ClusterProperties;
-import io.blixard.cluster.RaftNode;
+import io.blixard.cluster.ClusterView;
 import io.blixard.cluster.RaftState;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,12 +18,10 @@ import org.springframework.stereotype.Component;
 @Order(1)
 public class RaftHealthCheck implements NodeHealthCheck {
 
-  private final RaftNode raft;
-  private final Duration peerTimeout;
+  private final ClusterView view;
 
-  public RaftHealthCheck(RaftNode raft, ClusterProperties properties) {
-    this.raft = raft;
-    this.peerTimeout = properties.peerTimeout();
+  public RaftHealthCheck(ClusterView view) {
+    this.view = view;
   }
 
   @Override
@@ -35,7 +31,7 @@ public class RaftHealthCheck implements NodeHealthCheck {
 
   @Override
   public CheckResult check() {
-    Optional<RaftState> current = raft.state();
+    Optional<RaftState> current = view.state();
     if (current.isEmpty()) {
       return new CheckResult(name(), HealthStatus.DOWN, "Raft is not running", Map.of());
     }
@@ -46,7 +42,7 @@ public class RaftHealthCheck implements NodeHealthCheck {
     attributes.put("group", state.groupId());
     attributes.put("members", Integer.toString(state.members().size()));
     state.leaderId().ifPresent(l -> attributes.put("leader", l.value()));
-    Optional<String> problem = state.quorumProblem(Instant.now(), peerTimeout);
+    Optional<String> problem = state.quorumProblem(Instant.now(), view.peerTimeout());
     if (problem.isPresent()) {
       return new CheckResult(name(), HealthStatus.DOWN, problem.get(), attributes);
     }

@@ -1,9 +1,6 @@
 package io.blixard.monitoring;
 
-import io.blixard.cluster.ClusterProperties;
-import io.blixard.cluster.PeerProbe;
-import io.blixard.cluster.PeerProbes;
-import io.blixard.cluster.RaftNode;
+import io.blixard.cluster.ClusterView;
 import io.blixard.cluster.RaftState;
 import io.blixard.cluster.RegisteredNode;
 import io.blixard.node.DataDirectory;
@@ -18,6 +15,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
@@ -31,22 +29,16 @@ public class DefaultMonitoringService implements MonitoringService {
   static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private final ObjectProvider<PrometheusMeterRegistry> prometheus;
-  private final RaftNode raft;
+  private final ClusterView view;
   private final DataDirectory dataDirectory;
-  private final Duration peerTimeout;
-  private final PeerProbes probes;
 
   public DefaultMonitoringService(
       ObjectProvider<PrometheusMeterRegistry> prometheus,
-      RaftNode raft,
-      DataDirectory dataDirectory,
-      ClusterProperties clusterProperties,
-      PeerProbes probes) {
-    this.probes = probes;
+      ClusterView view,
+      DataDirectory dataDirectory) {
     this.prometheus = prometheus;
-    this.raft = raft;
+    this.view = view;
     this.dataDirectory = dataDirectory;
-    this.peerTimeout = clusterProperties.peerTimeout();
     // The JDK measures CPU load between two calls; the first call has nothing to compare with and
     // answers 0. Take it now so the first GetSystemInfo reports real usage.
     if (ManagementFactory.getOperatingSystemMXBean()
@@ -117,36 +109,47 @@ public class DefaultMonitoringService implements MonitoringService {
     return Math.max(0, usage.getMax());
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The failure tolerance is what is left now, not what the group's size allows: voters this
+   * node reaches beyond a majority, never more than the size allows, and zero while this node is
+   * not in touch with a quorum.
+   */
   @Override
   public ClusterHealthSummary clusterHealth() {
-    RaftState state = raft.requireState();
+    RaftState state = view.requireState();
     Instant now = Instant.now();
     Set<NodeId> all = new HashSet<>();
     state.members().forEach(m -> all.add(m.nodeId()));
-    raft.registry().stream().map(RegisteredNode::nodeId).forEach(all::add);
+    view.registry().stream().map(RegisteredNode::nodeId).forEach(all::add);
     int healthy =
         (int)
             state.members().stream()
-                .filter(
-                    m ->
-                        m.reachable(now, peerTimeout)
-                            || probes
-                                .probe(m.nodeId())
-                                .flatMap(PeerProbe::lastContact)
-                                .filter(c -> !c.isBefore(now.minus(peerTimeout)))
-                                .isPresent())
+                .filter(m -> view.contact(state, m.nodeId(), now).reachable())
                 .count();
+    long reachableVoters =
+        state.members().stream()
+            .filter(m -> m.voter() && view.contact(state, m.nodeId(), now).reachable())
+            .count();
+    Optional<String> quorumProblem = state.quorumProblem(now, view.peerTimeout());
+    long majority = state.voters() / 2 + 1;
+    long tolerance =
+        quorumProblem.isPresent()
+            ? 0
+            : Math.max(0, Math.min(state.failureTolerance(), reachableVoters - majority));
     return new ClusterHealthSummary(
         all.size(),
         healthy,
         state.leaderId().isPresent(),
         state.leaderId(),
         (int) state.voters(),
-        (int) state.failureTolerance(),
+        (int) tolerance,
         state.term(),
         state.commitIndex(),
         state.nodeId(),
         state.appliedIndex(),
-        state.sinceLeaderContact(now));
+        state.sinceLeaderContact(now),
+        quorumProblem);
   }
 }

@@ -2,8 +2,8 @@ package io.blixard.peers;
 
 import com.google.protobuf.ByteString;
 import io.blixard.cluster.ClusterProperties;
+import io.blixard.cluster.ClusterView;
 import io.blixard.cluster.PeerProbes;
-import io.blixard.cluster.RaftNode;
 import io.blixard.cluster.RegisteredNode;
 import io.blixard.migration.MigrationStrategyHolder;
 import io.blixard.node.NodeId;
@@ -37,7 +37,7 @@ public class PeerConnector implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(PeerConnector.class);
 
-  private final RaftNode raft;
+  private final ClusterView view;
   private final NodeIdentity identity;
   private final PeerChannels channels;
   private final PeerProbes probes;
@@ -49,13 +49,13 @@ public class PeerConnector implements SmartLifecycle {
   private volatile ScheduledFuture<?> task;
 
   public PeerConnector(
-      RaftNode raft,
+      ClusterView view,
       NodeIdentity identity,
       PeerChannels channels,
       PeerProbes probes,
       MigrationStrategyHolder strategies,
       ClusterProperties properties) {
-    this.raft = raft;
+    this.view = view;
     this.identity = identity;
     this.channels = channels;
     this.probes = probes;
@@ -106,7 +106,7 @@ public class PeerConnector implements SmartLifecycle {
   void probeAll() {
     try {
       List<RegisteredNode> peers =
-          raft.registry().stream().filter(n -> !n.nodeId().equals(identity.nodeId())).toList();
+          view.registry().stream().filter(n -> !n.nodeId().equals(identity.nodeId())).toList();
       probes.retainOnly(peers.stream().map(RegisteredNode::nodeId).collect(Collectors.toSet()));
       for (RegisteredNode peer : peers) {
         if (inFlight.add(peer.nodeId())) {

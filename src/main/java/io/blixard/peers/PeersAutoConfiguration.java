@@ -1,9 +1,9 @@
 package io.blixard.peers;
 
 import io.blixard.cluster.ClusterProperties;
+import io.blixard.cluster.ClusterView;
 import io.blixard.cluster.MembershipClient;
 import io.blixard.cluster.PeerProbes;
-import io.blixard.cluster.RaftNode;
 import io.blixard.migration.MigrationAutoConfiguration;
 import io.blixard.migration.MigrationStrategyHolder;
 import io.blixard.node.NodeIdentity;
@@ -40,14 +40,14 @@ public class PeersAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  @ConditionalOnBean({RaftNode.class, PeerProbes.class, NodeIdentity.class})
+  @ConditionalOnBean({ClusterView.class, PeerProbes.class, NodeIdentity.class})
   PeerConnector peerConnector(
-      RaftNode raft,
+      ClusterView view,
       NodeIdentity identity,
       PeerChannels peerChannels,
       PeerProbes probes,
       MigrationStrategyHolder strategies,
       ClusterProperties clusterProperties) {
-    return new PeerConnector(raft, identity, peerChannels, probes, strategies, clusterProperties);
+    return new PeerConnector(view, identity, peerChannels, probes, strategies, clusterProperties);
   }
 }

@@ -61,7 +61,18 @@ class GrpcMonitoringServiceTest {
         @Override
         public ClusterHealthSummary clusterHealth() {
           return new ClusterHealthSummary(
-              3, 2, true, Optional.of(LEADER), 3, 1, 4, 99, LEADER, 98, Optional.empty());
+              3,
+              2,
+              true,
+              Optional.of(LEADER),
+              3,
+              1,
+              4,
+              99,
+              LEADER,
+              98,
+              Optional.empty(),
+              Optional.empty());
         }
       };
 

@@ -252,7 +252,7 @@ class ClusterFailoverIntegrationTest {
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () ->
-                assertThat(restarted.bean(RaftNode.class).registry())
+                assertThat(restarted.bean(ClusterView.class).registry())
                     .extracting(RegisteredNode::nodeId)
                     .containsExactlyInAnyOrderElementsOf(
                         nodes.stream().map(TestNode::id).toList()));

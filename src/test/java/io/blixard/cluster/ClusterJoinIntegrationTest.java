@@ -103,7 +103,7 @@ class ClusterJoinIntegrationTest {
         .untilAsserted(
             () -> {
               for (TestNode node : nodes()) {
-                List<RegisteredNode> registry = node.bean(RaftNode.class).registry();
+                List<RegisteredNode> registry = node.bean(ClusterView.class).registry();
                 assertThat(registry)
                     .extracting(RegisteredNode::nodeId)
                     .containsExactlyInAnyOrderElementsOf(
@@ -213,7 +213,7 @@ class ClusterJoinIntegrationTest {
               assertThat(state.role()).isEqualTo(RaftRole.FOLLOWER);
               assertThat(state.leaderId()).isPresent();
               assertThat(state.voters()).isEqualTo(3);
-              assertThat(third.bean(RaftNode.class).registry()).hasSize(3);
+              assertThat(third.bean(ClusterView.class).registry()).hasSize(3);
             });
   }
 
@@ -231,7 +231,7 @@ class ClusterJoinIntegrationTest {
                 assertThat(members(node).getMembersList())
                     .extracting(Member::getNodeId)
                     .containsExactlyInAnyOrder(first.id().value(), second.id().value());
-                assertThat(node.bean(RaftNode.class).registry())
+                assertThat(node.bean(ClusterView.class).registry())
                     .extracting(RegisteredNode::nodeId)
                     .doesNotContain(leaving);
               });
@@ -272,7 +272,7 @@ class ClusterJoinIntegrationTest {
               assertThat(group.getMembersList())
                   .extracting(Member::getNodeId)
                   .containsExactly(remaining.id().value());
-              assertThat(remaining.bean(RaftNode.class).registry())
+              assertThat(remaining.bean(ClusterView.class).registry())
                   .extracting(RegisteredNode::nodeId)
                   .containsExactly(remaining.id());
             });

@@ -1,7 +1,7 @@
 package io.blixard.support;
 
 import io.blixard.BlixardApplication;
-import io.blixard.cluster.RaftNode;
+import io.blixard.cluster.ClusterView;
 import io.blixard.cluster.RaftState;
 import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeEndpoints;
@@ -120,7 +120,7 @@ public final class TestNode implements AutoCloseable {
   }
 
   public RaftState raft() {
-    return bean(RaftNode.class).requireState();
+    return bean(ClusterView.class).requireState();
   }
 
   public int grpcPort() {

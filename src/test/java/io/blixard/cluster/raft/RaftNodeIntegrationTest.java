@@ -1,12 +1,20 @@
-package io.blixard.cluster;
+package io.blixard.cluster.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.blixard.cluster.ClusterProperties;
+import io.blixard.cluster.PeerProbes;
+import io.blixard.cluster.RaftRole;
+import io.blixard.cluster.RaftState;
+import io.blixard.cluster.RegisteredNode;
+import io.blixard.cluster.registry.NodeRegistry;
+import io.blixard.cluster.registry.RegistryWriter;
 import io.blixard.node.DataDirectory;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
 import io.blixard.node.NodeProperties;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,21 +27,26 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.util.unit.DataSize;
 
-/** A real Ratis server in a temporary directory: bootstrap, registry writes, snapshot, restart. */
+/**
+ * A real Ratis server in a temporary directory, read through its cluster view and written through
+ * the registry writer: bootstrap, registry writes, snapshot, restart.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RaftNodeIntegrationTest {
 
   @TempDir Path dataDir;
-  private RaftNode node;
+  private RaftNode raftNode;
+  private RaftClusterView node;
+  private RegistryWriter writer;
 
   @AfterEach
   void stop() {
-    if (node != null) {
-      node.stop();
+    if (raftNode != null) {
+      raftNode.stop();
     }
   }
 
-  private RaftNode start(long snapshotThreshold) {
+  private void start(long snapshotThreshold) {
     DataDirectory directory = DataDirectory.open(dataDir);
     NodeIdentity identity = NodeIdentity.loadOrCreate(directory);
     NodeEndpoints endpoints =
@@ -51,12 +64,16 @@ class RaftNodeIntegrationTest {
             java.util.List.of(),
             null,
             null);
-    RaftNode raft = new RaftNode(identity, directory, endpoints, properties);
-    raft.start();
+    NodeRegistry registry = new NodeRegistry();
+    raftNode = new RaftNode(identity, directory, endpoints, properties, registry, null);
+    node =
+        new RaftClusterView(
+            raftNode, registry, new PeerProbes(new SimpleMeterRegistry()), identity, properties);
+    writer = new RegistryWriter(new RaftCommandLog(raftNode, properties));
+    raftNode.start();
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> raft.state().flatMap(RaftState::leaderId).isPresent());
-    return raft;
+        .until(() -> node.state().flatMap(RaftState::leaderId).isPresent());
   }
 
   private static RegisteredNode record(RaftState state, String grpc) {
@@ -66,7 +83,7 @@ class RaftNodeIntegrationTest {
 
   @Test
   void bootstrapsAOneNodeGroupAndLeadsIt() {
-    node = start(1024);
+    start(1024);
     RaftState state = node.state().orElseThrow();
     assertThat(state.role()).isEqualTo(RaftRole.LEADER);
     assertThat(state.leaderId()).contains(state.nodeId());
@@ -85,10 +102,10 @@ class RaftNodeIntegrationTest {
 
   @Test
   void registryWritesGoThroughTheLogAndKeepTheJoinTime() throws Exception {
-    node = start(1024);
+    start(1024);
     RaftState state = node.state().orElseThrow();
     RegisteredNode first = record(state, "127.0.0.1:7001");
-    node.register(first).get(10, TimeUnit.SECONDS);
+    writer.register(first).get(10, TimeUnit.SECONDS);
     RegisteredNode moved =
         new RegisteredNode(
             state.nodeId(),
@@ -98,7 +115,7 @@ class RaftNodeIntegrationTest {
             "",
             first.joinedAt().plusSeconds(60),
             Instant.now());
-    node.register(moved).get(10, TimeUnit.SECONDS);
+    writer.register(moved).get(10, TimeUnit.SECONDS);
 
     assertThat(node.registry())
         .singleElement()
@@ -122,21 +139,21 @@ class RaftNodeIntegrationTest {
 
   @Test
   void restartRecoversGroupLogAndRegistryFromSnapshot() throws Exception {
-    node = start(3);
+    start(3);
     RaftState before = node.state().orElseThrow();
     for (int i = 0; i < 10; i++) {
-      node.register(record(before, "127.0.0.1:" + (8000 + i))).get(10, TimeUnit.SECONDS);
+      writer.register(record(before, "127.0.0.1:" + (8000 + i))).get(10, TimeUnit.SECONDS);
     }
     long committed = node.state().orElseThrow().commitIndex();
-    node.stop();
-    node = null;
+    raftNode.stop();
+    raftNode = null;
     try (Stream<Path> files = Files.walk(dataDir.resolve("raft"))) {
       assertThat(files.map(p -> p.getFileName().toString()))
           .as("a registry snapshot was written")
           .anyMatch(name -> name.startsWith("snapshot."));
     }
 
-    node = start(3);
+    start(3);
     RaftState after = node.state().orElseThrow();
     assertThat(after.nodeId()).isEqualTo(before.nodeId());
     assertThat(after.groupId()).isEqualTo(before.groupId());

@@ -1,6 +1,6 @@
-package io.blixard.cluster;
+package io.blixard.cluster.raft;
 
-import io.blixard.proto.cluster.v1.NodeRecord;
+import io.blixard.cluster.registry.NodeRegistry;
 import io.blixard.proto.cluster.v1.RegistryCommand;
 import io.blixard.proto.cluster.v1.RegistrySnapshot;
 import java.io.File;
@@ -9,9 +9,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -34,25 +31,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Raft state machine: the cluster's node registry. Commands are {@link RegistryCommand}s in the
- * log; snapshots are a {@link RegistrySnapshot} file in Ratis's state machine directory.
+ * The Raft state machine: applies committed {@link RegistryCommand}s to the {@link NodeRegistry} in
+ * log order, and keeps its snapshots as a {@link RegistrySnapshot} file in Ratis's state machine
+ * directory. Only the Ratis plumbing is here; what a command does is the registry's business.
  */
 final class ClusterStateMachine extends BaseStateMachine {
 
   private static final Logger log = LoggerFactory.getLogger(ClusterStateMachine.class);
 
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final NodeRegistry registry;
   private final Consumer<RaftPeerId> onLeaderChange;
-  // Guarded by "this"; readers get immutable copies.
-  private final Map<String, NodeRecord> nodes = new TreeMap<>();
 
-  ClusterStateMachine(Consumer<RaftPeerId> onLeaderChange) {
+  ClusterStateMachine(NodeRegistry registry, Consumer<RaftPeerId> onLeaderChange) {
+    this.registry = registry;
     this.onLeaderChange = onLeaderChange;
-  }
-
-  /** The registry's records, ordered by node id. */
-  synchronized List<NodeRecord> nodes() {
-    return List.copyOf(nodes.values());
   }
 
   @Override
@@ -86,20 +79,9 @@ final class ClusterStateMachine extends BaseStateMachine {
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
       return CompletableFuture.failedFuture(e);
     }
+    // The lock makes the registry and the applied index move together, as snapshots read them.
     synchronized (this) {
-      switch (command.getCommandCase()) {
-        case UPSERT -> {
-          NodeRecord incoming = command.getUpsert();
-          NodeRecord existing = nodes.get(incoming.getNodeId());
-          NodeRecord stored =
-              existing == null
-                  ? incoming
-                  : incoming.toBuilder().setJoinedAtMillis(existing.getJoinedAtMillis()).build();
-          nodes.put(stored.getNodeId(), stored);
-        }
-        case REMOVE -> nodes.remove(command.getRemove());
-        case COMMAND_NOT_SET -> log.warn("Empty registry command at index {}", entry.getIndex());
-      }
+      registry.apply(command, entry.getIndex());
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     }
     return CompletableFuture.completedFuture(Message.valueOf("applied " + entry.getIndex()));
@@ -111,7 +93,7 @@ final class ClusterStateMachine extends BaseStateMachine {
     TermIndex last;
     synchronized (this) {
       last = getLastAppliedTermIndex();
-      snapshot = RegistrySnapshot.newBuilder().addAllNodes(nodes.values()).build();
+      snapshot = registry.snapshot();
     }
     if (last == null || last.getIndex() < 0) {
       return RaftLog.INVALID_LOG_INDEX;
@@ -142,8 +124,7 @@ final class ClusterStateMachine extends BaseStateMachine {
       loaded = RegistrySnapshot.parseFrom(in);
     }
     synchronized (this) {
-      nodes.clear();
-      loaded.getNodesList().forEach(n -> nodes.put(n.getNodeId(), n));
+      registry.restore(loaded);
       setLastAppliedTermIndex(snapshot.getTermIndex());
     }
     log.info("Loaded registry snapshot of {} nodes at {}", loaded.getNodesCount(), snapshot);

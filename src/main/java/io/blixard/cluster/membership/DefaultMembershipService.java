@@ -1,9 +1,26 @@
-package io.blixard.cluster;
+package io.blixard.cluster.membership;
 
+import io.blixard.cluster.ClusterProperties;
+import io.blixard.cluster.ClusterUnavailableException;
+import io.blixard.cluster.ClusterView;
+import io.blixard.cluster.GroupAdmin;
+import io.blixard.cluster.GroupMembers;
+import io.blixard.cluster.JoinApplication;
+import io.blixard.cluster.LeaveResult;
+import io.blixard.cluster.MemberConflictException;
+import io.blixard.cluster.MembershipService;
+import io.blixard.cluster.RaftState;
+import io.blixard.cluster.RegisteredNode;
+import io.blixard.cluster.registry.RegistryWriter;
 import io.blixard.node.NodeId;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -21,17 +38,40 @@ public class DefaultMembershipService implements MembershipService {
 
   private static final Logger log = LoggerFactory.getLogger(DefaultMembershipService.class);
 
-  private final RaftNode raft;
+  /** Tries of a registry removal right after a leadership transfer. */
+  static final int UNREGISTER_ATTEMPTS = 3;
+
+  /** How often this node looks for the new leader after handing leadership over. */
+  static final Duration LEADER_POLL = Duration.ofMillis(50);
+
+  private final ClusterView view;
+  private final GroupAdmin admin;
+  private final RegistryWriter registry;
+  private final SelfRegistration selfRegistration;
   private final ClusterProperties properties;
 
-  public DefaultMembershipService(RaftNode raft, ClusterProperties properties) {
-    this.raft = raft;
+  public DefaultMembershipService(
+      ClusterView view,
+      GroupAdmin admin,
+      RegistryWriter registry,
+      SelfRegistration selfRegistration,
+      ClusterProperties properties) {
+    this.view = view;
+    this.admin = admin;
+    this.registry = registry;
+    this.selfRegistration = selfRegistration;
     this.properties = properties;
   }
 
   @Override
   public GroupMembers members() {
-    return raft.members();
+    RaftState state = view.requireState();
+    List<GroupMembers.Member> members =
+        state.members().stream()
+            .map(m -> new GroupMembers.Member(m.nodeId(), m.raftAddress(), m.voter()))
+            .toList();
+    return new GroupMembers(
+        state.groupId(), state.leaderId(), state.term(), members, state.nodeId());
   }
 
   @Override
@@ -49,7 +89,7 @@ public class DefaultMembershipService implements MembershipService {
       throw new IllegalArgumentException(
           "join of " + application.nodeId() + ": empty Raft address (expected: host:port)");
     }
-    RaftState state = raft.requireState();
+    RaftState state = view.requireState();
     requireLeader(state);
     Optional<RaftState.Member> existing =
         state.members().stream().filter(m -> m.nodeId().equals(application.nodeId())).findFirst();
@@ -69,11 +109,11 @@ public class DefaultMembershipService implements MembershipService {
           "Adding node {} ({}) to the group as a voter",
           application.nodeId().shortForm(),
           application.raftAddress());
-      raft.addVoter(application.nodeId(), application.raftAddress());
+      admin.addVoter(application.nodeId(), application.raftAddress());
     }
     Instant now = Instant.now();
     await(
-        raft.register(
+        registry.register(
             new RegisteredNode(
                 application.nodeId(),
                 application.raftAddress(),
@@ -83,15 +123,15 @@ public class DefaultMembershipService implements MembershipService {
                 now,
                 now)),
         "register " + application.nodeId().shortForm());
-    return raft.members();
+    return members();
   }
 
   @Override
   public synchronized LeaveResult leave(Optional<NodeId> nodeId) {
-    RaftState state = raft.requireState();
+    RaftState state = view.requireState();
     NodeId leaving = nodeId.orElse(state.nodeId());
     requireLeader(state);
-    boolean inRegistry = raft.registry().stream().anyMatch(n -> n.nodeId().equals(leaving));
+    boolean inRegistry = view.registry().stream().anyMatch(n -> n.nodeId().equals(leaving));
     boolean inGroup = state.members().stream().anyMatch(m -> m.nodeId().equals(leaving));
     if (inGroup && state.leaderId().filter(leaving::equals).isPresent()) {
       NodeId successor =
@@ -110,19 +150,19 @@ public class DefaultMembershipService implements MembershipService {
           "Leader {} is leaving: handing leadership to {}",
           leaving.shortForm(),
           successor.shortForm());
-      raft.transferLeadership(successor);
+      admin.transferLeadership(successor);
       awaitOtherLeader(leaving);
     }
     boolean removed;
     if (leaving.equals(state.nodeId())) {
       // This node leaves: the registry first, because once out of the configuration its own Raft
       // client can no longer write to the group; and it must not register itself again meanwhile.
-      raft.markLeaving();
+      selfRegistration.markLeaving();
       unregister(leaving, inRegistry);
-      removed = inGroup && raft.removeMember(leaving);
+      removed = inGroup && admin.removeMember(leaving);
     } else {
       // Another node leaves: out of the configuration first, so that it stops registering itself.
-      removed = inGroup && raft.removeMember(leaving);
+      removed = inGroup && admin.removeMember(leaving);
       unregister(leaving, inRegistry);
     }
     log.info(
@@ -130,7 +170,7 @@ public class DefaultMembershipService implements MembershipService {
         leaving.shortForm(),
         removed || inRegistry ? "" : " (it was not a member)");
     return new LeaveResult(
-        leaving, removed || inRegistry, raft.state().flatMap(RaftState::leaderId));
+        leaving, removed || inRegistry, view.state().flatMap(RaftState::leaderId));
   }
 
   private void unregister(NodeId nodeId, boolean inRegistry) {
@@ -139,37 +179,54 @@ public class DefaultMembershipService implements MembershipService {
     }
     // Right after a leadership transfer the write may time out while Ratis's client finds the new
     // leader; removing a record is idempotent, so try again.
-    ClusterUnavailableException last = null;
-    for (int attempt = 0; attempt < 3; attempt++) {
-      try {
-        await(raft.unregister(nodeId), "remove " + nodeId.shortForm() + " from the registry");
-        return;
-      } catch (ClusterUnavailableException e) {
-        last = e;
-        log.debug("Registry removal of {} failed, trying again", nodeId.shortForm(), e);
-      }
-    }
-    throw last;
+    Retry retry =
+        Retry.of(
+            "blixard-unregister",
+            RetryConfig.custom()
+                .maxAttempts(UNREGISTER_ATTEMPTS)
+                .waitDuration(LEADER_POLL)
+                .retryExceptions(ClusterUnavailableException.class)
+                .build());
+    retry
+        .getEventPublisher()
+        .onRetry(
+            e ->
+                log.debug(
+                    "Registry removal of {} failed, trying again",
+                    nodeId.shortForm(),
+                    e.getLastThrowable()));
+    retry.executeRunnable(
+        () ->
+            await(
+                registry.unregister(nodeId),
+                "remove " + nodeId.shortForm() + " from the registry"));
   }
 
   /** Waits until this node sees a leader other than {@code old}, after a transfer. */
   private void awaitOtherLeader(NodeId old) {
-    long deadline =
-        System.nanoTime() + properties.raft().electionTimeoutMax().multipliedBy(4).toNanos();
-    while (System.nanoTime() < deadline) {
-      Optional<NodeId> leader = raft.state().flatMap(RaftState::leaderId);
-      if (leader.isPresent() && !leader.get().equals(old)) {
-        return;
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ClusterUnavailableException("interrupted while waiting for the new leader");
-      }
+    Duration timeout = properties.raft().electionTimeoutMax().multipliedBy(4);
+    Retry poll =
+        Retry.of(
+            "blixard-await-leader",
+            RetryConfig.<Boolean>custom()
+                .maxAttempts((int) Math.max(2, timeout.toMillis() / LEADER_POLL.toMillis()))
+                .waitDuration(LEADER_POLL)
+                .retryOnResult(found -> !found)
+                .build());
+    boolean found =
+        poll.executeSupplier(
+            () ->
+                view.state()
+                    .flatMap(RaftState::leaderId)
+                    .filter(leader -> !leader.equals(old))
+                    .isPresent());
+    if (Thread.currentThread().isInterrupted()) {
+      throw new ClusterUnavailableException("interrupted while waiting for the new leader");
     }
-    throw new ClusterUnavailableException(
-        "leadership was handed over but this node sees no new leader yet; try again");
+    if (!found) {
+      throw new ClusterUnavailableException(
+          "leadership was handed over but this node sees no new leader yet; try again");
+    }
   }
 
   private static long lagOf(RaftState state, NodeId nodeId) {
@@ -193,7 +250,7 @@ public class DefaultMembershipService implements MembershipService {
     }
   }
 
-  private void await(java.util.concurrent.CompletableFuture<Void> write, String what) {
+  private void await(CompletableFuture<Void> write, String what) {
     long timeout = properties.raft().requestTimeout().multipliedBy(2).toMillis();
     try {
       write.get(timeout, TimeUnit.MILLISECONDS);

@@ -1,0 +1,177 @@
+package io.blixard.cluster.membership;
+
+import io.blixard.cluster.ClusterView;
+import io.blixard.cluster.RaftState;
+import io.blixard.cluster.RegisteredNode;
+import io.blixard.cluster.registry.RegistryWriter;
+import io.blixard.node.NodeEndpoints;
+import io.blixard.node.NodeEndpoints.Kind;
+import io.blixard.node.NodeIdentity;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes this node's addresses into the registry once every listener is bound and Raft has a
+ * leader, and again whenever they change (e.g. a port after a restart). Retries with an exponential
+ * backoff in the background; start-up never waits for it. A node that is leaving, or that is no
+ * longer in the group, does not register.
+ */
+@Component
+public class SelfRegistration implements DisposableBean {
+
+  private static final Logger log = LoggerFactory.getLogger(SelfRegistration.class);
+  static final Duration FIRST_RETRY = Duration.ofMillis(100);
+  static final Duration MAX_RETRY = Duration.ofSeconds(5);
+
+  private final ClusterView view;
+  private final RegistryWriter registry;
+  private final NodeIdentity identity;
+  private final NodeEndpoints endpoints;
+  private final Retry retry =
+      Retry.of(
+          "blixard-self-registration",
+          RetryConfig.custom()
+              .maxAttempts(Integer.MAX_VALUE)
+              .intervalFunction(IntervalFunction.ofExponentialBackoff(FIRST_RETRY, 2.0, MAX_RETRY))
+              .retryOnException(e -> e instanceof Deferred || e.getCause() instanceof Deferred)
+              .build());
+  private final ScheduledExecutorService executor =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "blixard-self-registration");
+            t.setDaemon(true);
+            return t;
+          });
+  private volatile boolean leaving;
+
+  public SelfRegistration(
+      ClusterView view, RegistryWriter registry, NodeIdentity identity, NodeEndpoints endpoints) {
+    this.view = view;
+    this.registry = registry;
+    this.identity = identity;
+    this.endpoints = endpoints;
+    retry
+        .getEventPublisher()
+        .onRetry(
+            e ->
+                log.debug(
+                    "Registration deferred ({}); retrying in {}",
+                    e.getLastThrowable().getMessage(),
+                    e.getWaitInterval()));
+  }
+
+  @EventListener(ApplicationReadyEvent.class)
+  public void onReady() {
+    register();
+  }
+
+  /**
+   * Registers in the background, retrying until it is done or not wanted; completes then, or never
+   * while Raft has no leader.
+   */
+  CompletionStage<Void> register() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    executor.execute(
+        () ->
+            retry
+                .executeCompletionStage(executor, this::attempt)
+                .whenComplete(
+                    (ok, error) -> {
+                      if (error == null) {
+                        done.complete(null);
+                      } else {
+                        done.completeExceptionally(error);
+                      }
+                    }));
+    return done;
+  }
+
+  /** Records that this node is leaving the group: it must not register itself again. */
+  void markLeaving() {
+    leaving = true;
+  }
+
+  /** The record this node should have in the registry now. */
+  RegisteredNode desired() {
+    Instant now = Instant.now();
+    Instant joinedAt = current().map(RegisteredNode::joinedAt).orElse(now);
+    return new RegisteredNode(
+        identity.nodeId(),
+        endpoints.hostAndPort(Kind.RAFT),
+        endpoints.hostAndPort(Kind.GRPC),
+        endpoints.hostAndPort(Kind.QUIC),
+        endpoints.hostAndPort(Kind.HTTP),
+        joinedAt,
+        now);
+  }
+
+  private Optional<RegisteredNode> current() {
+    return view.registry().stream().filter(n -> n.nodeId().equals(identity.nodeId())).findFirst();
+  }
+
+  /** One try: done, or failed with {@link Deferred} when a later try may succeed. */
+  private CompletionStage<Void> attempt() {
+    Optional<RaftState> state = view.state();
+    if (state.isEmpty() || executor.isShutdown()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    RegisteredNode desired = desired();
+    if (current().filter(desired::sameAddresses).isPresent()) {
+      log.debug("Registry already holds this node's addresses");
+      return CompletableFuture.completedFuture(null);
+    }
+    boolean member =
+        state.get().members().stream().anyMatch(m -> m.nodeId().equals(identity.nodeId()));
+    if (leaving || !state.get().members().isEmpty() && !member) {
+      // It left (or was removed from) the group: registering again would bring it back.
+      log.info(
+          "Not registering: this node is not a member of Raft group {}", state.get().groupId());
+      return CompletableFuture.completedFuture(null);
+    }
+    if (state.get().leaderId().isEmpty()) {
+      return CompletableFuture.failedFuture(new Deferred("no Raft leader yet"));
+    }
+    return registry
+        .register(desired)
+        .handle(
+            (ok, error) -> {
+              if (error != null) {
+                throw new Deferred(error.toString());
+              }
+              log.info(
+                  "Registered node {} (raft {}, grpc {}, quic {}, http {})",
+                  desired.nodeId().shortForm(),
+                  desired.raftAddress(),
+                  desired.grpcAddress(),
+                  desired.quicAddress(),
+                  desired.httpAddress());
+              return null;
+            });
+  }
+
+  @Override
+  public void destroy() {
+    executor.shutdownNow();
+  }
+
+  /** Registration cannot happen yet; a later try may succeed. */
+  private static final class Deferred extends RuntimeException {
+    Deferred(String reason) {
+      super(reason, null, false, false);
+    }
+  }
+}

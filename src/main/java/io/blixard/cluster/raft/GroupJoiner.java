@@ -1,0 +1,210 @@
+package io.blixard.cluster.raft;
+
+import io.blixard.cluster.ClusterProperties;
+import io.blixard.cluster.GroupMembers;
+import io.blixard.cluster.JoinApplication;
+import io.blixard.cluster.JoinException;
+import io.blixard.cluster.MembershipClient;
+import io.blixard.node.NodeAddress;
+import io.blixard.node.NodeEndpoints;
+import io.blixard.node.NodeId;
+import io.blixard.node.NodeIdentity;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Joins a group on first start: learns the group from one of the configured members, starts this
+ * node's Raft server in it with an empty configuration (the leader fills it in), and asks to be
+ * added. Every member is tried in turn; a round in which all failed is retried after an exponential
+ * backoff with jitter ({@code blixard.cluster.join-retry}) until the timeout. A member that refuses
+ * for a reason retrying cannot fix ends the join at once.
+ */
+final class GroupJoiner {
+
+  private static final Logger log = LoggerFactory.getLogger(GroupJoiner.class);
+
+  /** Each wait is the exponential one, randomized by up to this factor either way. */
+  static final double JITTER = 0.5;
+
+  private final NodeIdentity identity;
+  private final NodeEndpoints endpoints;
+  private final ClusterProperties.JoinRetry settings;
+  private final MembershipClient membership;
+
+  GroupJoiner(
+      NodeIdentity identity,
+      NodeEndpoints endpoints,
+      ClusterProperties.JoinRetry settings,
+      MembershipClient membership) {
+    this.identity = identity;
+    this.endpoints = endpoints;
+    this.settings = settings;
+    this.membership = membership;
+  }
+
+  /** The Raft server a join starts in the group it learns, and stops again when the join fails. */
+  interface GroupServer {
+
+    /** The group the server runs in; empty while it is not started. */
+    Optional<String> groupId();
+
+    /** Where the server keeps its state, for messages. */
+    String storage();
+
+    /** Starts the server in the group with an empty configuration. */
+    void start(String groupId);
+
+    /** Stops a started server and deletes what it stored. */
+    void abandon();
+  }
+
+  /**
+   * Joins through {@code members}.
+   *
+   * @throws IllegalStateException with every member's last failure when the join did not complete
+   */
+  GroupMembers join(List<NodeAddress> members, String raftAddress, GroupServer server) {
+    JoinApplication application =
+        new JoinApplication(
+            identity.nodeId(),
+            identity.certificate().getPublicKey().getEncoded(),
+            raftAddress,
+            endpoints.hostAndPort(NodeEndpoints.Kind.GRPC),
+            endpoints.hostAndPort(NodeEndpoints.Kind.QUIC),
+            endpoints.hostAndPort(NodeEndpoints.Kind.HTTP));
+    Map<String, String> failures = new LinkedHashMap<>();
+    long deadline = System.nanoTime() + settings.timeout().toNanos();
+    Retry retry = retry(deadline);
+    retry
+        .getEventPublisher()
+        .onRetry(
+            event ->
+                log.warn(
+                    "Join not complete, trying again in {}: {}",
+                    event.getWaitInterval(),
+                    failures));
+    try {
+      return retry.executeSupplier(() -> round(members, application, server, failures));
+    } catch (RoundFailed e) {
+      server.abandon();
+      if (Thread.currentThread().isInterrupted()) {
+        throw new IllegalStateException("interrupted while joining the cluster", e);
+      }
+      throw new IllegalStateException(
+          "cannot join the cluster within "
+              + settings.timeout()
+              + " (blixard.cluster.join-retry.timeout); last failure per member: "
+              + failures);
+    } catch (RuntimeException e) {
+      server.abandon();
+      throw e;
+    }
+  }
+
+  /**
+   * Retries failed rounds with an exponential backoff with jitter, each wait no longer than the
+   * maximum backoff nor than the time left, and no round once the time is up.
+   */
+  private Retry retry(long deadline) {
+    IntervalFunction backoff =
+        IntervalFunction.ofExponentialRandomBackoff(
+            settings.initialBackoff(), 2.0, JITTER, settings.maxBackoff());
+    long max = settings.maxBackoff().toMillis();
+    IntervalFunction bounded =
+        attempt -> {
+          long left = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
+          return Math.max(1, Math.min(Math.min(backoff.apply(attempt), max), left));
+        };
+    return Retry.of(
+        "blixard-join",
+        RetryConfig.custom()
+            .maxAttempts(Integer.MAX_VALUE)
+            .intervalFunction(bounded)
+            .retryOnException(e -> e instanceof RoundFailed && System.nanoTime() < deadline)
+            .build());
+  }
+
+  /** One attempt at every member in turn; the first that admits this node ends the join. */
+  private GroupMembers round(
+      List<NodeAddress> members,
+      JoinApplication application,
+      GroupServer server,
+      Map<String, String> failures) {
+    for (NodeAddress member : members) {
+      try {
+        return joinThrough(member, application, server);
+      } catch (JoinException e) {
+        failures.put(member.toString(), e.reason() + ": " + e.getMessage());
+        if (!e.reason().retryable()) {
+          throw new IllegalStateException(
+              "cannot join the cluster through " + member + ": " + e.getMessage(), e);
+        }
+      }
+    }
+    throw new RoundFailed();
+  }
+
+  private GroupMembers joinThrough(
+      NodeAddress member, JoinApplication application, GroupServer server) {
+    NodeId self = application.nodeId();
+    GroupMembers group = membership.members(member, settings.callTimeout());
+    if (server.groupId().isEmpty()) {
+      group
+          .member(self)
+          .ifPresent(
+              m -> {
+                throw new JoinException(
+                    JoinException.Reason.CONFLICT,
+                    "node "
+                        + self
+                        + " is already a voter of group "
+                        + group.groupId()
+                        + " (Raft address "
+                        + m.raftAddress()
+                        + ") but has no Raft state in "
+                        + server.storage()
+                        + ": its data was lost. Remove it first (blixard cluster leave --id "
+                        + self
+                        + " on a member), then start it again");
+              });
+    }
+    if (group.leaderId().isEmpty()) {
+      throw new JoinException(
+          JoinException.Reason.LEADER_UNKNOWN,
+          "member "
+              + group.reportedBy().shortForm()
+              + " knows no Raft leader in term "
+              + group.term()
+              + " (the group may have lost its quorum)");
+    }
+    if (server.groupId().filter(g -> !g.equals(group.groupId())).isPresent()) {
+      server.abandon();
+    }
+    if (server.groupId().isEmpty()) {
+      server.start(group.groupId());
+    }
+    GroupMembers joined = membership.join(member, application, settings.callTimeout());
+    log.info(
+        "Joined group {} through {}: leader {}, {} members",
+        joined.groupId(),
+        member,
+        joined.leaderId().map(NodeId::shortForm).orElse("unknown"),
+        joined.members().size());
+    return joined;
+  }
+
+  /** Every member failed in this round for a reason that retrying may fix. */
+  private static final class RoundFailed extends RuntimeException {
+    RoundFailed() {
+      super("no member admitted this node in this round", null, false, false);
+    }
+  }
+}

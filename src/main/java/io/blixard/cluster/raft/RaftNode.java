@@ -1,0 +1,314 @@
+package io.blixard.cluster.raft;
+
+import io.blixard.cluster.ClusterProperties;
+import io.blixard.cluster.ClusterUnavailableException;
+import io.blixard.cluster.GroupMembers;
+import io.blixard.cluster.MembershipClient;
+import io.blixard.cluster.registry.NodeRegistry;
+import io.blixard.node.DataDirectory;
+import io.blixard.node.NodeAddress;
+import io.blixard.node.NodeEndpoints;
+import io.blixard.node.NodeIdentity;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.ExitUtils;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import org.springframework.util.FileSystemUtils;
+
+/**
+ * The node's embedded Apache Ratis server and its one Raft group, from start to stop. On first
+ * start it bootstraps a one-node group in {@code <data-dir>/raft}, or joins the members of {@code
+ * blixard.cluster.join} through a {@link GroupJoiner}; after a restart it recovers the same group,
+ * log and registry from there. Reading its state is {@link RaftClusterView}'s job, changing the
+ * configuration {@link RaftAdmin}'s, proposing registry commands {@link RaftCommandLog}'s.
+ */
+@Component
+public class RaftNode implements SmartLifecycle {
+
+  /** Starts before the transports, so that their first calls find Raft running. */
+  public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+
+  private static final Logger log = LoggerFactory.getLogger(RaftNode.class);
+
+  static {
+    // A Ratis failure must surface as an exception to Spring, never as System.exit inside Ratis.
+    ExitUtils.disableSystemExit();
+  }
+
+  private final NodeIdentity identity;
+  private final DataDirectory dataDirectory;
+  private final NodeEndpoints endpoints;
+  private final ClusterProperties properties;
+  private final AtomicLong leaderChanges = new AtomicLong();
+  private final ClusterStateMachine stateMachine;
+  private final GroupJoiner joiner;
+
+  private volatile RaftServer server;
+  private volatile RaftClient client;
+  private volatile RaftGroupId groupId;
+
+  /**
+   * @param membershipClient how to call the members of {@code blixard.cluster.join}; may be null
+   *     for a node that never joins (it bootstraps its own group or recovers the one it has)
+   */
+  public RaftNode(
+      NodeIdentity identity,
+      DataDirectory dataDirectory,
+      NodeEndpoints endpoints,
+      ClusterProperties properties,
+      NodeRegistry registry,
+      MembershipClient membershipClient) {
+    if (membershipClient == null && !properties.join().isEmpty()) {
+      throw new IllegalArgumentException(
+          "blixard.cluster.join is set but no client for member calls is configured");
+    }
+    this.identity = identity;
+    this.dataDirectory = dataDirectory;
+    this.endpoints = endpoints;
+    this.properties = properties;
+    this.joiner =
+        membershipClient == null
+            ? null
+            : new GroupJoiner(identity, endpoints, properties.joinRetry(), membershipClient);
+    this.stateMachine =
+        new ClusterStateMachine(
+            registry,
+            leader -> {
+              leaderChanges.incrementAndGet();
+              log.info("Raft leader is now {}", leader);
+            });
+  }
+
+  @Override
+  public synchronized void start() {
+    if (server != null) {
+      return;
+    }
+    Path storageDir = dataDirectory.subdirectory("raft");
+    int port = RaftServerSettings.port(properties.raft());
+    RaftPeerId self = RaftPeerId.valueOf(identity.nodeId().value());
+    RaftPeer selfPeer =
+        RaftPeer.newBuilder()
+            .setId(self)
+            .setAddress(endpoints.advertisedHost() + ":" + port)
+            .build();
+    RaftProperties raftProperties =
+        RaftServerSettings.raftProperties(properties.raft(), storageDir, port);
+    Optional<RaftGroupId> existing = RaftServerSettings.existingGroup(storageDir);
+    List<NodeAddress> join = properties.joinAddresses();
+    List<RaftPeer> clientPeers;
+    String how;
+    if (existing.isPresent()) {
+      groupId = existing.get();
+      // Ratis recovers the configuration from the log; the group given here is only its seed.
+      startServer(RaftGroup.valueOf(groupId, selfPeer), raftProperties, true, port, storageDir);
+      clientPeers = recoveredPeers(selfPeer);
+      how = "recovered from " + storageDir;
+      if (!join.isEmpty()) {
+        how += "; blixard.cluster.join is not used: this node is already a member";
+      }
+    } else if (join.isEmpty()) {
+      groupId = RaftGroupId.valueOf(UUID.randomUUID());
+      startServer(RaftGroup.valueOf(groupId, selfPeer), raftProperties, false, port, storageDir);
+      clientPeers = List.of(selfPeer);
+      how = "bootstrapped in " + storageDir;
+    } else {
+      GroupMembers joined =
+          joiner.join(
+              join, selfPeer.getAddress(), new JoiningServer(raftProperties, port, storageDir));
+      clientPeers = joined.members().stream().map(RaftAdmin::toPeer).toList();
+      how =
+          "joined through "
+              + joined.reportedBy().shortForm()
+              + ", "
+              + joined.members().size()
+              + " members";
+    }
+    endpoints.publish(NodeEndpoints.Kind.RAFT, port);
+    client = newClient(raftProperties, clientPeers);
+    log.info(
+        "Raft server {} on port {}, group {} ({})",
+        identity.nodeId().shortForm(),
+        port,
+        groupId.getUuid(),
+        how);
+  }
+
+  /** The recovered configuration, with this node where it listens now. */
+  private List<RaftPeer> recoveredPeers(RaftPeer selfPeer) {
+    List<RaftPeer> peers =
+        currentDivision()
+            .map(d -> List.copyOf(d.getRaftConf().getAllPeers()))
+            .filter(p -> !p.isEmpty())
+            .orElse(List.of(selfPeer));
+    peers.stream()
+        .filter(
+            p ->
+                p.getId().equals(selfPeer.getId()) && !p.getAddress().equals(selfPeer.getAddress()))
+        .findFirst()
+        .ifPresent(
+            p ->
+                log.warn(
+                    "This node's Raft address is now {} but the group knows it as {}: the other"
+                        + " members cannot reach it. Keep blixard.cluster.raft.port and"
+                        + " blixard.node.advertise-host stable across restarts.",
+                    selfPeer.getAddress(),
+                    p.getAddress()));
+    return Stream.concat(
+            Stream.of(selfPeer), peers.stream().filter(p -> !p.getId().equals(selfPeer.getId())))
+        .toList();
+  }
+
+  private void startServer(
+      RaftGroup group, RaftProperties raftProperties, boolean recover, int port, Path storageDir) {
+    try {
+      RaftServer started =
+          RaftServer.newBuilder()
+              .setServerId(RaftPeerId.valueOf(identity.nodeId().value()))
+              .setGroup(group)
+              .setStateMachine(stateMachine)
+              .setProperties(raftProperties)
+              .setOption(
+                  recover ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+              .build();
+      started.start();
+      server = started;
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "cannot start the Raft server on port " + port + " with storage " + storageDir + ": " + e,
+          e);
+    }
+  }
+
+  private RaftClient newClient(RaftProperties raftProperties, List<RaftPeer> peers) {
+    return RaftClient.newBuilder()
+        .setProperties(raftProperties)
+        .setRaftGroup(RaftGroup.valueOf(groupId, peers))
+        .setRetryPolicy(
+            RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                10, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+        .build();
+  }
+
+  /** The server a join starts in the group it learns, and forgets when the join fails. */
+  private final class JoiningServer implements GroupJoiner.GroupServer {
+
+    private final RaftProperties raftProperties;
+    private final int port;
+    private final Path storageDir;
+
+    JoiningServer(RaftProperties raftProperties, int port, Path storageDir) {
+      this.raftProperties = raftProperties;
+      this.port = port;
+      this.storageDir = storageDir;
+    }
+
+    @Override
+    public Optional<String> groupId() {
+      return server == null ? Optional.empty() : Optional.of(groupId.getUuid().toString());
+    }
+
+    @Override
+    public String storage() {
+      return storageDir.toString();
+    }
+
+    @Override
+    public void start(String group) {
+      groupId = RaftGroupId.valueOf(UUID.fromString(group));
+      // An empty configuration: the server waits for the leader to catch it up.
+      startServer(RaftGroup.valueOf(groupId, List.of()), raftProperties, false, port, storageDir);
+    }
+
+    @Override
+    public void abandon() {
+      RaftServer started = server;
+      server = null;
+      if (started == null) {
+        return;
+      }
+      closeQuietly(started);
+      if (groupId != null) {
+        FileSystemUtils.deleteRecursively(
+            storageDir.resolve(groupId.getUuid().toString()).toFile());
+      }
+    }
+  }
+
+  @Override
+  public synchronized void stop() {
+    endpoints.withdraw(NodeEndpoints.Kind.RAFT);
+    closeQuietly(client);
+    closeQuietly(server);
+    client = null;
+    server = null;
+  }
+
+  @Override
+  public boolean isRunning() {
+    return server != null;
+  }
+
+  @Override
+  public int getPhase() {
+    return PHASE;
+  }
+
+  /** This node's Raft client, which follows the leader. */
+  RaftClient client(String what) {
+    RaftClient current = client;
+    if (current == null) {
+      throw new ClusterUnavailableException("Raft is not running on this node, cannot " + what);
+    }
+    return current;
+  }
+
+  /** This node's division of the group; empty when Raft is not running. */
+  Optional<RaftServer.Division> currentDivision() {
+    RaftServer current = server;
+    RaftGroupId gid = groupId;
+    if (current == null || gid == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(current.getDivision(gid));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** How many times this node has seen the leader change since it started. */
+  long leaderChanges() {
+    return leaderChanges.get();
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    if (closeable == null) {
+      return;
+    }
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      log.warn("Error while closing {}", closeable, e);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * The Apache Ratis engine behind the cluster core, one class per job: {@link
+ * io.blixard.cluster.raft.RaftNode} starts and stops the server (bootstrap, recovery, or a join
+ * through {@code GroupJoiner}, with {@code RaftServerSettings} for Ratis's configuration and the
+ * storage directory); {@link io.blixard.cluster.raft.RaftClusterView} reads its state as the {@link
+ * io.blixard.cluster.ClusterView}; {@link io.blixard.cluster.raft.RaftAdmin} changes the group's
+ * configuration (the {@link io.blixard.cluster.GroupAdmin}); {@link
+ * io.blixard.cluster.raft.RaftCommandLog} proposes registry commands; {@code ClusterStateMachine}
+ * applies them to the registry and keeps its snapshots. Ratis types never leave this package (an
+ * ArchUnit rule keeps it so).
+ *
+ * <p>Where later work goes: how a node starts with state it has (whole-cluster restart, a data
+ * directory that does not match the identity, bootstrapping only when told to) is {@code
+ * RaftNode}'s; snapshot save and restore are the state machine's; Raft over the QUIC transport is
+ * Ratis's RPC type set in {@code RaftServerSettings} (the factory itself belongs to the QUIC
+ * transport).
+ *
+ * <p>May use: {@code cluster}, {@code cluster.registry}, {@code node}, Apache Ratis, Resilience4j,
+ * and the generated {@code blixard.cluster.v1} messages. Never a transport, gRPC or Netty (Ratis's
+ * shaded copies aside).
+ */
+package io.blixard.cluster.raft;
