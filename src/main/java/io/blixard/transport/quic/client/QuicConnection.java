@@ -25,8 +25,14 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** One pooled QUIC connection to one node, shared by every call to it. */
+/**
+ * One pooled QUIC connection to one node, shared by every call to it. A call takes a slot ({@link
+ * #tryAcquire}) before it opens its stream; the pool retires the connection only while no call
+ * holds one ({@link #tryRetire}), so a connection handed out is never closed under its call.
+ */
 final class QuicConnection {
+
+  private static final int RETIRED = -1;
 
   private final QuicChannel quic;
   private final Channel datagram;
@@ -71,13 +77,36 @@ final class QuicConnection {
     return quic.isActive();
   }
 
+  /** Whether a call may still take a slot: open, and not retired by the pool. */
+  boolean isUsable() {
+    return quic.isActive() && calls.get() != RETIRED;
+  }
+
+  /** Takes a slot for one call; false once the pool retired the connection. */
+  boolean tryAcquire() {
+    while (true) {
+      int current = calls.get();
+      if (current == RETIRED) {
+        return false;
+      }
+      if (calls.compareAndSet(current, current + 1)) {
+        lastUsedNanos = System.nanoTime();
+        return true;
+      }
+    }
+  }
+
+  /** Retires the connection if no call holds a slot: no call can take one from then on. */
+  boolean tryRetire() {
+    return calls.compareAndSet(0, RETIRED);
+  }
+
   /**
-   * Opens a stream for one call, its frames going to {@code handler}. When the server allows no
-   * more concurrent streams, the call waits for QUIC flow control to grant one.
+   * Opens a stream for one call that holds a slot ({@link #tryAcquire}), its frames going to {@code
+   * handler}; the slot is given back when the stream closes or fails to open. When the server
+   * allows no more concurrent streams, the call waits for QUIC flow control to grant one.
    */
   Future<QuicStreamChannel> openStream(ChannelHandler handler) {
-    calls.incrementAndGet();
-    lastUsedNanos = System.nanoTime();
     Promise<QuicStreamChannel> promise = quic.eventLoop().newPromise();
     promise.addListener(
         f -> {
@@ -178,18 +207,20 @@ final class QuicConnection {
 
   /** Calls in flight. */
   int calls() {
-    return calls.get();
+    return Math.max(0, calls.get());
   }
 
-  /** Nanoseconds since the last call started or ended. */
+  /** Nanoseconds since the last call started or ended; zero while calls are in flight. */
   long idleNanos() {
     return calls.get() > 0 ? 0 : System.nanoTime() - lastUsedNanos;
   }
 
   /**
-   * Probes the peer with a PING frame on its own stream (docs/protocol.md §3); the connection is
-   * closed when no PONG comes back within {@code timeoutMillis}. The traffic keeps an idle
-   * connection from the QUIC idle timeout.
+   * Probes the peer with a PING frame on its own stream (docs/protocol.md §3), at most once per
+   * {@code intervalNanos}; the connection is closed when no PONG comes back within {@code
+   * timeoutMillis}. The traffic keeps the connection from the QUIC idle timeout — with or without
+   * calls open, as a slow handler or a quiet stream sends nothing of its own — and finds a peer
+   * that is gone.
    */
   void keepAlive(long intervalNanos, long timeoutMillis) {
     long now = System.nanoTime();
@@ -236,5 +267,10 @@ final class QuicConnection {
 
   void close() {
     quic.close();
+  }
+
+  /** Completes when the connection has closed, whoever closed it. */
+  io.netty.channel.ChannelFuture closeFuture() {
+    return quic.closeFuture();
   }
 }
