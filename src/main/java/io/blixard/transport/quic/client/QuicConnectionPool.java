@@ -176,6 +176,7 @@ public final class QuicConnectionPool implements AutoCloseable {
               if (error != null) {
                 RuntimeException failure =
                     error instanceof RuntimeException r ? r : new CompletionException(error);
+                metrics.dialFailed();
                 backoff.failed(target, failure);
                 connections.remove(target, fresh);
                 fresh.completeExceptionally(failure);
@@ -243,7 +244,8 @@ public final class QuicConnectionPool implements AutoCloseable {
     return true;
   }
 
-  private void sweep() {
+  /** Retires connections idle for the eviction time, and keeps the others alive. */
+  void sweep() {
     long evictNanos = settings.idleEviction().toNanos();
     long keepAliveNanos = settings.keepAliveInterval().toNanos();
     for (var entry : connections.entrySet()) {
