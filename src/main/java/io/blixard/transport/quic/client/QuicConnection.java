@@ -77,6 +77,11 @@ final class QuicConnection {
     return quic.isActive();
   }
 
+  /** The QUIC connection itself. */
+  QuicChannel channel() {
+    return quic;
+  }
+
   /** Whether a call may still take a slot: open, and not retired by the pool. */
   boolean isUsable() {
     return quic.isActive() && calls.get() != RETIRED;
