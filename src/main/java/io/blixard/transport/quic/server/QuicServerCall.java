@@ -18,6 +18,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -228,17 +229,23 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
   }
 
   private void notifyListener(boolean complete) {
-    serial.execute(
-        () -> {
-          Listener<ReqT> current = listener;
-          if (current != null) {
-            try {
-              context.run(complete ? current::onComplete : current::onCancel);
-            } catch (RuntimeException | Error e) {
-              log.debug("A listener failed on completion of {}", method.getFullMethodName(), e);
+    try {
+      serial.execute(
+          () -> {
+            Listener<ReqT> current = listener;
+            if (current != null) {
+              try {
+                context.run(complete ? current::onComplete : current::onCancel);
+              } catch (RuntimeException | Error e) {
+                log.debug("A listener failed on completion of {}", method.getFullMethodName(), e);
+              }
             }
-          }
-        });
+          });
+    } catch (RejectedExecutionException e) {
+      // The server has stopped, after its grace period and the cancellation of what was open:
+      // a stream that closes only now has no handler left to tell.
+      log.debug("No handler thread left to end {}", method.getFullMethodName());
+    }
   }
 
   private void writeEnd(Frame frame) {
