@@ -2,12 +2,8 @@ package io.blixard.transport.quic.client;
 
 import io.blixard.node.NodeId;
 import io.blixard.transport.quic.QuicSendWatchdog;
-import io.blixard.transport.quic.codec.Frame;
 import io.blixard.transport.quic.codec.FrameDecoder;
 import io.blixard.transport.quic.codec.FrameEncoder;
-import io.blixard.transport.quic.codec.FrameType;
-import io.blixard.transport.quic.codec.Frames;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -42,13 +38,14 @@ final class QuicConnection {
   // Touched on the connection's event loop only.
   private final ArrayDeque<PendingStream> waiting = new ArrayDeque<>();
   private volatile long lastUsedNanos = System.nanoTime();
-  private volatile long lastPingNanos = System.nanoTime();
+  private final QuicKeepAlive keepAlive;
 
   QuicConnection(QuicChannel quic, Channel datagram, NodeId peer, int maxFrameSize) {
     this.quic = quic;
     this.datagram = datagram;
     this.peer = peer;
     this.maxFrameSize = maxFrameSize;
+    this.keepAlive = new QuicKeepAlive(quic, this::createStream);
     quic.closeFuture()
         .addListener(
             f -> {
@@ -150,8 +147,8 @@ final class QuicConnection {
             });
   }
 
-  /** A stream whose frames, decoded, go to {@code handler}. */
-  private Future<QuicStreamChannel> createStream(
+  /** A stream whose frames, decoded, go to {@code handler}; watched for stalled sends. */
+  Future<QuicStreamChannel> createStream(
       ChannelHandler handler, Promise<QuicStreamChannel> promise) {
     promise.addListener(
         f -> {
@@ -220,54 +217,9 @@ final class QuicConnection {
     return calls.get() > 0 ? 0 : System.nanoTime() - lastUsedNanos;
   }
 
-  /**
-   * Probes the peer with a PING frame on its own stream (docs/protocol.md §3), at most once per
-   * {@code intervalNanos}; the connection is closed when no PONG comes back within {@code
-   * timeoutMillis}. The traffic keeps the connection from the QUIC idle timeout — with or without
-   * calls open, as a slow handler or a quiet stream sends nothing of its own — and finds a peer
-   * that is gone.
-   */
+  /** Probes the peer now and then; see {@link QuicKeepAlive}. */
   void keepAlive(long intervalNanos, long timeoutMillis) {
-    long now = System.nanoTime();
-    if (now - lastPingNanos < intervalNanos) {
-      return;
-    }
-    lastPingNanos = now;
-    Promise<QuicStreamChannel> promise = quic.eventLoop().newPromise();
-    createStream(
-        new ChannelInboundHandlerAdapter() {
-          @Override
-          public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof Frame frame) {
-              frame.release();
-            }
-            ctx.close();
-          }
-        },
-        promise);
-    promise.addListener(
-        f -> {
-          if (!f.isSuccess()) {
-            return;
-          }
-          QuicStreamChannel stream = (QuicStreamChannel) f.getNow();
-          var timeout =
-              stream
-                  .eventLoop()
-                  .schedule(
-                      () -> {
-                        if (stream.isActive()) {
-                          quic.close();
-                        }
-                      },
-                      timeoutMillis,
-                      TimeUnit.MILLISECONDS);
-          stream.closeFuture().addListener(c -> timeout.cancel(false));
-          stream.writeAndFlush(
-              new Frame(
-                      FrameType.PING, Frames.newRequestId(), Unpooled.wrappedBuffer(new byte[] {1}))
-                  .last());
-        });
+    keepAlive.probe(intervalNanos, timeoutMillis);
   }
 
   void close() {
