@@ -106,4 +106,19 @@ class ArchitectureTest {
               "io.blixard.migration..",
               "io.blixard.rpc..")
           .because("the transport boundary names the transports; the plug-ins depend on it");
+
+  @ArchTest
+  static final ArchRule onlyTheGrpcChannelFactoryBuildsGrpcChannels =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("io.blixard.transport.grpc..")
+          .should()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("io.grpc.ManagedChannelBuilder")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder")
+          .because(
+              "clients get their gRPC channels from GrpcChannelFactory, which honours TLS and"
+                  + " node-id pinning; a channel built elsewhere would be plaintext by accident");
 }

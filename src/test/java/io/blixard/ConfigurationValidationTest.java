@@ -58,7 +58,12 @@ class ConfigurationValidationTest {
         "blixard.transport.grpc.max-inbound-message-size|0B|expected: 1B to 2GB",
         "blixard.transport.grpc.max-inbound-message-size|3GB|expected: 1B to 2GB",
         "blixard.transport.grpc.bind-address|''|must not be blank",
+        "blixard.transport.grpc.tls.client-auth|require|expected: none while blixard.transport.grpc.tls.enabled is false",
         "blixard.node.advertise-host|''|must not be blank",
+        "blixard.cluster.join|not-an-address|blixard.cluster.join: \"not-an-address\" (expected:"
+            + " host:port or NODEID@host:port)",
+        "blixard.cluster.join|node-1:x|blixard.cluster.join: \"node-1:x\" (expected: host:port or"
+            + " NODEID@host:port; port \"x\" is not a number)",
       })
   void shouldFailStartUpNamingTheKeyAndWhatWasExpected(String key, String value, String expected) {
     runner
@@ -116,6 +121,8 @@ class ConfigurationValidationTest {
           assertThat(grpc.maxInboundMessageSize()).isEqualTo(DataSize.ofMegabytes(4));
           assertThat(grpc.shutdownGracePeriod()).isEqualTo(Duration.ofSeconds(5));
           assertThat(grpc.reflection()).isTrue();
+          assertThat(grpc.tls().enabled()).isFalse();
+          assertThat(grpc.tls().clientAuth()).isEqualTo(GrpcTransportProperties.ClientAuth.NONE);
         });
   }
 

@@ -1,6 +1,7 @@
 package io.blixard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.blixard.cli.BlixardCliAccess;
 import io.blixard.node.NodeEndpoints;
@@ -17,6 +18,7 @@ import io.grpc.stub.StreamObserver;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -113,11 +115,18 @@ class NodeIntegrationTest extends SingleNodeTestSupport {
     HealthServiceGrpc.newBlockingStub(channel())
         .withDeadlineAfter(5, TimeUnit.SECONDS)
         .check(CheckRequest.getDefaultInstance());
-    String text = http.getForObject("/actuator/prometheus", String.class);
+    // A call is recorded when the server sees it complete, which may be after the client's answer.
+    String text =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () -> http.getForObject("/actuator/prometheus", String.class),
+                t -> t.contains("method=\"Check\""));
     assertThat(text)
         .contains("blixard_raft_applied_index")
         .contains("blixard_raft_leader_present")
-        .containsPattern("blixard_rpc_server_seconds_count\\{[^}]*method=\"Check\"");
+        .containsPattern("blixard_rpc_server_seconds_count\\{[^}]*method=\"Check\"")
+        .containsPattern("blixard_rpc_server_seconds_bucket\\{[^}]*method=\"Check\"");
     Promtool.assertValid(text);
   }
 
@@ -147,7 +156,7 @@ class NodeIntegrationTest extends SingleNodeTestSupport {
 
     String[] status = cli("status", "--node", node(), "--json");
     assertThat(status[0]).isEqualTo("0");
-    assertThat(status[1]).contains("\"leaderId\": \"" + identity.nodeId().value() + "\"");
+    assertThat(status[1]).contains("\"leaderId\" : \"" + identity.nodeId().value() + "\"");
 
     for (String command : List.of("raft", "metrics", "sysinfo", "cluster-health", "ping")) {
       String[] result = cli(command, "--node", node());
@@ -173,6 +182,7 @@ class NodeIntegrationTest extends SingleNodeTestSupport {
   void cliRejectsABadNodeAddress() {
     String[] result = cli("health", "--node", "no-port");
     assertThat(result[0]).isEqualTo("2");
-    assertThat(result[2]).contains("--node no-port (expected: host:port)");
+    assertThat(result[2].strip())
+        .isEqualTo("blixard: --node: \"no-port\" (expected: host:port or NODEID@host:port)");
   }
 }

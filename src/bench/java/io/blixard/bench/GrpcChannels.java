@@ -1,49 +1,38 @@
 package io.blixard.bench;
 
+import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeId;
-import io.blixard.security.NodeIdTrustManager;
-import io.blixard.transport.grpc.GrpcTls;
+import io.blixard.transport.grpc.GrpcChannelFactory;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.concurrent.TimeUnit;
 
 /**
- * gRPC channels to a node, plaintext or TLS pinned to its node id; each on its own HTTP/2
- * connection, with gRPC's default callback executor (as the QUIC target has its pool's).
+ * gRPC channels to a node through the node's own {@link GrpcChannelFactory}, plaintext or TLS
+ * pinned to its node id; each on its own HTTP/2 connection, with gRPC's default callback executor
+ * (as the QUIC target has its pool's).
  */
 public final class GrpcChannels implements RpcTarget.Channels {
 
-  private final String host;
-  private final int port;
-  private final NodeId tlsNodeId;
+  private final GrpcChannelFactory factory;
+  private final NodeAddress address;
 
-  private GrpcChannels(String host, int port, NodeId tlsNodeId) {
-    this.host = host;
-    this.port = port;
-    this.tlsNodeId = tlsNodeId;
+  private GrpcChannels(GrpcChannelFactory factory, NodeAddress address) {
+    this.factory = factory.withMaxInboundMessageSize(8 * 1024 * 1024);
+    this.address = address;
   }
 
   public static GrpcChannels plaintext(String host, int port) {
-    return new GrpcChannels(host, port, null);
+    return new GrpcChannels(GrpcChannelFactory.plaintext(), NodeAddress.of(host, port));
   }
 
   public static GrpcChannels tls(String host, int port, NodeId nodeId) {
-    return new GrpcChannels(host, port, nodeId);
+    return new GrpcChannels(GrpcChannelFactory.tls(null), NodeAddress.of(nodeId, host, port));
   }
 
   @Override
   public Channel open() {
-    NettyChannelBuilder builder =
-        NettyChannelBuilder.forAddress(host, port).maxInboundMessageSize(8 * 1024 * 1024);
-    if (tlsNodeId == null) {
-      builder.usePlaintext();
-    } else {
-      builder
-          .sslContext(GrpcTls.clientContext(NodeIdTrustManager.pinned(tlsNodeId)))
-          .overrideAuthority(tlsNodeId.value() + ".blixard");
-    }
-    return builder.build();
+    return factory.newChannel(address);
   }
 
   @Override

@@ -3,7 +3,7 @@ package io.blixard.bench;
 import io.blixard.node.NodeId;
 import io.blixard.transport.quic.client.QuicClientSettings;
 import io.blixard.transport.quic.client.QuicConnectionPool;
-import io.blixard.transport.quic.client.QuicTarget;
+import io.blixard.node.NodeAddress;
 import io.grpc.Channel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.IdentityHashMap;
@@ -17,12 +17,12 @@ import java.util.Map;
  */
 public final class QuicChannels implements RpcTarget.Channels {
 
-  private final QuicTarget target;
+  private final NodeAddress target;
   private final Map<Channel, QuicConnectionPool> pools = new IdentityHashMap<>();
   private QuicConnectionPool spare;
 
   public QuicChannels(String host, int port, NodeId nodeId) {
-    this.target = QuicTarget.parse(nodeId.value() + "@" + host + ":" + port);
+    this.target = NodeAddress.of(nodeId, host, port);
   }
 
   @Override

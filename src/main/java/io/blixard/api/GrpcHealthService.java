@@ -18,10 +18,13 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.grpc.server.service.GrpcService;
 import org.springframework.stereotype.Component;
 
 /** Serves {@link HealthService} as {@code blixard.health.v1.HealthService}. */
-@Component
+// Named apart from the starter's grpcHealthService bean, which serves grpc.health.v1.
+@GrpcService
+@Component("blixardHealthService")
 public class GrpcHealthService extends HealthServiceGrpc.HealthServiceImplBase {
 
   static final int MAX_STREAM_COUNT = 1_000_000;

@@ -11,10 +11,10 @@ import io.blixard.proto.cluster.v1.LeaveResponse;
 import io.blixard.proto.cluster.v1.MembershipServiceGrpc;
 import io.grpc.stub.StreamObserver;
 import java.util.Optional;
-import org.springframework.stereotype.Component;
+import org.springframework.grpc.server.service.GrpcService;
 
 /** Serves {@link MembershipService} as {@code blixard.cluster.v1.MembershipService}. */
-@Component
+@GrpcService
 public class GrpcMembershipService extends MembershipServiceGrpc.MembershipServiceImplBase {
 
   private final MembershipService membership;

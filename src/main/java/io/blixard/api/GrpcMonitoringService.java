@@ -13,10 +13,10 @@ import io.blixard.proto.monitoring.v1.GetSystemInfoRequest;
 import io.blixard.proto.monitoring.v1.GetSystemInfoResponse;
 import io.blixard.proto.monitoring.v1.MonitoringServiceGrpc;
 import io.grpc.stub.StreamObserver;
-import org.springframework.stereotype.Component;
+import org.springframework.grpc.server.service.GrpcService;
 
 /** Serves {@link MonitoringService} as {@code blixard.monitoring.v1.MonitoringService}. */
-@Component
+@GrpcService
 public class GrpcMonitoringService extends MonitoringServiceGrpc.MonitoringServiceImplBase {
 
   private final MonitoringService monitoring;

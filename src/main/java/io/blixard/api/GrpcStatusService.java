@@ -14,10 +14,10 @@ import io.blixard.proto.status.v1.StatusServiceGrpc;
 import io.blixard.status.ClusterStatus;
 import io.blixard.status.StatusService;
 import io.grpc.stub.StreamObserver;
-import org.springframework.stereotype.Component;
+import org.springframework.grpc.server.service.GrpcService;
 
 /** Serves {@link StatusService} as {@code blixard.status.v1.StatusService}. */
-@Component
+@GrpcService
 public class GrpcStatusService extends StatusServiceGrpc.StatusServiceImplBase {
 
   private final StatusService status;

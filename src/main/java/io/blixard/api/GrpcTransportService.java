@@ -15,10 +15,10 @@ import io.blixard.transport.TransportProperties;
 import io.blixard.transport.grpc.GrpcTransportProperties;
 import io.grpc.stub.StreamObserver;
 import java.util.Locale;
-import org.springframework.stereotype.Component;
+import org.springframework.grpc.server.service.GrpcService;
 
 /** Serves {@code blixard.transport.v1.TransportService}: addresses, identity and strategy. */
-@Component
+@GrpcService
 public class GrpcTransportService extends TransportServiceGrpc.TransportServiceImplBase {
 
   private final NodeIdentity identity;

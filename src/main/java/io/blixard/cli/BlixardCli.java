@@ -1,10 +1,8 @@
 package io.blixard.cli;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.Timestamp;
-import com.google.protobuf.util.JsonFormat;
 import io.blixard.client.BlixardClient;
 import io.blixard.proto.health.v1.CheckRequest;
 import io.blixard.proto.health.v1.HealthCheck;
@@ -27,6 +25,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -193,10 +193,12 @@ public final class BlixardCli {
 
     abstract void run(Channel channel) throws Exception;
 
-    /** Prints the message as JSON when --json is given; returns whether it did. */
-    boolean printedJson(MessageOrBuilder message) throws InvalidProtocolBufferException {
+    /**
+     * Prints the node's answer as JSON ({@link Json}) when --json is given; says whether it did.
+     */
+    boolean printedJson(MessageOrBuilder message) {
       if (options.json) {
-        out().println(JsonFormat.printer().alwaysPrintFieldsWithNoPresence().print(message));
+        out().println(Json.write(message));
       }
       return options.json;
     }
@@ -240,6 +242,7 @@ public final class BlixardCli {
         throw new IllegalArgumentException("--count " + count + " (expected: >= 1)");
       }
       var stub = HealthServiceGrpc.newBlockingStub(channel);
+      List<Pong> pongs = new ArrayList<>();
       for (int i = 0; i < count; i++) {
         long start = System.nanoTime();
         var reply =
@@ -248,13 +251,7 @@ public final class BlixardCli {
                     PingRequest.newBuilder().setPayload(ByteString.copyFromUtf8(payload)).build());
         double millis = (System.nanoTime() - start) / 1e6;
         if (options.json) {
-          out()
-              .printf(
-                  Locale.ROOT,
-                  "{\"seq\": %d, \"node_id\": \"%s\", \"rtt_ms\": %.3f}%n",
-                  i,
-                  reply.getNodeId(),
-                  millis);
+          pongs.add(new Pong(i, reply.getNodeId(), Math.round(millis * 1000) / 1000.0));
         } else {
           out()
               .printf(
@@ -265,7 +262,26 @@ public final class BlixardCli {
                   millis);
         }
       }
+      if (options.json) {
+        out().println(Json.write(new PingReport(pongs)));
+      }
     }
+
+    /**
+     * The pings of one command, as one JSON document.
+     *
+     * @param pings every answer, in order
+     */
+    record PingReport(List<Pong> pings) {}
+
+    /**
+     * One answer.
+     *
+     * @param sequence which ping, from 0
+     * @param nodeId the node that answered
+     * @param rttMillis round-trip time in milliseconds
+     */
+    record Pong(int sequence, String nodeId, double rttMillis) {}
   }
 
   @Command(name = "status", description = "The cluster: leader, term, and every node.")

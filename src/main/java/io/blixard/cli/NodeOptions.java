@@ -2,15 +2,18 @@ package io.blixard.cli;
 
 import io.blixard.client.BlixardClient;
 import io.blixard.client.TransportPolicy;
+import io.blixard.node.NodeAddress;
+import io.blixard.transport.grpc.GrpcChannelFactory;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/** How a command reaches a node: its address, the call deadline, the output format. */
+/**
+ * How a command reaches a node: its address, whether its gRPC port speaks TLS, the call deadline,
+ * the output format.
+ */
 final class NodeOptions {
 
   @Option(
@@ -28,7 +31,9 @@ final class NodeOptions {
       description = "Deadline of each call, e.g. 500ms, 5s (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
-  @Option(names = "--json", description = "Print the answer as JSON, for scripts.")
+  @Option(
+      names = "--json",
+      description = "Print the answer as one JSON document with camelCase names, for scripts.")
   boolean json;
 
   @Option(
@@ -39,18 +44,36 @@ final class NodeOptions {
               + " fails; grpc or quic: that transport only (default: ${DEFAULT-VALUE}).")
   TransportPolicy transport;
 
+  @Option(
+      names = "--tls",
+      defaultValue = "auto",
+      description =
+          "Whether the node's gRPC port speaks TLS: auto (find out with one TLS handshake), on or"
+              + " off (default: ${DEFAULT-VALUE}). Over TLS the node is trusted by its node id: the"
+              + " one --node names, else the one the first handshake meets.")
+  GrpcChannelFactory.Tls tls;
+
+  /** --node, parsed. */
+  NodeAddress address() {
+    return NodeAddress.parse("--node", node);
+  }
+
+  /** How this command builds gRPC channels to the node: as --tls says, within --timeout. */
+  GrpcChannelFactory grpcChannels() {
+    return GrpcChannelFactory.of(tls, null, timeout);
+  }
+
   /**
    * A client of the node: discovery over gRPC, then each call over the transport chosen. --node
    * NODEID@host:quicPort speaks QUIC only.
    */
   BlixardClient connect(MeterRegistry meters) {
-    if (!node.contains("@")) {
-      HostPort.parse(node);
-    }
+    NodeAddress address = address();
     BlixardClient.Settings defaults = BlixardClient.Settings.defaults();
     BlixardClient client =
         BlixardClient.connect(
-            node,
+            address,
+            grpcChannels(),
             new BlixardClient.Settings(
                 transport, defaults.options(), Duration.ZERO, timeout, defaults.quic()),
             meters,
@@ -67,37 +90,6 @@ final class NodeOptions {
           .asRuntimeException();
     }
     return client;
-  }
-
-  ManagedChannel openChannel() {
-    HostPort target = HostPort.parse(node);
-    return ManagedChannelBuilder.forAddress(target.host(), target.port()).usePlaintext().build();
-  }
-
-  /** host:port, with the reason when it is not one. */
-  record HostPort(String host, int port) {
-    static HostPort parse(String text) {
-      int colon = text.lastIndexOf(':');
-      if (colon <= 0 || colon == text.length() - 1) {
-        throw new IllegalArgumentException("--node " + text + " (expected: host:port)");
-      }
-      int port;
-      try {
-        port = Integer.parseInt(text.substring(colon + 1));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            "--node " + text + " (expected: a port number after ':')");
-      }
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException(
-            "--node " + text + " (expected: a port from 1 to 65535)");
-      }
-      String host = text.substring(0, colon);
-      if (host.startsWith("[") && host.endsWith("]")) {
-        host = host.substring(1, host.length() - 1);
-      }
-      return new HostPort(host, port);
-    }
   }
 
   /** Parses 500ms, 5s, 2m, or an ISO-8601 duration. */

@@ -1,19 +1,17 @@
 package io.blixard.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.blixard.migration.TransportsReport;
+import io.blixard.node.NodeAddress;
 import io.blixard.proto.transport.v1.GetTransportInfoRequest;
 import io.blixard.proto.transport.v1.TransportServiceGrpc;
-import io.grpc.ManagedChannel;
+import io.blixard.transport.grpc.GrpcChannelFactory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.Iterator;
-import java.util.Map;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -37,8 +35,6 @@ import picocli.CommandLine.Spec;
     })
 final class StrategyCommand {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** The node's Actuator, found from --http or from the node's own transport info. */
   abstract static class EndpointCommand implements Callable<Integer> {
 
@@ -57,31 +53,39 @@ final class StrategyCommand {
       return spec.commandLine().getOut();
     }
 
-    URI endpoint() throws InterruptedException {
-      String address = http;
-      if (address == null) {
-        ManagedChannel channel = options.openChannel();
-        try {
-          String reported =
-              TransportServiceGrpc.newBlockingStub(channel)
+    URI endpoint() {
+      NodeAddress target;
+      if (http != null) {
+        target = NodeAddress.parseHostAndPort("--http", http);
+      } else {
+        NodeAddress node = options.address();
+        if (node.pinned()) {
+          throw new IllegalArgumentException(
+              "--node: \""
+                  + options.node
+                  + "\" names a QUIC address; the strategy is read over HTTP (expected: --node"
+                  + " host:grpcPort, or --http host:port)");
+        }
+        String reported;
+        try (GrpcChannelFactory channels = options.grpcChannels()) {
+          reported =
+              TransportServiceGrpc.newBlockingStub(channels.channel(node))
                   .withDeadlineAfter(options.timeout.toMillis(), TimeUnit.MILLISECONDS)
                   .getTransportInfo(GetTransportInfoRequest.getDefaultInstance())
                   .getHttpAddress();
-          if (reported.isEmpty()) {
-            throw new IllegalArgumentException(
-                "the node reports no HTTP address (expected: --http host:port)");
-          }
-          NodeOptions.HostPort node = NodeOptions.HostPort.parse(options.node);
-          address = node.host() + ":" + reported.substring(reported.lastIndexOf(':') + 1);
-        } finally {
-          channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
+        if (reported.isEmpty()) {
+          throw new IllegalArgumentException(
+              "the node reports no HTTP address (expected: --http host:port)");
+        }
+        target =
+            NodeAddress.of(
+                node.host(), NodeAddress.parseHostAndPort("http_address", reported).port());
       }
-      NodeOptions.HostPort target = NodeOptions.HostPort.parse(address);
-      return URI.create("http://" + target.host() + ":" + target.port() + "/actuator/transports");
+      return URI.create("http://" + target.hostAndPort() + "/actuator/transports");
     }
 
-    JsonNode send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    TransportsReport send(HttpRequest.Builder request) throws IOException, InterruptedException {
       HttpClient client = HttpClient.newBuilder().connectTimeout(options.timeout).build();
       HttpResponse<String> response;
       try {
@@ -93,11 +97,14 @@ final class StrategyCommand {
         throw new UnreachableException(
             "cannot reach the node's Actuator at " + request.build().uri() + ": " + e);
       }
-      JsonNode body =
-          response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
       if (response.statusCode() == 400) {
-        throw new RefusedException(
-            "the node refused the change: " + body.path("error").asText(response.body()));
+        String error = response.body();
+        try {
+          error = Json.read(response.body(), TransportsReport.Refusal.class).error();
+        } catch (IOException notJson) {
+          // The body as it came, then.
+        }
+        throw new RefusedException("the node refused the change: " + error);
       }
       if (response.statusCode() == 404) {
         throw new RefusedException(
@@ -108,27 +115,27 @@ final class StrategyCommand {
         throw new RefusedException(
             "the node answered HTTP " + response.statusCode() + " for " + request.build().uri());
       }
-      return body;
+      return Json.read(response.body(), TransportsReport.class);
     }
 
-    int print(JsonNode body) throws IOException {
+    int print(TransportsReport report) {
       if (options.json) {
-        out().println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
+        out().println(Json.write(report));
         return 0;
       }
-      JsonNode strategy = body.path("strategy");
-      out().println("mode       " + body.path("mode").asText());
+      TransportsReport.Strategy strategy = report.strategy();
+      out().println("mode       " + report.mode());
       out()
           .println(
               "strategy   v"
-                  + body.path("strategyVersion").path("version").asText()
+                  + report.strategyVersion().version()
                   + ", fallback-to-grpc "
-                  + strategy.path("fallbackToGrpc").asText()
+                  + strategy.fallbackToGrpc()
                   + ", raft "
-                  + strategy.path("raftTransport").asText()
+                  + strategy.raftTransport()
                   + ", adaptive "
-                  + (strategy.path("adaptive").path("enabled").asBoolean()
-                      ? "on (" + strategy.path("adaptive").path("latencyThreshold").asText() + ")"
+                  + (strategy.adaptive().enabled()
+                      ? "on (" + strategy.adaptive().latencyThreshold() + ")"
                       : "off"));
       out().println();
       Table table =
@@ -144,33 +151,28 @@ final class StrategyCommand {
               "ERR",
               "P50 MS",
               "P99 MS");
-      Iterator<Map.Entry<String, JsonNode>> services = body.path("services").fields();
-      while (services.hasNext()) {
-        Map.Entry<String, JsonNode> entry = services.next();
-        JsonNode s = entry.getValue();
-        JsonNode grpc = s.path("grpc");
-        JsonNode quic = s.path("quic");
-        table.row(
-            entry.getKey(),
-            String.join(",", JSON.convertValue(s.path("servedOn"), String[].class)),
-            s.has("quicSharePercent") ? s.path("quicSharePercent").asText() + " %" : "-",
-            grpc.path("calls").asText(),
-            grpc.path("errors").asText(),
-            millis(grpc.path("p50Millis")),
-            millis(grpc.path("p99Millis")),
-            quic.path("calls").asText(),
-            quic.path("errors").asText(),
-            millis(quic.path("p50Millis")),
-            millis(quic.path("p99Millis")));
-      }
+      report
+          .services()
+          .forEach(
+              (label, s) ->
+                  table.row(
+                      label,
+                      String.join(",", s.servedOn()),
+                      s.quicSharePercent() == null ? "-" : s.quicSharePercent() + " %",
+                      s.grpc().calls(),
+                      s.grpc().errors(),
+                      millis(s.grpc().p50Millis()),
+                      millis(s.grpc().p99Millis()),
+                      s.quic().calls(),
+                      s.quic().errors(),
+                      millis(s.quic().p50Millis()),
+                      millis(s.quic().p99Millis())));
       table.print(out());
       return 0;
     }
 
-    private static String millis(JsonNode value) {
-      return value.isNull() || value.isMissingNode()
-          ? "-"
-          : String.format("%.2f", value.asDouble());
+    private static String millis(Double value) {
+      return value == null ? "-" : String.format(Locale.ROOT, "%.2f", value);
     }
   }
 
@@ -205,27 +207,13 @@ final class StrategyCommand {
 
     @Override
     public Integer call() throws Exception {
-      ObjectNode change = JSON.createObjectNode();
-      if (service != null) {
-        change.put("service", service);
-      }
-      if (quicShare != null) {
-        change.put("quicShare", quicShare);
-      }
-      if (preferQuic != null) {
-        change.put("preferQuic", preferQuic);
-      }
-      if (servedOn != null) {
-        change.put("servedOn", servedOn);
-      }
-      if (fallbackToGrpc != null) {
-        change.put("fallbackToGrpc", fallbackToGrpc);
-      }
+      var change =
+          new TransportsReport.Change(service, quicShare, preferQuic, servedOn, fallbackToGrpc);
       return print(
           send(
               HttpRequest.newBuilder(endpoint())
                   .header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString(change.toString()))));
+                  .POST(HttpRequest.BodyPublishers.ofString(Json.write(change)))));
     }
   }
 

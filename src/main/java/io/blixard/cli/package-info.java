@@ -1,7 +1,9 @@
 /**
  * The {@code blixard} command line (picocli), in the same jar as the node: one class per command,
- * each a client of a running node through {@code client}.
+ * each a client of a running node through {@code client}; {@code --json} answers through {@link
+ * io.blixard.cli.Json}, the one way the command line writes JSON.
  *
- * <p>May use: {@code client}, {@code migration} (strategy values), generated protos.
+ * <p>May use: {@code client}, {@code migration} (strategy values and the transports report), {@code
+ * node} (addresses), {@code transport.grpc} (the gRPC channel factory), generated protos.
  */
 package io.blixard.cli;

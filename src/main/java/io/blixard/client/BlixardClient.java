@@ -1,19 +1,19 @@
 package io.blixard.client;
 
 import io.blixard.migration.MigrationStrategy;
+import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeId;
 import io.blixard.proto.transport.v1.GetTransportInfoRequest;
 import io.blixard.proto.transport.v1.GetTransportInfoResponse;
 import io.blixard.proto.transport.v1.TransportServiceGrpc;
+import io.blixard.transport.grpc.GrpcChannelFactory;
 import io.blixard.transport.quic.client.QuicClientSettings;
 import io.blixard.transport.quic.client.QuicConnectionPool;
-import io.blixard.transport.quic.client.QuicTarget;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.MethodDescriptor;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  * ({@code GetTransportInfo}: node id, QUIC address, migration strategy), pins the QUIC connection
  * to the node id it learnt, and sends each call over the transport the strategy names, falling back
  * to gRPC when QUIC fails. The node's answer is refreshed periodically and after a QUIC failure.
+ * Its gRPC channel comes from the {@link GrpcChannelFactory} it is given (plaintext, TLS, or
+ * whichever the port speaks), its QUIC channels from a {@link QuicConnectionPool} of its own.
  *
  * <p>Given {@code NODEID@host:quicPort} instead, it speaks QUIC only, to that node.
  */
@@ -100,12 +102,12 @@ public final class BlixardClient implements AutoCloseable {
   private volatile RuntimeException discoveryFailure;
 
   private BlixardClient(
-      String address,
+      NodeAddress address,
+      GrpcChannelFactory grpcChannels,
       Settings settings,
       MeterRegistry meters,
-      CircuitBreakerRegistry breakers,
-      QuicTarget quicOnly) {
-    this.address = address;
+      CircuitBreakerRegistry breakers) {
+    this.address = address.toString();
     this.settings = settings;
     this.meters = meters;
     this.breakers = breakers;
@@ -117,12 +119,17 @@ public final class BlixardClient implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    if (quicOnly != null) {
+    if (address.pinned()) {
       this.grpc = null;
-      this.current = pool.channel(quicOnly);
+      this.current = pool.channel(address);
       return;
     }
-    this.grpc = ManagedChannelBuilder.forTarget(address).usePlaintext().build();
+    try {
+      this.grpc = grpcChannels.newChannel(address);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
     this.current = choosing(null);
     refresh();
     long every = settings.refreshInterval().toMillis();
@@ -135,12 +142,33 @@ public final class BlixardClient implements AutoCloseable {
    * Connects to a node by its gRPC address ({@code host:port}), or over QUIC only by {@code
    * NODEID@host:quicPort}. Discovery failures do not fail the connect: the client starts on gRPC
    * and tries again at each refresh.
+   *
+   * @param grpc makes the gRPC channel: plaintext or TLS as the node's gRPC port speaks
+   * @throws io.grpc.StatusRuntimeException UNAVAILABLE when {@code grpc} must find out whether the
+   *     port speaks TLS ({@link GrpcChannelFactory.Tls#AUTO}) and cannot reach it
    */
   public static BlixardClient connect(
-      String address, Settings settings, MeterRegistry meters, CircuitBreakerRegistry breakers) {
+      NodeAddress address,
+      GrpcChannelFactory grpc,
+      Settings settings,
+      MeterRegistry meters,
+      CircuitBreakerRegistry breakers) {
     Objects.requireNonNull(address, "address");
-    QuicTarget quicOnly = address.contains("@") ? QuicTarget.parse(address) : null;
-    return new BlixardClient(address.trim(), settings, meters, breakers, quicOnly);
+    Objects.requireNonNull(grpc, "grpc");
+    return new BlixardClient(address, grpc, settings, meters, breakers);
+  }
+
+  /**
+   * {@link #connect(NodeAddress, GrpcChannelFactory, Settings, MeterRegistry,
+   * CircuitBreakerRegistry)} of the address as text.
+   */
+  public static BlixardClient connect(
+      String address,
+      GrpcChannelFactory grpc,
+      Settings settings,
+      MeterRegistry meters,
+      CircuitBreakerRegistry breakers) {
+    return connect(NodeAddress.parse("node address", address), grpc, settings, meters, breakers);
   }
 
   /** The channel for the generated stubs. */
@@ -228,22 +256,21 @@ public final class BlixardClient implements AutoCloseable {
   private Channel choosing(GetTransportInfoResponse answer) {
     Channel quic = null;
     if (answer != null && !answer.getQuicAddress().isEmpty()) {
-      QuicTarget target = QuicTarget.parse(answer.getQuicAddress());
+      NodeAddress target = NodeAddress.parse("quic_address", answer.getQuicAddress());
       quic = pool.channel(target.pinnedTo(NodeId.parse(answer.getNodeId())));
     }
     quicChannel = quic;
-    return new TransportChoosingChannel(
-        address,
-        grpc,
-        quic,
-        () -> strategy,
-        settings.policy(),
-        settings.options(),
-        breakers,
-        latency,
-        meters,
-        scheduler,
-        this::refreshSoon);
+    return TransportChoosingChannel.builder(address, grpc)
+        .quic(quic)
+        .strategy(() -> strategy)
+        .policy(settings.policy())
+        .options(settings.options())
+        .breakers(breakers)
+        .latency(latency)
+        .meters(meters)
+        .scheduler(scheduler)
+        .onQuicFailure(this::refreshSoon)
+        .build();
   }
 
   @Override

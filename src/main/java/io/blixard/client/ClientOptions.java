@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * How a {@link TransportChoosingChannel} retries, budgets retries and breaks circuits.
  *
- * @param maxAttempts attempts of an idempotent call, the first one included
+ * @param maxAttempts attempts of a call that is safe to send again (declared idempotent or free of
+ *     side effects, or never run by the server), the first one included
  * @param initialBackoff wait before the first retry; doubled for each further one
  * @param maxBackoff longest wait between attempts
  * @param retriesPerSecond retry budget: retries beyond this rate fail at once instead of piling on

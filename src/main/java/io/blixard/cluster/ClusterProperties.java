@@ -1,5 +1,6 @@
 package io.blixard.cluster;
 
+import io.blixard.node.NodeAddress;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -32,26 +33,22 @@ public record ClusterProperties(
     @DefaultValue @Valid @NestedConfigurationProperty JoinRetry joinRetry,
     @DefaultValue @Valid @NestedConfigurationProperty Peers peers) {
 
+  private static final String JOIN = "blixard.cluster.join";
+
   public ClusterProperties {
     if (peerTimeout != null && (peerTimeout.isNegative() || peerTimeout.isZero())) {
       throw new IllegalArgumentException(
           "blixard.cluster.peer-timeout: " + peerTimeout + " (expected: > 0)");
     }
     join = join == null ? List.of() : List.copyOf(join);
-    for (String address : join) {
-      try {
-        MemberAddress.parse(address);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("blixard.cluster.join: " + e.getMessage(), e);
-      }
-    }
+    join.forEach(address -> NodeAddress.parse(JOIN, address));
     joinRetry = joinRetry == null ? new JoinRetry(null, null, null, null) : joinRetry;
     peers = peers == null ? new Peers(null, null) : peers;
   }
 
   /** The member addresses of {@link #join()}, parsed. */
-  public List<MemberAddress> joinAddresses() {
-    return join.stream().map(MemberAddress::parse).toList();
+  public List<NodeAddress> joinAddresses() {
+    return join.stream().map(address -> NodeAddress.parse(JOIN, address)).toList();
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.blixard.cluster;
 
+import io.blixard.node.NodeAddress;
 import java.time.Duration;
 
 /**
@@ -12,12 +13,12 @@ public interface MembershipClient {
    *
    * @throws JoinException naming why the call failed and whether retrying makes sense
    */
-  GroupMembers members(MemberAddress address, Duration timeout);
+  GroupMembers members(NodeAddress address, Duration timeout);
 
   /**
    * Asks the member at {@code address} to add this node.
    *
    * @throws JoinException naming why the call failed and whether retrying makes sense
    */
-  GroupMembers join(MemberAddress address, JoinApplication application, Duration timeout);
+  GroupMembers join(NodeAddress address, JoinApplication application, Duration timeout);
 }

@@ -1,6 +1,7 @@
 package io.blixard.cluster;
 
 import io.blixard.node.DataDirectory;
+import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
@@ -133,7 +134,7 @@ public class RaftNode implements SmartLifecycle {
             .build();
     RaftProperties raftProperties = raftProperties(storageDir, port);
     Optional<RaftGroupId> existing = existingGroup(storageDir);
-    List<MemberAddress> join = properties.joinAddresses();
+    List<NodeAddress> join = properties.joinAddresses();
     List<RaftPeer> clientPeers;
     String how;
     if (existing.isPresent()) {
@@ -243,7 +244,7 @@ public class RaftNode implements SmartLifecycle {
    * time is up or a member refuses for a reason retrying cannot fix.
    */
   private GroupMembers joinGroup(
-      List<MemberAddress> members,
+      List<NodeAddress> members,
       RaftPeer selfPeer,
       RaftProperties raftProperties,
       int port,
@@ -263,7 +264,7 @@ public class RaftNode implements SmartLifecycle {
     java.time.Duration backoff = retry.initialBackoff();
     Map<String, String> failures = new java.util.LinkedHashMap<>();
     while (true) {
-      for (MemberAddress member : members) {
+      for (NodeAddress member : members) {
         try {
           GroupMembers group = membership.members(member, retry.callTimeout());
           if (server == null) {

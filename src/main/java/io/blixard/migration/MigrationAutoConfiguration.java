@@ -1,6 +1,7 @@
 package io.blixard.migration;
 
 import io.blixard.rpc.RpcAutoConfiguration;
+import io.blixard.rpc.RpcServerInterceptor;
 import io.blixard.rpc.ServiceCatalogue;
 import io.blixard.transport.TransportAutoConfiguration;
 import io.blixard.transport.TransportProperties;
@@ -9,6 +10,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.annotation.Order;
 
 /**
  * The migration strategy: configured in {@code blixard.transport.strategy}, held for the run, read
@@ -23,6 +25,13 @@ public class MigrationAutoConfiguration {
   MigrationStrategyHolder migrationStrategyHolder(
       MigrationStrategy configured, MeterRegistry meterRegistry) {
     return new MigrationStrategyHolder(configured, meterRegistry);
+  }
+
+  /** The served-on check, a link of the server interceptor chain both transports apply. */
+  @Bean
+  @Order(RpcServerInterceptor.SERVED_ON_ORDER)
+  RpcServerInterceptor servedOnInterceptor(MigrationStrategyHolder strategies) {
+    return transport -> new ServedOnInterceptor(strategies, transport);
   }
 
   @Bean

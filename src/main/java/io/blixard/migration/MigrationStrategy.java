@@ -23,8 +23,9 @@ import org.springframework.validation.annotation.Validated;
  *     raft).
  * @param raftTransport Transport of Raft traffic between nodes: always-grpc, always-quic or
  *     adaptive.
- * @param fallbackToGrpc Whether a call whose QUIC attempt fails before the request went out is sent
- *     over gRPC instead.
+ * @param fallbackToGrpc Whether a call whose QUIC attempt fails is sent over gRPC instead, when
+ *     sending it again is safe: the request never reached the service (no connection, refused,
+ *     circuit open), or the method is declared free of side effects or idempotent.
  * @param quicShare Per service, the percentage (0 to 100) of calls sent over QUIC, for canary-style
  *     shifting; overrides prefer-quic-for for that service.
  * @param adaptive Latency-based choice between the transports.

@@ -83,15 +83,6 @@ public class MigrationStrategyHolder {
   public Optional<String> notServedReason(String fullServiceName, Transport transport) {
     return ServiceNames.shortName(fullServiceName)
         .filter(s -> !strategy().servedOn(s).contains(transport))
-        .map(
-            s ->
-                "service "
-                    + s
-                    + " is not served over "
-                    + transport.tag()
-                    + " on this node (served over: "
-                    + String.join(
-                        ", ", strategy().servedOn(s).stream().map(Transport::tag).sorted().toList())
-                    + ")");
+        .map(s -> ServedOnRefusal.message(s, transport, strategy().servedOn(s)));
   }
 }

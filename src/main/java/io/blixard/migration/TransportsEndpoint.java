@@ -1,6 +1,6 @@
 package io.blixard.migration;
 
-import io.blixard.rpc.RpcServerMetricsInterceptor;
+import io.blixard.rpc.RpcServerMetrics;
 import io.blixard.rpc.ServiceCatalogue;
 import io.blixard.rpc.ServiceNames;
 import io.blixard.transport.Transport;
@@ -11,11 +11,11 @@ import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
@@ -50,21 +50,11 @@ public class TransportsEndpoint {
   }
 
   @ReadOperation
-  public Map<String, Object> transports() {
+  public TransportsReport transports() {
     MigrationStrategyHolder.Versioned versioned = strategies.versioned();
     MigrationStrategy strategy = versioned.strategy();
-    Map<String, Object> answer = new LinkedHashMap<>();
-    answer.put("mode", mode.name().toLowerCase(Locale.ROOT));
-    answer.put("strategy", describe(strategy));
-    Map<String, Object> version = new LinkedHashMap<>();
-    version.put("version", versioned.version());
-    version.put("since", versioned.since().toString());
-    version.put("changedBy", versioned.changedBy());
-    version.put("change", versioned.change());
-    answer.put("strategyVersion", version);
-    Map<String, Object> services = new LinkedHashMap<>();
+    SortedMap<String, TransportsReport.Service> services = new TreeMap<>();
     for (String label : serviceLabels()) {
-      Map<String, Object> service = new LinkedHashMap<>();
       boolean inStrategy = ServiceNames.KNOWN.contains(label);
       Set<Transport> servedOn =
           inStrategy ? strategy.servedOn(label) : EnumSet.allOf(Transport.class);
@@ -74,17 +64,23 @@ public class TransportsEndpoint {
           serving.add(t.tag());
         }
       }
-      service.put("servedOn", serving);
-      if (inStrategy) {
-        service.put("quicSharePercent", strategy.quicSharePercent(label));
-      }
-      for (Transport t : Transport.values()) {
-        service.put(t.tag(), stats(label, t));
-      }
-      services.put(label, service);
+      services.put(
+          label,
+          new TransportsReport.Service(
+              serving,
+              inStrategy ? strategy.quicSharePercent(label) : null,
+              stats(label, Transport.GRPC),
+              stats(label, Transport.QUIC)));
     }
-    answer.put("services", services);
-    return answer;
+    return new TransportsReport(
+        mode.name().toLowerCase(Locale.ROOT),
+        TransportsReport.Strategy.of(strategy),
+        new TransportsReport.Version(
+            versioned.version(),
+            versioned.since().toString(),
+            versioned.changedBy(),
+            versioned.change()),
+        services);
   }
 
   /**
@@ -93,7 +89,7 @@ public class TransportsEndpoint {
    * or with them.
    */
   @WriteOperation
-  public WebEndpointResponse<Map<String, Object>> update(
+  public WebEndpointResponse<Object> update(
       @Nullable String service,
       @Nullable Integer quicShare,
       @Nullable Boolean preferQuic,
@@ -105,7 +101,7 @@ public class TransportsEndpoint {
     } catch (IllegalArgumentException e) {
       // A wrong value is the caller's mistake: say what was wrong and what was expected.
       return new WebEndpointResponse<>(
-          Map.of("error", e.getMessage()), WebEndpointResponse.STATUS_BAD_REQUEST);
+          new TransportsReport.Refusal(e.getMessage()), WebEndpointResponse.STATUS_BAD_REQUEST);
     }
   }
 
@@ -170,7 +166,7 @@ public class TransportsEndpoint {
 
   /** Back to the strategy of the configuration. */
   @DeleteOperation
-  public Map<String, Object> reset() {
+  public TransportsReport reset() {
     strategies.reset("actuator");
     return transports();
   }
@@ -189,41 +185,17 @@ public class TransportsEndpoint {
     return transports;
   }
 
-  static Map<String, Object> describe(MigrationStrategy strategy) {
-    Map<String, Object> map = new LinkedHashMap<>();
-    map.put("preferQuicFor", new TreeSet<>(strategy.preferQuicFor()));
-    map.put(
-        "raftTransport",
-        strategy.raftTransport().name().toLowerCase(Locale.ROOT).replace('_', '-'));
-    map.put("fallbackToGrpc", strategy.fallbackToGrpc());
-    map.put("quicShare", new java.util.TreeMap<>(strategy.quicShare()));
-    Map<String, Object> adaptive = new LinkedHashMap<>();
-    adaptive.put("enabled", strategy.adaptive().enabled());
-    adaptive.put("latencyThreshold", strategy.adaptive().latencyThreshold().toString());
-    adaptive.put("minSamples", strategy.adaptive().minSamples());
-    map.put("adaptive", adaptive);
-    Map<String, Object> served = new java.util.TreeMap<>();
-    strategy
-        .servedOn()
-        .forEach((s, t) -> served.put(s, t.stream().map(Transport::tag).sorted().toList()));
-    map.put("servedOn", served);
-    return map;
-  }
-
   private Set<String> serviceLabels() {
     Set<String> labels = new TreeSet<>();
     catalogue.serviceNames().forEach(name -> labels.add(ServiceNames.label(name)));
     return labels;
   }
 
-  private Map<String, Object> stats(String label, Transport transport) {
+  private TransportsReport.Calls stats(String label, Transport transport) {
     long calls = 0;
     long errors = 0;
     for (Timer timer :
-        registry
-            .find(RpcServerMetricsInterceptor.METRIC)
-            .tag("transport", transport.tag())
-            .timers()) {
+        registry.find(RpcServerMetrics.METRIC).tag("transport", transport.tag()).timers()) {
       if (!label.equals(ServiceNames.label(timer.getId().getTag("service")))) {
         continue;
       }
@@ -232,12 +204,9 @@ public class TransportsEndpoint {
         errors += timer.count();
       }
     }
-    Map<String, Object> stats = new LinkedHashMap<>();
-    stats.put("calls", calls);
-    stats.put("errors", errors);
     Timer service =
         registry
-            .find(RpcServerMetricsInterceptor.SERVICE_METRIC)
+            .find(RpcServerMetrics.SERVICE_METRIC)
             .tag("transport", transport.tag())
             .tag("service", label)
             .timer();
@@ -247,9 +216,8 @@ public class TransportsEndpoint {
         service == null || service.max(java.util.concurrent.TimeUnit.NANOSECONDS) == 0
             ? new ValueAtPercentile[0]
             : service.takeSnapshot().percentileValues();
-    stats.put("p50Millis", percentile(percentiles, 0.5));
-    stats.put("p99Millis", percentile(percentiles, 0.99));
-    return stats;
+    return new TransportsReport.Calls(
+        calls, errors, percentile(percentiles, 0.5), percentile(percentiles, 0.99));
   }
 
   private static Double percentile(ValueAtPercentile[] values, double which) {

@@ -1,5 +1,6 @@
 package io.blixard.peers;
 
+import io.blixard.node.NodeAddress;
 import io.grpc.Channel;
 
 /**
@@ -9,13 +10,22 @@ import io.grpc.Channel;
 public interface PeerChannels extends AutoCloseable {
 
   /**
-   * The channel to the member at this address ({@code host:grpcPort} or {@code
-   * NODEID@host:quicPort}).
+   * The channel to the member at this address: {@code host:grpcPort} over gRPC, {@code
+   * NODEID@host:quicPort} over QUIC pinned to that node id.
+   *
+   * @throws IllegalArgumentException when its transport is not available on this node
+   */
+  Channel channel(NodeAddress address);
+
+  /**
+   * The channel to the member at this address, as text.
    *
    * @throws IllegalArgumentException when the address does not parse or its transport is not
-   *     available in this build
+   *     available on this node
    */
-  Channel channel(String memberAddress);
+  default Channel channel(String memberAddress) {
+    return channel(NodeAddress.parse("member address", memberAddress));
+  }
 
   @Override
   void close();

@@ -7,9 +7,10 @@ import io.blixard.cluster.RaftNode;
 import io.blixard.migration.MigrationAutoConfiguration;
 import io.blixard.migration.MigrationStrategyHolder;
 import io.blixard.node.NodeIdentity;
+import io.blixard.transport.grpc.GrpcChannelFactory;
+import io.blixard.transport.grpc.GrpcClientAutoConfiguration;
 import io.blixard.transport.quic.autoconfigure.QuicTransportAutoConfiguration;
 import io.blixard.transport.quic.client.QuicConnectionPool;
-import io.blixard.transport.quic.client.QuicTarget;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -17,14 +18,18 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /** The node as a client of the other members: channels to them, membership calls, probes. */
-@AutoConfiguration(after = {MigrationAutoConfiguration.class, QuicTransportAutoConfiguration.class})
+@AutoConfiguration(
+    after = {
+      MigrationAutoConfiguration.class,
+      GrpcClientAutoConfiguration.class,
+      QuicTransportAutoConfiguration.class
+    })
 public class PeersAutoConfiguration {
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  PeerChannels peerChannels(ObjectProvider<QuicConnectionPool> quic) {
-    return new DefaultPeerChannels(
-        address -> quic.getObject().channel(QuicTarget.parse(address.toString())));
+  PeerChannels peerChannels(GrpcChannelFactory grpc, ObjectProvider<QuicConnectionPool> quic) {
+    return new DefaultPeerChannels(grpc, quic.getIfAvailable());
   }
 
   @Bean

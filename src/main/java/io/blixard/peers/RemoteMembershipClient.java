@@ -4,8 +4,8 @@ import io.blixard.api.MembershipProtos;
 import io.blixard.cluster.GroupMembers;
 import io.blixard.cluster.JoinApplication;
 import io.blixard.cluster.JoinException;
-import io.blixard.cluster.MemberAddress;
 import io.blixard.cluster.MembershipClient;
+import io.blixard.node.NodeAddress;
 import io.blixard.proto.cluster.v1.GetMembersRequest;
 import io.blixard.proto.cluster.v1.MembershipServiceGrpc;
 import io.grpc.Status;
@@ -26,7 +26,7 @@ public class RemoteMembershipClient implements MembershipClient {
   }
 
   @Override
-  public GroupMembers members(MemberAddress address, Duration timeout) {
+  public GroupMembers members(NodeAddress address, Duration timeout) {
     try {
       return MembershipProtos.fromProto(
           stub(address, timeout).getMembers(GetMembersRequest.getDefaultInstance()));
@@ -36,7 +36,7 @@ public class RemoteMembershipClient implements MembershipClient {
   }
 
   @Override
-  public GroupMembers join(MemberAddress address, JoinApplication application, Duration timeout) {
+  public GroupMembers join(NodeAddress address, JoinApplication application, Duration timeout) {
     try {
       return MembershipProtos.fromProto(
           stub(address, timeout).join(MembershipProtos.toProto(application)));
@@ -46,9 +46,9 @@ public class RemoteMembershipClient implements MembershipClient {
   }
 
   private MembershipServiceGrpc.MembershipServiceBlockingStub stub(
-      MemberAddress address, Duration timeout) {
+      NodeAddress address, Duration timeout) {
     try {
-      return MembershipServiceGrpc.newBlockingStub(channels.channel(address.toString()))
+      return MembershipServiceGrpc.newBlockingStub(channels.channel(address))
           .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (IllegalArgumentException e) {
       throw new JoinException(JoinException.Reason.REFUSED, e.getMessage(), e);
@@ -56,7 +56,7 @@ public class RemoteMembershipClient implements MembershipClient {
   }
 
   /** Why a call to a member failed, and whether retrying makes sense. */
-  static JoinException failure(MemberAddress address, String what, StatusRuntimeException e) {
+  static JoinException failure(NodeAddress address, String what, StatusRuntimeException e) {
     Status status = e.getStatus();
     String description = status.getDescription() == null ? "" : ": " + status.getDescription();
     String message =

@@ -3,39 +3,60 @@ package io.blixard.rpc;
 import io.blixard.health.NodeReadiness;
 import io.grpc.BindableService;
 import io.grpc.protobuf.services.HealthStatusManager;
-import java.util.ArrayList;
-import java.util.List;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.annotation.Order;
+import org.springframework.grpc.autoconfigure.server.health.GrpcServerHealthAutoConfiguration;
 
 /**
- * The services every transport serves: the catalogue of every {@link BindableService} bean, and the
- * standard {@code grpc.health.v1.Health} service that follows the node's readiness.
+ * What every transport serves, and how: the catalogue of every {@link BindableService} bean
+ * (including the gRPC starter's {@code grpc.health.v1.Health}, kept in step with readiness), and
+ * the one server interceptor chain both servers apply, metrics first.
  */
-@AutoConfiguration
+@AutoConfiguration(
+    after = GrpcServerHealthAutoConfiguration.class,
+    afterName =
+        "org.springframework.boot.actuate.autoconfigure.observation.ObservationAutoConfiguration")
 public class RpcAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  HealthStatusManager grpcHealthStatusManager() {
-    return new HealthStatusManager();
+  ServiceCatalogue serviceCatalogue(ObjectProvider<BindableService> services) {
+    return new ServiceCatalogue(services.orderedStream().toList());
   }
 
   @Bean
   @ConditionalOnMissingBean
-  ServiceCatalogue serviceCatalogue(
-      ObjectProvider<BindableService> services, HealthStatusManager healthStatusManager) {
-    List<BindableService> all = new ArrayList<>(services.orderedStream().toList());
-    all.add(healthStatusManager.getHealthService());
-    return new ServiceCatalogue(all);
+  ServerInterceptorChain serverInterceptorChain(ObjectProvider<RpcServerInterceptor> links) {
+    return new ServerInterceptorChain(links.orderedStream().toList());
   }
 
   @Bean
+  @Order(RpcServerInterceptor.METRICS_ORDER)
+  RpcServerInterceptor rpcServerMetrics(ObservationRegistry observations) {
+    return RpcServerMetrics.interceptor(observations);
+  }
+
+  @Bean
+  RpcServerMetrics.ServiceLatencyHandler rpcServiceLatencyHandler(MeterRegistry meterRegistry) {
+    return new RpcServerMetrics.ServiceLatencyHandler(meterRegistry);
+  }
+
+  @Bean
+  RpcServerMetrics.MeterShape rpcServerMeterShape() {
+    return new RpcServerMetrics.MeterShape();
+  }
+
+  @Bean
+  @ConditionalOnBean(HealthStatusManager.class)
   @ConditionalOnMissingBean
-  GrpcHealthStatusUpdater grpcHealthStatusUpdater(
+  ReadinessHealthBridge readinessHealthBridge(
       HealthStatusManager manager, NodeReadiness readiness, ServiceCatalogue catalogue) {
-    return new GrpcHealthStatusUpdater(manager, readiness, catalogue);
+    return new ReadinessHealthBridge(manager, readiness, catalogue);
   }
 }

@@ -12,8 +12,13 @@ import java.util.stream.Collectors;
 /**
  * Every service the node serves, as gRPC service definitions. Each transport serves all of them
  * from here: adding a service is adding a {@link BindableService} bean, never transport code.
+ *
+ * <p>Server reflection ({@code grpc.reflection.*}) is left out: it lists the services of the gRPC
+ * server it runs in, so it exists on gRPC only.
  */
 public final class ServiceCatalogue {
+
+  private static final String REFLECTION_PREFIX = "grpc.reflection.";
 
   private final Map<String, ServerServiceDefinition> services;
 
@@ -21,6 +26,7 @@ public final class ServiceCatalogue {
     this.services =
         services.stream()
             .map(BindableService::bindService)
+            .filter(d -> !isReflection(d.getServiceDescriptor().getName()))
             .sorted(Comparator.comparing(d -> d.getServiceDescriptor().getName()))
             .collect(
                 Collectors.toMap(
@@ -33,6 +39,11 @@ public final class ServiceCatalogue {
                               + " is registered twice (expected: one bean per service)");
                     },
                     java.util.LinkedHashMap::new));
+  }
+
+  /** Whether a service is gRPC server reflection, which the catalogue leaves out. */
+  public static boolean isReflection(String fullServiceName) {
+    return fullServiceName.startsWith(REFLECTION_PREFIX);
   }
 
   /** The definitions, ordered by full service name. */

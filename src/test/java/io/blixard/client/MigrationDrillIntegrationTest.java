@@ -8,9 +8,10 @@ import io.blixard.proto.health.v1.CheckRequest;
 import io.blixard.proto.health.v1.HealthServiceGrpc;
 import io.blixard.proto.status.v1.GetClusterStatusRequest;
 import io.blixard.proto.status.v1.StatusServiceGrpc;
-import io.blixard.rpc.RpcServerMetricsInterceptor;
+import io.blixard.rpc.RpcServerMetrics;
 import io.blixard.support.SingleNodeTestSupport;
 import io.blixard.transport.Transport;
+import io.blixard.transport.grpc.GrpcChannelFactory;
 import io.blixard.transport.quic.server.QuicRpcServer;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,6 +40,7 @@ class MigrationDrillIntegrationTest extends SingleNodeTestSupport {
   @Autowired MigrationStrategyHolder strategies;
   @Autowired QuicRpcServer quicServer;
   @Autowired MeterRegistry nodeMeters;
+  @Autowired GrpcChannelFactory grpcChannels;
 
   private BlixardClient client;
 
@@ -61,7 +63,7 @@ class MigrationDrillIntegrationTest extends SingleNodeTestSupport {
   private long count(String service, Transport transport) {
     Timer timer =
         nodeMeters
-            .find(RpcServerMetricsInterceptor.SERVICE_METRIC)
+            .find(RpcServerMetrics.SERVICE_METRIC)
             .tags("service", service, "transport", transport.tag())
             .timer();
     return timer == null ? 0 : timer.count();
@@ -141,6 +143,7 @@ class MigrationDrillIntegrationTest extends SingleNodeTestSupport {
         this.client =
             BlixardClient.connect(
                 endpoints.hostAndPort(NodeEndpoints.Kind.GRPC),
+                grpcChannels,
                 settings,
                 clientMeters,
                 CircuitBreakerRegistry.ofDefaults())) {

@@ -12,13 +12,17 @@ import io.blixard.migration.MigrationStrategy;
 import io.blixard.node.NodeId;
 import io.blixard.proto.health.v1.HealthServiceGrpc;
 import io.blixard.proto.health.v1.PingRequest;
+import io.blixard.proto.health.v1.PingResponse;
 import io.blixard.proto.test.v1.EchoRequest;
 import io.blixard.proto.test.v1.EchoResponse;
 import io.blixard.proto.test.v1.EchoServiceGrpc;
 import io.blixard.transport.Transport;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -30,6 +34,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -108,19 +113,24 @@ class TransportChoosingChannelTest {
   }
 
   private TransportChoosingChannel channel(TransportPolicy policy) {
-    return new TransportChoosingChannel(
-        "peer-1",
-        grpc,
-        quic,
-        strategy::get,
-        policy,
-        new ClientOptions(
-            3, Duration.ofMillis(1), Duration.ofMillis(5), 100, 50f, 10, Duration.ofSeconds(30)),
-        CircuitBreakerRegistry.ofDefaults(),
-        new LatencyTracker(),
-        meters,
-        scheduler,
-        quicFailures::incrementAndGet);
+    return TransportChoosingChannel.builder("peer-1", grpc)
+        .quic(quic)
+        .strategy(strategy::get)
+        .policy(policy)
+        .options(
+            new ClientOptions(
+                3,
+                Duration.ofMillis(1),
+                Duration.ofMillis(5),
+                100,
+                50f,
+                10,
+                Duration.ofSeconds(30)))
+        .breakers(CircuitBreakerRegistry.ofDefaults())
+        .meters(meters)
+        .scheduler(scheduler)
+        .onQuicFailure(quicFailures::incrementAndGet)
+        .build();
   }
 
   @AfterEach
@@ -306,5 +316,61 @@ class TransportChoosingChannelTest {
                 .timer()
                 .count())
         .isEqualTo(1);
+  }
+
+  @Test
+  void theListenerIsNeverCalledUnderALockOfTheCall() throws Exception {
+    // Pinned to QUIC with no QUIC address: the call is refused inside halfClose.
+    TransportChoosingChannel noQuic =
+        TransportChoosingChannel.builder("peer-1", grpc)
+            .policy(TransportPolicy.QUIC)
+            .meters(meters)
+            .scheduler(scheduler)
+            .build();
+    ClientCall<PingRequest, PingResponse> call =
+        noQuic.newCall(HealthServiceGrpc.getPingMethod(), CallOptions.DEFAULT);
+    CompletableFuture<Boolean> otherThreadGotIn = new CompletableFuture<>();
+    CompletableFuture<Status> closed = new CompletableFuture<>();
+    call.start(
+        new ClientCall.Listener<>() {
+          @Override
+          public void onClose(Status status, Metadata trailers) {
+            Thread other = new Thread(call::isReady);
+            other.start();
+            try {
+              other.join(5_000);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            otherThreadGotIn.complete(!other.isAlive());
+            closed.complete(status);
+          }
+        },
+        new Metadata());
+    call.request(1);
+    call.sendMessage(PingRequest.getDefaultInstance());
+    call.halfClose();
+
+    assertThat(otherThreadGotIn.get(10, TimeUnit.SECONDS))
+        .as("another thread could use the call while its listener ran")
+        .isTrue();
+    assertThat(closed.get().getDescription()).contains("no known quic address");
+  }
+
+  @Test
+  void anOpenGrpcCircuitRefusesCallsWithoutSendingThem() {
+    channel.breaker(Transport.GRPC).transitionToForcedOpenState();
+    assertThatThrownBy(this::pingedNode)
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+              assertThat(e.getStatus().getDescription())
+                  .isEqualTo("circuit to peer peer-1 over grpc is open after repeated failures");
+            });
+    assertThat(meters.find("blixard.client.attempts").timers()).as("nothing was sent").isEmpty();
+    assertThat(count("blixard.client.retries", "service", "health", "transport", "grpc"))
+        .as("retrying into an open circuit is pointless")
+        .isZero();
   }
 }

@@ -1,6 +1,7 @@
 package io.blixard.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.blixard.proto.health.v1.HealthServiceGrpc;
 import io.blixard.proto.health.v1.PingRequest;
@@ -11,6 +12,7 @@ import io.blixard.proto.monitoring.v1.MonitoringServiceGrpc;
 import io.blixard.support.Promtool;
 import io.blixard.support.SingleNodeTestSupport;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +28,13 @@ public abstract class MonitoringContractTest extends SingleNodeTestSupport {
     HealthServiceGrpc.newBlockingStub(channel())
         .withDeadlineAfter(5, TimeUnit.SECONDS)
         .ping(PingRequest.getDefaultInstance());
-    var metrics = monitoring().getMetrics(GetMetricsRequest.getDefaultInstance());
+    // A call is recorded when the server sees it complete, which may be after the client's answer.
+    var metrics =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () -> monitoring().getMetrics(GetMetricsRequest.getDefaultInstance()),
+                m -> m.getText().contains("method=\"Ping\""));
     assertThat(metrics.getContentType()).startsWith("text/plain");
     assertThat(metrics.getText())
         .contains("blixard_raft_term")

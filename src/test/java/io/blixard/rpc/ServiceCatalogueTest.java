@@ -30,14 +30,30 @@ class ServiceCatalogueTest {
 
   @Test
   void shouldListServiceNamesSorted() {
-    assertThat(catalogue.serviceNames()).containsExactly(ECHO, HEALTH, REFLECTION);
+    assertThat(catalogue.serviceNames()).containsExactly(ECHO, HEALTH);
   }
 
   @Test
   void shouldListDefinitionsInTheSameOrder() {
     assertThat(catalogue.definitions())
         .extracting(d -> d.getServiceDescriptor().getName())
-        .containsExactly(ECHO, HEALTH, REFLECTION);
+        .containsExactly(ECHO, HEALTH);
+  }
+
+  @Test
+  @SuppressWarnings("deprecation") // v1alpha, as tools still speak it
+  void shouldLeaveOutServerReflectionWhichDescribesTheGrpcServerItRunsIn() {
+    ServiceCatalogue withBoth =
+        new ServiceCatalogue(
+            List.of(
+                io.grpc.protobuf.services.ProtoReflectionService.newInstance(),
+                ProtoReflectionServiceV1.newInstance(),
+                echo()));
+
+    assertThat(withBoth.serviceNames()).containsExactly(ECHO);
+    assertThat(withBoth.service(REFLECTION)).isEmpty();
+    assertThat(ServiceCatalogue.isReflection("grpc.reflection.v1alpha.ServerReflection")).isTrue();
+    assertThat(ServiceCatalogue.isReflection(HEALTH)).isFalse();
   }
 
   @Test

@@ -1,14 +1,14 @@
 package io.blixard.support;
 
+import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
 import io.blixard.transport.Transport;
+import io.blixard.transport.grpc.GrpcChannelFactory;
 import io.blixard.transport.quic.client.QuicClientSettings;
 import io.blixard.transport.quic.client.QuicConnectionPool;
-import io.blixard.transport.quic.client.QuicTarget;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.TimeUnit;
 
@@ -29,18 +29,19 @@ public final class TestChannels {
     return switch (transport) {
       case GRPC -> {
         ManagedChannel channel =
-            ManagedChannelBuilder.forAddress(
-                    "127.0.0.1", endpoints.address(NodeEndpoints.Kind.GRPC).orElseThrow().getPort())
-                .usePlaintext()
-                .build();
+            GrpcChannelFactory.plaintext()
+                .newChannel(
+                    NodeAddress.of(
+                        "127.0.0.1",
+                        endpoints.address(NodeEndpoints.Kind.GRPC).orElseThrow().getPort()));
         yield new Opened(
             channel, () -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
       }
       case QUIC -> {
         QuicConnectionPool pool =
             new QuicConnectionPool(QuicClientSettings.defaults(), null, new SimpleMeterRegistry());
-        QuicTarget target =
-            new QuicTarget(
+        NodeAddress target =
+            NodeAddress.of(
                 identity.nodeId(),
                 "127.0.0.1",
                 endpoints.address(NodeEndpoints.Kind.QUIC).orElseThrow().getPort());

@@ -3,12 +3,13 @@ package io.blixard.support;
 import io.blixard.BlixardApplication;
 import io.blixard.cluster.RaftNode;
 import io.blixard.cluster.RaftState;
+import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
 import io.blixard.transport.Transport;
+import io.blixard.transport.grpc.GrpcChannelFactory;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,7 +38,9 @@ public final class TestNode implements AutoCloseable {
     this.raftPort =
         bean(NodeEndpoints.class).address(NodeEndpoints.Kind.RAFT).orElseThrow().getPort();
     this.id = bean(NodeIdentity.class).nodeId();
-    this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort()).usePlaintext().build();
+    // Plaintext or TLS as the node's own gRPC listener speaks.
+    this.channel =
+        bean(GrpcChannelFactory.class).newChannel(NodeAddress.of("127.0.0.1", grpcPort()));
   }
 
   /** Starts a node on {@code dataDir}; {@code extraArgs} are more {@code --key=value} arguments. */

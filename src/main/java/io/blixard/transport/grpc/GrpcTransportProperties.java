@@ -12,7 +12,8 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * The gRPC listener.
+ * The gRPC listener, served by the gRPC starter's server (docs/configuration-grpc.md says how these
+ * keys map onto it).
  *
  * @param port TCP port of the gRPC server. 0 picks a free port.
  * @param bindAddress Address the gRPC server listens on.
@@ -50,6 +51,32 @@ public record GrpcTransportProperties(
    * @param enabled Whether the gRPC server speaks TLS 1.3 with the node's key and self-signed
    *     certificate (the same identity as QUIC), so that clients can pin the node id they dial. Off
    *     by default: plaintext gRPC, for tools such as grpcurl -plaintext and gRPC probes.
+   * @param clientAuth Whether the server asks clients for their certificate: none, optional
+   *     (clients may present one) or require (the handshake fails without one). A presented
+   *     certificate is accepted whatever its issuer; interceptors read it from the call's SSL
+   *     session and decide by the node id it hashes to. Needs enabled.
    */
-  public record Tls(@DefaultValue("false") boolean enabled) {}
+  public record Tls(
+      @DefaultValue("false") boolean enabled,
+      @DefaultValue("none") @NotNull ClientAuth clientAuth) {
+
+    public Tls {
+      if (!enabled && clientAuth != null && clientAuth != ClientAuth.NONE) {
+        throw new IllegalArgumentException(
+            "blixard.transport.grpc.tls.client-auth: "
+                + clientAuth.name().toLowerCase(java.util.Locale.ROOT)
+                + " (expected: none while blixard.transport.grpc.tls.enabled is false)");
+      }
+    }
+  }
+
+  /** Whether the gRPC server asks TLS clients for a certificate. */
+  public enum ClientAuth {
+    /** Clients are anonymous. */
+    NONE,
+    /** Clients may present their certificate. */
+    OPTIONAL,
+    /** Clients must present their certificate. */
+    REQUIRE
+  }
 }

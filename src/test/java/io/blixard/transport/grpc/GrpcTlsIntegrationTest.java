@@ -3,14 +3,12 @@ package io.blixard.transport.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.blixard.migration.MigrationAutoConfiguration;
 import io.blixard.node.DataDirectory;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
-import io.blixard.rpc.RpcAutoConfiguration;
 import io.blixard.security.NodeIdTrustManager;
+import io.blixard.support.NodeAutoConfigurations;
 import io.blixard.support.TestDirectories;
-import io.blixard.transport.TransportAutoConfiguration;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -18,12 +16,12 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** The gRPC listener with {@code blixard.transport.grpc.tls.enabled}: real sockets on loopback. */
@@ -44,12 +42,7 @@ class GrpcTlsIntegrationTest {
 
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
-          .withConfiguration(
-              AutoConfigurations.of(
-                  TransportAutoConfiguration.class,
-                  RpcAutoConfiguration.class,
-                  MigrationAutoConfiguration.class,
-                  GrpcTransportAutoConfiguration.class))
+          .withConfiguration(NodeAutoConfigurations.grpcTransport())
           .withUserConfiguration(GrpcTransportAutoConfigurationTest.NodeBeans.class)
           .withBean(NodeIdentity.class, () -> SERVER)
           .withPropertyValues(
@@ -64,7 +57,7 @@ class GrpcTlsIntegrationTest {
         .withPropertyValues("blixard.transport.grpc.tls.enabled=true")
         .run(
             context -> {
-              GrpcServerLifecycle server = context.getBean(GrpcServerLifecycle.class);
+              GrpcListener server = context.getBean(GrpcListener.class);
               assertThat(server.tls()).isTrue();
               NodeIdTrustManager pinned = NodeIdTrustManager.pinned(SERVER.nodeId());
               assertThat(call(server.port(), tls(pinned, SERVER.nodeId()))).isEqualTo(ANSWER);
@@ -79,9 +72,7 @@ class GrpcTlsIntegrationTest {
         .run(
             context -> {
               NodeIdTrustManager recording = NodeIdTrustManager.recording();
-              call(
-                  context.getBean(GrpcServerLifecycle.class).port(),
-                  tls(recording, SERVER.nodeId()));
+              call(context.getBean(GrpcListener.class).port(), tls(recording, SERVER.nodeId()));
               assertThat(recording.seen()).contains(SERVER.nodeId());
             });
   }
@@ -93,7 +84,7 @@ class GrpcTlsIntegrationTest {
         .run(
             context -> {
               NodeIdTrustManager pinnedElsewhere = NodeIdTrustManager.pinned(OTHER.nodeId());
-              int port = context.getBean(GrpcServerLifecycle.class).port();
+              int port = context.getBean(GrpcListener.class).port();
               assertThatThrownBy(() -> call(port, tls(pinnedElsewhere, SERVER.nodeId())))
                   .isInstanceOfSatisfying(
                       StatusRuntimeException.class,
@@ -113,7 +104,7 @@ class GrpcTlsIntegrationTest {
         .withPropertyValues("blixard.transport.grpc.tls.enabled=true")
         .run(
             context -> {
-              int port = context.getBean(GrpcServerLifecycle.class).port();
+              int port = context.getBean(GrpcListener.class).port();
               assertThatThrownBy(() -> call(port, b -> b.usePlaintext()))
                   .isInstanceOf(StatusRuntimeException.class);
             });
@@ -123,7 +114,7 @@ class GrpcTlsIntegrationTest {
   void shouldServePlaintextByDefault() {
     runner.run(
         context -> {
-          GrpcServerLifecycle server = context.getBean(GrpcServerLifecycle.class);
+          GrpcListener server = context.getBean(GrpcListener.class);
           assertThat(server.tls()).isFalse();
           assertThat(call(server.port(), b -> b.usePlaintext())).isEqualTo(ANSWER);
         });
@@ -132,12 +123,7 @@ class GrpcTlsIntegrationTest {
   @Test
   void shouldFailToStartWithTlsButNoNodeIdentity() {
     new ApplicationContextRunner()
-        .withConfiguration(
-            AutoConfigurations.of(
-                TransportAutoConfiguration.class,
-                RpcAutoConfiguration.class,
-                MigrationAutoConfiguration.class,
-                GrpcTransportAutoConfiguration.class))
+        .withConfiguration(NodeAutoConfigurations.grpcTransport())
         .withUserConfiguration(GrpcTransportAutoConfigurationTest.NodeBeans.class)
         .withPropertyValues(
             "blixard.transport.mode=grpc",
@@ -149,6 +135,55 @@ class GrpcTlsIntegrationTest {
               assertThat(causes(context.getStartupFailure()))
                   .contains("blixard.transport.grpc.tls.enabled is true")
                   .contains("expected: a NodeIdentity bean");
+            });
+  }
+
+  @Test
+  void shouldAnswerAnAnonymousClientWhenClientAuthIsOptional() {
+    runner
+        .withPropertyValues(
+            "blixard.transport.grpc.tls.enabled=true",
+            "blixard.transport.grpc.tls.client-auth=optional")
+        .run(
+            context ->
+                assertThat(
+                        call(
+                            context.getBean(GrpcListener.class).port(),
+                            tls(NodeIdTrustManager.pinned(SERVER.nodeId()), SERVER.nodeId())))
+                    .isEqualTo(ANSWER));
+  }
+
+  @Test
+  void shouldRequireAClientCertificateWhenClientAuthIsRequire() {
+    runner
+        .withPropertyValues(
+            "blixard.transport.grpc.tls.enabled=true",
+            "blixard.transport.grpc.tls.client-auth=require")
+        .run(
+            context -> {
+              int port = context.getBean(GrpcListener.class).port();
+              assertThatThrownBy(
+                      () ->
+                          call(
+                              port,
+                              tls(NodeIdTrustManager.pinned(SERVER.nodeId()), SERVER.nodeId())))
+                  .isInstanceOfSatisfying(
+                      StatusRuntimeException.class,
+                      e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+              // Any node's own certificate is accepted; what it may do is decided by its node id.
+              var withCertificate =
+                  GrpcSslContexts.forClient()
+                      .trustManager(NodeIdTrustManager.pinned(SERVER.nodeId()))
+                      .keyManager(OTHER.privateKey(), OTHER.certificate())
+                      .protocols(GrpcTls.PROTOCOL)
+                      .build();
+              assertThat(
+                      call(
+                          port,
+                          b ->
+                              b.sslContext(withCertificate)
+                                  .overrideAuthority(SERVER.nodeId().value() + ".blixard")))
+                  .isEqualTo(ANSWER);
             });
   }
 

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blixard.StartupFailures;
 import io.blixard.health.NodeReadiness;
-import io.blixard.migration.MigrationAutoConfiguration;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeProperties;
 import io.blixard.proto.test.v1.EchoServiceGrpc;
-import io.blixard.rpc.RpcAutoConfiguration;
 import io.blixard.rpc.ServiceCatalogue;
-import io.blixard.transport.TransportAutoConfiguration;
+import io.blixard.support.NodeAutoConfigurations;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -19,23 +17,18 @@ import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.actuate.health.Status;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.availability.ApplicationAvailabilityBean;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 
 @Timeout(30)
 class GrpcTransportAutoConfigurationTest {
 
   private final ApplicationContextRunner runner =
       new ApplicationContextRunner()
-          .withConfiguration(
-              AutoConfigurations.of(
-                  TransportAutoConfiguration.class,
-                  RpcAutoConfiguration.class,
-                  MigrationAutoConfiguration.class,
-                  GrpcTransportAutoConfiguration.class))
+          .withConfiguration(NodeAutoConfigurations.grpcTransport())
           .withUserConfiguration(NodeBeans.class)
           // The server starts with the context: a free loopback port, and a quick stop.
           .withPropertyValues(
@@ -89,9 +82,11 @@ class GrpcTransportAutoConfigurationTest {
         .run(
             context -> {
               assertThat(context).hasSingleBean(GrpcServerLifecycle.class);
-              GrpcServerLifecycle server = context.getBean(GrpcServerLifecycle.class);
-              assertThat(server.isRunning()).isTrue();
+              assertThat(context.getBean(GrpcServerLifecycle.class).isRunning()).isTrue();
+              GrpcListener server = context.getBean(GrpcListener.class);
               assertThat(server.port()).isPositive();
+              assertThat(context.getBean(GrpcServerLifecycle.class).getPort())
+                  .isEqualTo(server.port());
               assertThat(context.getBean(NodeEndpoints.class).hostAndPort(NodeEndpoints.Kind.GRPC))
                   .isEqualTo("127.0.0.1:" + server.port());
             });
@@ -121,6 +116,7 @@ class GrpcTransportAutoConfigurationTest {
             context -> {
               assertThat(context).hasNotFailed();
               assertThat(context).doesNotHaveBean(GrpcServerLifecycle.class);
+              assertThat(context).doesNotHaveBean(GrpcListener.class);
               assertThat(context.getBean(NodeEndpoints.class).address(NodeEndpoints.Kind.GRPC))
                   .isEmpty();
             });
@@ -158,7 +154,7 @@ class GrpcTransportAutoConfigurationTest {
         .withPropertyValues("blixard.transport.mode=grpc")
         .run(
             context -> {
-              int port = context.getBean(GrpcServerLifecycle.class).port();
+              int port = context.getBean(GrpcListener.class).port();
               Health health =
                   context.getBean("transportsHealthContributor", HealthIndicator.class).health();
               assertThat(health.getStatus()).isEqualTo(Status.UP);
@@ -202,6 +198,94 @@ class GrpcTransportAutoConfigurationTest {
                   .contains("Property: blixard.transport.mode")
                   .contains("Value: \"http3\"")
                   .containsPattern("valid:\\s+DUAL\\s+GRPC\\s+QUIC");
+            });
+  }
+
+  @Test
+  void shouldRefuseAStarterServerKeyTheNodeDoesNotReadNamingItsOwn() {
+    runner
+        .withPropertyValues("spring.grpc.server.port=9090")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(StartupFailures.chain(context.getStartupFailure()))
+                  .contains(
+                      "spring.grpc.server.port is not read by the node's gRPC server"
+                          + " (expected: blixard.transport.grpc.port");
+            });
+    runner
+        .withPropertyValues("spring.grpc.server.keep-alive.time=1m")
+        .run(
+            context ->
+                assertThat(StartupFailures.chain(context.getStartupFailure()))
+                    .contains("spring.grpc.server.keep-alive is not read")
+                    .contains("expected: unset, the node has no such setting"));
+  }
+
+  @Test
+  void shouldMeasureEveryGrpcCallOnceByTheSharedChain() {
+    runner
+        .withPropertyValues("blixard.transport.mode=grpc")
+        .run(
+            context -> {
+              NodeGrpcServerFactory factory = context.getBean(NodeGrpcServerFactory.class);
+              // The starter's own observation interceptor is there, and kept off the server.
+              var starters =
+                  context.getBean(
+                      io.micrometer.core.instrument.binder.grpc.ObservationGrpcServerInterceptor
+                          .class);
+              assertThat(
+                      factory.supports(
+                          starters, new EchoServiceGrpc.EchoServiceImplBase() {}.bindService()))
+                  .isFalse();
+              int port = context.getBean(GrpcListener.class).port();
+              var channel =
+                  io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress(
+                          "127.0.0.1", port)
+                      .usePlaintext()
+                      .build();
+              try {
+                assertThat(
+                        io.grpc.health.v1.HealthGrpc.newBlockingStub(channel)
+                            .withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+                            .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance())
+                            .getStatus())
+                    .isEqualTo(io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+              } finally {
+                channel.shutdownNow();
+              }
+              MeterRegistry meters = context.getBean(MeterRegistry.class);
+              org.awaitility.Awaitility.await()
+                  .atMost(java.time.Duration.ofSeconds(10))
+                  .until(
+                      () ->
+                          meters
+                                  .find("blixard.rpc.server")
+                                  .tags("transport", "grpc", "method", "Check", "status", "OK")
+                                  .timer()
+                              != null);
+              assertThat(meters.find("grpc.server").meters()).isEmpty();
+            });
+  }
+
+  @Test
+  void shouldListenOnTheBindAddressOnly() {
+    runner
+        .withPropertyValues("blixard.transport.mode=grpc")
+        .run(
+            context -> {
+              int port = context.getBean(GrpcListener.class).port();
+              try (var socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
+              }
+              // Another loopback address of this machine: the server did not bind it.
+              org.assertj.core.api.Assertions.assertThatThrownBy(
+                      () -> {
+                        try (var socket = new java.net.Socket()) {
+                          socket.connect(new java.net.InetSocketAddress("127.0.0.2", port), 5000);
+                        }
+                      })
+                  .isInstanceOf(java.net.ConnectException.class);
             });
   }
 }

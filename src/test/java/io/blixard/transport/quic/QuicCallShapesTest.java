@@ -197,14 +197,20 @@ class QuicCallShapesTest {
   void shouldTimeServerAndClientCallsPerTransportServiceMethodAndStatus() {
     blocking.unary(request("timed"));
 
-    assertThat(
-            loopback
-                .serverMeters
-                .get("blixard.rpc.server")
-                .tags("transport", "quic", "method", "Unary", "status", "OK")
-                .timer()
-                .count())
-        .isEqualTo(1);
+    // The server's observation ends when the call completes, which may be after the client has
+    // its answer.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        loopback
+                            .serverMeters
+                            .get("blixard.rpc.server")
+                            .tags("transport", "quic", "method", "Unary", "status", "OK")
+                            .timer()
+                            .count())
+                    .isEqualTo(1));
     assertThat(
             loopback
                 .clientMeters

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.blixard.node.DataDirectory;
+import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
 import io.blixard.proto.health.v1.HealthServiceGrpc;
@@ -11,7 +12,6 @@ import io.blixard.proto.test.v1.EchoRequest;
 import io.blixard.proto.test.v1.EchoServiceGrpc;
 import io.blixard.transport.quic.client.QuicClientSettings;
 import io.blixard.transport.quic.client.QuicConnectionPool;
-import io.blixard.transport.quic.client.QuicTarget;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -66,7 +66,7 @@ class QuicConnectionTest {
     try (QuicLoopback loopback = new QuicLoopback(tmp, List.of(echo))) {
       NodeId someoneElse =
           NodeIdentity.loadOrCreate(DataDirectory.open(tmp.resolve("other"))).nodeId();
-      QuicTarget wrong = new QuicTarget(someoneElse, "127.0.0.1", loopback.server.port());
+      NodeAddress wrong = NodeAddress.of(someoneElse, "127.0.0.1", loopback.server.port());
 
       assertThatThrownBy(
               () ->

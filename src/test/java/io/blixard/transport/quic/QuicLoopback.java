@@ -1,16 +1,16 @@
 package io.blixard.transport.quic;
 
 import io.blixard.node.DataDirectory;
+import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
 import io.blixard.node.NodeProperties;
-import io.blixard.rpc.RpcServerMetricsInterceptor;
 import io.blixard.rpc.ServiceCatalogue;
+import io.blixard.support.RpcMetering;
 import io.blixard.transport.Transport;
 import io.blixard.transport.quic.client.QuicClientSettings;
 import io.blixard.transport.quic.client.QuicConnectionPool;
 import io.blixard.transport.quic.client.QuicRpcChannel;
-import io.blixard.transport.quic.client.QuicTarget;
 import io.blixard.transport.quic.server.QuicRpcServer;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -53,7 +53,7 @@ public final class QuicLoopback implements AutoCloseable {
             properties,
             identity,
             new ServiceCatalogue(services),
-            List.of(new RpcServerMetricsInterceptor(serverMeters, Transport.QUIC)),
+            RpcMetering.interceptors(serverMeters, Transport.QUIC),
             endpoints,
             new QuicMetrics(serverMeters, "server"));
     server.start();
@@ -86,8 +86,8 @@ public final class QuicLoopback implements AutoCloseable {
     return serverMeters.get(QuicMetrics.STREAMS).tag("side", "server").gauge().value();
   }
 
-  public QuicTarget target() {
-    return new QuicTarget(identity.nodeId(), "127.0.0.1", server.port());
+  public NodeAddress target() {
+    return NodeAddress.of(identity.nodeId(), "127.0.0.1", server.port());
   }
 
   public QuicRpcChannel channel() {

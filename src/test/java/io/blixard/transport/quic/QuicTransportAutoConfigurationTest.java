@@ -4,20 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blixard.StartupFailures;
 import io.blixard.health.NodeReadiness;
-import io.blixard.migration.MigrationAutoConfiguration;
 import io.blixard.node.DataDirectory;
+import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
 import io.blixard.node.NodeProperties;
 import io.blixard.proto.test.v1.EchoRequest;
 import io.blixard.proto.test.v1.EchoServiceGrpc;
-import io.blixard.rpc.RpcAutoConfiguration;
-import io.blixard.transport.TransportAutoConfiguration;
-import io.blixard.transport.grpc.GrpcServerLifecycle;
-import io.blixard.transport.grpc.GrpcTransportAutoConfiguration;
+import io.blixard.support.NodeAutoConfigurations;
 import io.blixard.transport.quic.autoconfigure.QuicTransportAutoConfiguration;
 import io.blixard.transport.quic.client.QuicConnectionPool;
-import io.blixard.transport.quic.client.QuicTarget;
 import io.blixard.transport.quic.server.QuicRpcServer;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,9 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.actuate.health.Status;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.availability.ApplicationAvailabilityBean;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
 import org.springframework.util.unit.DataSize;
 
 @Timeout(30)
@@ -43,14 +39,7 @@ class QuicTransportAutoConfigurationTest {
   private ApplicationContextRunner runner() {
     return new ApplicationContextRunner()
         .withConfiguration(
-            AutoConfigurations.of(
-                TransportAutoConfiguration.class,
-                RpcAutoConfiguration.class,
-                MigrationAutoConfiguration.class,
-                GrpcTransportAutoConfiguration.class,
-                RpcAutoConfiguration.class,
-                MigrationAutoConfiguration.class,
-                QuicTransportAutoConfiguration.class))
+            NodeAutoConfigurations.grpcTransport(QuicTransportAutoConfiguration.class))
         .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
         .withBean(
             NodeEndpoints.class,
@@ -97,7 +86,7 @@ class QuicTransportAutoConfigurationTest {
                           context
                               .getBean(QuicConnectionPool.class)
                               .channel(
-                                  new QuicTarget(identity.nodeId(), "127.0.0.1", server.port())))
+                                  NodeAddress.of(identity.nodeId(), "127.0.0.1", server.port())))
                       .withDeadlineAfter(10, TimeUnit.SECONDS)
                       .unary(EchoRequest.newBuilder().setText("over quic").build());
               assertThat(reply.getText()).isEqualTo("over quic");
@@ -117,6 +106,12 @@ class QuicTransportAutoConfigurationTest {
             context -> {
               assertThat(context).hasSingleBean(QuicRpcServer.class);
               assertThat(context).doesNotHaveBean(GrpcServerLifecycle.class);
+              // The starter's grpc.health.v1 stays: QUIC serves it.
+              assertThat(
+                      context
+                          .getBean(io.blixard.rpc.ServiceCatalogue.class)
+                          .service("grpc.health.v1.Health"))
+                  .isPresent();
               assertThat(context.getBean(NodeEndpoints.class).address(NodeEndpoints.Kind.GRPC))
                   .isEmpty();
             });

@@ -1,12 +1,10 @@
 package io.blixard.transport.quic.autoconfigure;
 
 import io.blixard.migration.MigrationAutoConfiguration;
-import io.blixard.migration.MigrationStrategyHolder;
-import io.blixard.migration.ServedOnInterceptor;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
 import io.blixard.rpc.RpcAutoConfiguration;
-import io.blixard.rpc.RpcServerMetricsInterceptor;
+import io.blixard.rpc.ServerInterceptorChain;
 import io.blixard.rpc.ServiceCatalogue;
 import io.blixard.transport.ConditionalOnTransport;
 import io.blixard.transport.Transport;
@@ -17,7 +15,6 @@ import io.blixard.transport.quic.client.QuicClientSettings;
 import io.blixard.transport.quic.client.QuicConnectionPool;
 import io.blixard.transport.quic.server.QuicRpcServer;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.List;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -55,16 +52,14 @@ public class QuicTransportAutoConfiguration {
         QuicTransportProperties properties,
         NodeIdentity identity,
         ServiceCatalogue catalogue,
+        ServerInterceptorChain chain,
         MeterRegistry meterRegistry,
-        NodeEndpoints endpoints,
-        MigrationStrategyHolder strategies) {
+        NodeEndpoints endpoints) {
       return new QuicRpcServer(
           properties,
           identity,
           catalogue,
-          List.of(
-              new ServedOnInterceptor(strategies, Transport.QUIC),
-              new RpcServerMetricsInterceptor(meterRegistry, Transport.QUIC)),
+          chain.interceptors(Transport.QUIC),
           endpoints,
           new QuicMetrics(meterRegistry, "server"));
     }

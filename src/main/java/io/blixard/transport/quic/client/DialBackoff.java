@@ -1,5 +1,6 @@
 package io.blixard.transport.quic.client;
 
+import io.blixard.node.NodeAddress;
 import io.github.resilience4j.core.IntervalFunction;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +25,7 @@ final class DialBackoff {
 
   private final IntervalFunction intervals =
       IntervalFunction.ofExponentialRandomBackoff(INITIAL_MILLIS, 2.0, 0.2, MAX_MILLIS);
-  private final Map<QuicTarget, Failure> failures = new ConcurrentHashMap<>();
+  private final Map<NodeAddress, Failure> failures = new ConcurrentHashMap<>();
   private final LongSupplier nanoTime;
 
   DialBackoff(LongSupplier nanoTime) {
@@ -32,7 +33,7 @@ final class DialBackoff {
   }
 
   /** The last dial's failure while target must not be dialled yet; empty when it may be. */
-  Optional<RuntimeException> pending(QuicTarget target) {
+  Optional<RuntimeException> pending(NodeAddress target) {
     Failure failure = failures.get(target);
     if (failure == null || nanoTime.getAsLong() - failure.retryAtNanos() >= 0) {
       return Optional.empty();
@@ -40,7 +41,7 @@ final class DialBackoff {
     return Optional.of(failure.error());
   }
 
-  void failed(QuicTarget target, RuntimeException error) {
+  void failed(NodeAddress target, RuntimeException error) {
     failures.compute(
         target,
         (t, previous) -> {
@@ -50,7 +51,7 @@ final class DialBackoff {
         });
   }
 
-  void succeeded(QuicTarget target) {
+  void succeeded(NodeAddress target) {
     failures.remove(target);
   }
 }

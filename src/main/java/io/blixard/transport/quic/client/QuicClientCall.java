@@ -1,6 +1,7 @@
 package io.blixard.transport.quic.client;
 
 import com.google.common.util.concurrent.MoreExecutors;
+import io.blixard.node.NodeAddress;
 import io.blixard.rpc.ServiceNames;
 import io.blixard.transport.Transport;
 import io.blixard.transport.quic.InboundMessages;
@@ -38,7 +39,7 @@ final class QuicClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
   private static final String METRIC = "blixard.rpc.client";
 
   private final QuicConnectionPool pool;
-  private final QuicTarget target;
+  private final NodeAddress target;
   private final MethodDescriptor<ReqT, RespT> method;
   private final CallOptions callOptions;
   private final UUID requestId = Frames.newRequestId();
@@ -65,7 +66,7 @@ final class QuicClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
 
   QuicClientCall(
       QuicConnectionPool pool,
-      QuicTarget target,
+      NodeAddress target,
       MethodDescriptor<ReqT, RespT> method,
       CallOptions callOptions) {
     this.pool = pool;

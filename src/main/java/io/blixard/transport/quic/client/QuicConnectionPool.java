@@ -1,7 +1,10 @@
 package io.blixard.transport.quic.client;
 
+import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
+import io.blixard.transport.ChannelFactory;
+import io.blixard.transport.Transport;
 import io.blixard.transport.quic.QuicMetrics;
 import io.blixard.transport.quic.QuicSockets;
 import io.grpc.Status;
@@ -25,9 +28,10 @@ import java.util.function.LongSupplier;
 /**
  * QUIC connections to nodes, one per target, shared by every call to it: dialled on first use
  * (through the {@link QuicDialer}) and again after loss with a backoff between failures, kept alive
- * while open, retired after a spell without calls, and never more than the maximum.
+ * while open, retired after a spell without calls, and never more than the maximum. It is the QUIC
+ * transport's {@link ChannelFactory}.
  */
-public final class QuicConnectionPool implements AutoCloseable {
+public final class QuicConnectionPool implements ChannelFactory {
 
   private final QuicClientSettings settings;
   private final QuicMetrics metrics;
@@ -36,7 +40,7 @@ public final class QuicConnectionPool implements AutoCloseable {
   private final ExecutorService callbacks;
   private final QuicDialer dialer;
   private final DialBackoff backoff;
-  private final Map<QuicTarget, CompletableFuture<QuicConnection>> connections =
+  private final Map<NodeAddress, CompletableFuture<QuicConnection>> connections =
       new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -69,14 +73,20 @@ public final class QuicConnectionPool implements AutoCloseable {
     group.scheduleAtFixedRate(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
   }
 
+  @Override
+  public Transport transport() {
+    return Transport.QUIC;
+  }
+
   /** A channel for the generated stubs, whose calls go over the pooled connection to target. */
-  public QuicRpcChannel channel(QuicTarget target) {
+  @Override
+  public QuicRpcChannel channel(NodeAddress target) {
     return new QuicRpcChannel(this, target);
   }
 
-  /** Same as {@code channel(QuicTarget.parse(address))}. */
+  /** Same as {@code channel(NodeAddress.parse("QUIC address", address))}. */
   public QuicRpcChannel channel(String address) {
-    return channel(QuicTarget.parse(address));
+    return channel(NodeAddress.parse("QUIC address", address));
   }
 
   QuicClientSettings settings() {
@@ -104,7 +114,7 @@ public final class QuicConnectionPool implements AutoCloseable {
    * with a {@link io.grpc.StatusRuntimeException}: UNAVAILABLE when the node cannot be reached,
    * RESOURCE_EXHAUSTED when the pool is full of connections with calls in flight.
    */
-  CompletableFuture<QuicStreamChannel> openStream(QuicTarget target, ChannelHandler handler) {
+  CompletableFuture<QuicStreamChannel> openStream(NodeAddress target, ChannelHandler handler) {
     return connection(target)
         .thenCompose(
             connection -> {
@@ -133,7 +143,7 @@ public final class QuicConnectionPool implements AutoCloseable {
   }
 
   /** The connection to target, dialled if there is none. */
-  CompletableFuture<QuicConnection> connection(QuicTarget target) {
+  CompletableFuture<QuicConnection> connection(NodeAddress target) {
     if (closed) {
       return CompletableFuture.failedFuture(
           Status.UNAVAILABLE.withDescription("the QUIC client is closed").asRuntimeException());
@@ -197,7 +207,7 @@ public final class QuicConnectionPool implements AutoCloseable {
   }
 
   /** The node id the connection to target saw, if it is connected. */
-  public Optional<NodeId> connectedNode(QuicTarget target) {
+  public Optional<NodeId> connectedNode(NodeAddress target) {
     CompletableFuture<QuicConnection> f = connections.get(target);
     if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
       return Optional.empty();
@@ -234,7 +244,7 @@ public final class QuicConnectionPool implements AutoCloseable {
   }
 
   /** Closes a connection no call holds; one a call took meanwhile stays. */
-  private boolean retire(QuicTarget target, CompletableFuture<QuicConnection> f) {
+  private boolean retire(NodeAddress target, CompletableFuture<QuicConnection> f) {
     QuicConnection connection = f.join();
     if (!connection.tryRetire()) {
       return false;

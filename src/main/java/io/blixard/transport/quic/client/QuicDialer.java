@@ -1,5 +1,6 @@
 package io.blixard.transport.quic.client;
 
+import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
 import io.blixard.security.NodeIdTrustManager;
@@ -59,10 +60,10 @@ final class QuicDialer {
    * A new connection to target. Fails with a {@link io.grpc.StatusRuntimeException} UNAVAILABLE
    * that says why the node could not be reached.
    */
-  CompletableFuture<QuicConnection> dial(QuicTarget target) {
+  CompletableFuture<QuicConnection> dial(NodeAddress target) {
     CompletableFuture<QuicConnection> result = new CompletableFuture<>();
     NodeIdTrustManager trust =
-        target.pinned().map(NodeIdTrustManager::pinned).orElseGet(NodeIdTrustManager::recording);
+        target.nodeId().map(NodeIdTrustManager::pinned).orElseGet(NodeIdTrustManager::recording);
     ChannelHandler codec;
     try {
       codec =
@@ -109,7 +110,7 @@ final class QuicDialer {
   }
 
   private void handshake(
-      QuicTarget target,
+      NodeAddress target,
       NodeIdTrustManager trust,
       InetSocketAddress remote,
       Channel datagram,
@@ -145,14 +146,17 @@ final class QuicDialer {
   }
 
   private static CompletableFuture<QuicConnection> failed(
-      QuicTarget target, String reason, Throwable cause) {
+      NodeAddress target, String reason, Throwable cause) {
     CompletableFuture<QuicConnection> result = new CompletableFuture<>();
     fail(target, result, reason, cause);
     return result;
   }
 
   private static void fail(
-      QuicTarget target, CompletableFuture<QuicConnection> result, String reason, Throwable cause) {
+      NodeAddress target,
+      CompletableFuture<QuicConnection> result,
+      String reason,
+      Throwable cause) {
     result.completeExceptionally(
         Status.UNAVAILABLE
             .withDescription("cannot connect over QUIC to " + target + ": " + reason)
@@ -188,10 +192,10 @@ final class QuicDialer {
   /** Fails a connect whose UDP packets come back as ICMP port unreachable. */
   private static final class PortUnreachable extends ChannelInboundHandlerAdapter {
 
-    private final QuicTarget target;
+    private final NodeAddress target;
     private final CompletableFuture<QuicConnection> result;
 
-    PortUnreachable(QuicTarget target, CompletableFuture<QuicConnection> result) {
+    PortUnreachable(NodeAddress target, CompletableFuture<QuicConnection> result) {
       this.target = target;
       this.result = result;
     }

@@ -1,5 +1,6 @@
 package io.blixard.transport.quic.client;
 
+import io.blixard.node.NodeAddress;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -13,9 +14,9 @@ import io.grpc.MethodDescriptor;
 public final class QuicRpcChannel extends Channel {
 
   private final QuicConnectionPool pool;
-  private final QuicTarget target;
+  private final NodeAddress target;
 
-  QuicRpcChannel(QuicConnectionPool pool, QuicTarget target) {
+  QuicRpcChannel(QuicConnectionPool pool, NodeAddress target) {
     this.pool = pool;
     this.target = target;
   }
@@ -28,11 +29,11 @@ public final class QuicRpcChannel extends Channel {
 
   @Override
   public String authority() {
-    return target.host() + ":" + target.port();
+    return target.hostAndPort();
   }
 
   /** Where the calls go. */
-  public QuicTarget target() {
+  public NodeAddress target() {
     return target;
   }
 

@@ -207,6 +207,13 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
             .set(Grpc.TRANSPORT_ATTR_LOCAL_ADDR, connection.localSocketAddress())
             .set(QuicAttributes.ALPN, alpn == null ? "" : alpn)
             .build();
+    if (connection.sslEngine() != null) {
+      // As gRPC's TLS transports do: a certificate identity reads the same on both transports.
+      attributes =
+          attributes.toBuilder()
+              .set(Grpc.TRANSPORT_ATTR_SSL_SESSION, connection.sslEngine().getSession())
+              .build();
+    }
     Optional<io.blixard.node.NodeId> peer = QuicAttributes.peerNodeId(connection);
     if (peer.isPresent()) {
       attributes = attributes.toBuilder().set(QuicAttributes.PEER_NODE_ID, peer.get()).build();

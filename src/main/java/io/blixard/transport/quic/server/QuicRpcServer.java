@@ -71,8 +71,8 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
   private int boundPort;
 
   /**
-   * @param interceptors applied to every call, the last one first, as {@link
-   *     io.grpc.ServerInterceptors#intercept(io.grpc.ServerServiceDefinition, List)} does
+   * @param interceptors applied to every call, the first one first, as {@link
+   *     io.grpc.ServerInterceptors#interceptForward(io.grpc.ServerServiceDefinition, List)} does
    */
   public QuicRpcServer(
       QuicTransportProperties properties,
@@ -103,10 +103,11 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
             new DefaultThreadFactory("blixard-quic-handler", true));
-    // The ALPN restriction is QUIC's own, and the outermost: a call its connection may not make
-    // never reaches the shared chain.
-    List<ServerInterceptor> chain = new ArrayList<>(interceptors);
+    // The ALPN restriction is QUIC's own, and the outermost (first, as the chain runs forward): a
+    // call its connection may not make never reaches the shared chain.
+    List<ServerInterceptor> chain = new ArrayList<>();
     chain.add(new QuicAlpnInterceptor());
+    chain.addAll(interceptors);
     QuicServices services = new QuicServices(catalogue, chain, handlers);
     OpenCalls calls = new OpenCalls();
     openCalls = calls;

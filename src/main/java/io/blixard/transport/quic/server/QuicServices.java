@@ -12,7 +12,8 @@ import java.util.concurrent.Executor;
 
 /**
  * The methods the QUIC server serves: every method of every service in the catalogue, each wrapped
- * in the same interceptors as on gRPC. Looked up by full method name.
+ * in the same interceptor chain as on gRPC ({@code rpc.ServerInterceptorChain}, the first
+ * interceptor seeing a call first). Looked up by full method name.
  */
 final class QuicServices {
 
@@ -23,7 +24,8 @@ final class QuicServices {
       ServiceCatalogue catalogue, List<ServerInterceptor> interceptors, Executor handlerExecutor) {
     this.handlerExecutor = handlerExecutor;
     for (ServerServiceDefinition definition : catalogue.definitions()) {
-      ServerServiceDefinition intercepted = ServerInterceptors.intercept(definition, interceptors);
+      ServerServiceDefinition intercepted =
+          ServerInterceptors.interceptForward(definition, interceptors);
       for (ServerMethodDefinition<?, ?> method : intercepted.getMethods()) {
         methods.put(method.getMethodDescriptor().getFullMethodName(), method);
       }

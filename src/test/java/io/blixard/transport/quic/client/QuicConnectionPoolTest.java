@@ -1,7 +1,6 @@
 package io.blixard.transport.quic.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
 import io.blixard.node.NodeId;
@@ -134,19 +133,5 @@ class QuicConnectionPoolTest {
                             + " (ICMP port unreachable)");
               });
     }
-  }
-
-  @Test
-  void shouldParseTargetsAndNameWhatIsWrong() {
-    NodeId id = NodeId.parse("b".repeat(52));
-    assertThat(QuicTarget.parse(id + "@node-1:7002")).isEqualTo(new QuicTarget(id, "node-1", 7002));
-    assertThat(QuicTarget.parse("[::1]:7002").host()).isEqualTo("::1");
-    assertThat(QuicTarget.parse("10.0.0.1:7002").pinned()).isEmpty();
-    assertThatIllegalArgumentException()
-        .isThrownBy(() -> QuicTarget.parse("node-1"))
-        .withMessage("QUIC address \"node-1\" (expected: host:port or NODEID@host:port)");
-    assertThatIllegalArgumentException()
-        .isThrownBy(() -> QuicTarget.parse("nobody@node-1:7002"))
-        .withMessageContaining("expected: 52 characters of lowercase base32");
   }
 }

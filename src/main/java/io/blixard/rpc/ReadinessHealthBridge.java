@@ -6,24 +6,24 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.event.ContextClosedEvent;
-import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
- * Keeps the standard {@code grpc.health.v1.Health} service in step with the node's readiness: the
- * whole server ({@code ""}) and every service report SERVING only while the node is ready.
+ * Sets the gRPC starter's {@link HealthStatusManager} from the node's readiness: the whole server
+ * ({@code ""}) and every service of the catalogue are SERVING only while the node is ready. The
+ * starter's own updater follows Actuator health indicators, each under its own name; clients of
+ * {@code grpc.health.v1} here ask by service name, so this sets those names.
  */
-public class GrpcHealthStatusUpdater {
+public class ReadinessHealthBridge {
 
-  private static final Logger log = LoggerFactory.getLogger(GrpcHealthStatusUpdater.class);
+  private static final Logger log = LoggerFactory.getLogger(ReadinessHealthBridge.class);
 
   private final HealthStatusManager manager;
   private final NodeReadiness readiness;
   private final ServiceCatalogue catalogue;
   private final AtomicReference<ServingStatus> current = new AtomicReference<>();
 
-  public GrpcHealthStatusUpdater(
+  public ReadinessHealthBridge(
       HealthStatusManager manager, NodeReadiness readiness, ServiceCatalogue catalogue) {
     this.manager = manager;
     this.readiness = readiness;
@@ -43,10 +43,5 @@ public class GrpcHealthStatusUpdater {
     manager.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
     catalogue.serviceNames().forEach(name -> manager.setStatus(name, status));
     log.info("gRPC health status is now {}", status);
-  }
-
-  @EventListener(ContextClosedEvent.class)
-  public void onShutdown() {
-    manager.enterTerminalState();
   }
 }

@@ -1,0 +1,187 @@
+package io.blixard.rpc;
+
+import io.blixard.transport.Transport;
+import io.grpc.Status;
+import io.micrometer.common.KeyValue;
+import io.micrometer.common.KeyValues;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.grpc.GrpcServerObservationContext;
+import io.micrometer.core.instrument.binder.grpc.GrpcServerObservationConvention;
+import io.micrometer.core.instrument.binder.grpc.ObservationGrpcServerInterceptor;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.config.MeterFilterReply;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What every server call is measured by, on both transports: Micrometer's own gRPC server
+ * observation ({@link ObservationGrpcServerInterceptor}) under a convention that names the timer
+ * {@value #METRIC} and tags it with transport, service, method and status. The observation also
+ * feeds a per-service timer with recent p50 and p99 ({@value #SERVICE_METRIC}), which {@code
+ * /actuator/transports} shows, and is what tracing will hook into.
+ */
+public final class RpcServerMetrics {
+
+  /** Every call a server handled: transport, service (full name), method, status code. */
+  public static final String METRIC = "blixard.rpc.server";
+
+  /** Per service (short name) and transport, across methods and outcomes, with p50 and p99. */
+  public static final String SERVICE_METRIC = "blixard.transport.calls";
+
+  static final String TRANSPORT = "transport";
+  static final String SERVICE = "service";
+  static final String METHOD = "method";
+  static final String STATUS = "status";
+
+  /** The tag Micrometer's meter handler adds; the status tag already says how a call ended. */
+  private static final String ERROR = "error";
+
+  private RpcServerMetrics() {}
+
+  /** The metrics link of the chain: an observing interceptor per transport. */
+  public static RpcServerInterceptor interceptor(ObservationRegistry observations) {
+    Objects.requireNonNull(observations, "observations");
+    return transport -> {
+      ObservationGrpcServerInterceptor interceptor =
+          new ObservationGrpcServerInterceptor(observations);
+      interceptor.setCustomConvention(new Convention(transport));
+      return interceptor;
+    };
+  }
+
+  /**
+   * The convention: {@value #METRIC} tagged transport, service, method, status. A call that ends
+   * without the server closing it was cancelled by the client (or its deadline passed), unless a
+   * handler threw, which gRPC answers with UNKNOWN.
+   */
+  public static final class Convention implements GrpcServerObservationConvention {
+
+    private final KeyValue transport;
+
+    public Convention(Transport transport) {
+      this.transport = KeyValue.of(TRANSPORT, transport.tag());
+    }
+
+    @Override
+    public String getName() {
+      return METRIC;
+    }
+
+    @Override
+    public String getContextualName(GrpcServerObservationContext context) {
+      return context.getFullMethodName();
+    }
+
+    @Override
+    public KeyValues getLowCardinalityKeyValues(GrpcServerObservationContext context) {
+      return KeyValues.of(
+          transport,
+          KeyValue.of(SERVICE, Objects.requireNonNullElse(context.getServiceName(), "unknown")),
+          KeyValue.of(METHOD, Objects.requireNonNullElse(context.getMethodName(), "unknown")),
+          KeyValue.of(STATUS, status(context).name()));
+    }
+
+    private static Status.Code status(GrpcServerObservationContext context) {
+      if (context.getStatusCode() != null) {
+        return context.getStatusCode();
+      }
+      return context.getError() != null ? Status.Code.UNKNOWN : Status.Code.CANCELLED;
+    }
+  }
+
+  /**
+   * Records each finished server call in {@value #SERVICE_METRIC} too: all calls of a service over
+   * one transport, with p50 and p99 over the last minutes, what operators watch while a service
+   * moves between transports.
+   */
+  public static final class ServiceLatencyHandler
+      implements ObservationHandler<GrpcServerObservationContext> {
+
+    private final MeterRegistry registry;
+
+    public ServiceLatencyHandler(MeterRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    @Override
+    public boolean supportsContext(Observation.Context context) {
+      // Asked before the observation starts, when the convention has not named it yet.
+      return context instanceof GrpcServerObservationContext;
+    }
+
+    @Override
+    public void onStart(GrpcServerObservationContext context) {
+      if (METRIC.equals(context.getName())) {
+        context.put(ServiceLatencyHandler.class, Timer.start(registry));
+      }
+    }
+
+    @Override
+    public void onStop(GrpcServerObservationContext context) {
+      Timer.Sample sample = context.get(ServiceLatencyHandler.class);
+      KeyValue transport = context.getLowCardinalityKeyValue(TRANSPORT);
+      if (sample == null || transport == null) {
+        return;
+      }
+      sample.stop(
+          Timer.builder(SERVICE_METRIC)
+              .description("Calls handled per service and transport, with recent p50 and p99")
+              .tag(TRANSPORT, transport.getValue())
+              .tag(SERVICE, ServiceNames.label(context.getServiceName()))
+              .publishPercentiles(0.5, 0.99)
+              .register(registry));
+    }
+  }
+
+  /**
+   * Shapes {@value #METRIC}: a description, no {@code error} tag (the status says it), and a
+   * histogram so that Prometheus can compute a cluster-wide quantile per transport ({@code
+   * histogram_quantile}). The other meters Micrometer's handler derives from the observation
+   * ({@code blixard.rpc.server.active} while a call runs, a counter per message event) are left
+   * out: they are tagged before the call has a status.
+   */
+  public static final class MeterShape implements MeterFilter {
+
+    @Override
+    public MeterFilterReply accept(Meter.Id id) {
+      return id.getName().startsWith(METRIC + ".")
+          ? MeterFilterReply.DENY
+          : MeterFilterReply.NEUTRAL;
+    }
+
+    private static final DistributionStatisticConfig HISTOGRAM =
+        DistributionStatisticConfig.builder()
+            .percentilesHistogram(true)
+            .minimumExpectedValue((double) Duration.ofMillis(1).toNanos() / 10)
+            .maximumExpectedValue((double) Duration.ofSeconds(30).toNanos())
+            .build();
+
+    @Override
+    public Meter.Id map(Meter.Id id) {
+      if (!METRIC.equals(id.getName())) {
+        return id;
+      }
+      // The observation's meter handler gives no description: Prometheus's HELP comes from here.
+      return new Meter.Id(
+          id.getName(),
+          Tags.of(id.getTags().stream().filter(t -> !ERROR.equals(t.getKey())).toList()),
+          id.getBaseUnit(),
+          "Calls handled by this node's servers",
+          id.getType());
+    }
+
+    @Override
+    public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+      return METRIC.equals(id.getName()) && id.getType() == Meter.Type.TIMER
+          ? HISTOGRAM.merge(config)
+          : config;
+    }
+  }
+}
