@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The QUIC transport's own meters, beyond the per-call timers it shares with gRPC: connections and
- * streams open, failed handshakes, and frames rejected by reason. Tagged {@code side} server or
- * client.
+ * streams open, failed handshakes, failed dials, and frames rejected by reason. Tagged {@code side}
+ * server or client.
  */
 public final class QuicMetrics {
 
@@ -19,10 +19,12 @@ public final class QuicMetrics {
   public static final String STREAMS = "blixard.quic.streams";
   public static final String HANDSHAKE_FAILURES = "blixard.quic.handshake.failures";
   public static final String FRAMES_REJECTED = "blixard.quic.frames.rejected";
+  public static final String DIAL_FAILURES = "blixard.quic.dial.failures";
 
   private final AtomicLong connections = new AtomicLong();
   private final AtomicLong streams = new AtomicLong();
   private final Counter handshakeFailures;
+  private final Counter dialFailures;
   private final Map<FrameError.Reason, Counter> rejected = new EnumMap<>(FrameError.Reason.class);
 
   public QuicMetrics(MeterRegistry registry, String side) {
@@ -37,6 +39,11 @@ public final class QuicMetrics {
     handshakeFailures =
         Counter.builder(HANDSHAKE_FAILURES)
             .description("QUIC connections whose TLS handshake failed")
+            .tag("side", side)
+            .register(registry);
+    dialFailures =
+        Counter.builder(DIAL_FAILURES)
+            .description("Connections this side tried to open and could not (client side only)")
             .tag("side", side)
             .register(registry);
     for (FrameError.Reason reason : FrameError.Reason.values()) {
@@ -68,6 +75,10 @@ public final class QuicMetrics {
 
   public void handshakeFailed() {
     handshakeFailures.increment();
+  }
+
+  public void dialFailed() {
+    dialFailures.increment();
   }
 
   public void frameRejected(FrameError.Reason reason) {

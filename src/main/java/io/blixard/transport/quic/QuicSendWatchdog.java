@@ -1,13 +1,18 @@
 package io.blixard.transport.quic;
 
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.incubator.codec.quic.QuicChannel;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.netty.util.AttributeKey;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,16 +28,23 @@ import org.slf4j.LoggerFactory;
  * connection, until the idle timeout closes it. Under packet loss this stalled one call in a few
  * hundred for 30 s (docs/protocol.md, implementation notes).
  *
- * <p>While a connection has streams open, and for {@link #LINGER_NANOS} after the last one closed,
- * this asks the library every {@link #INTERVAL_MILLIS} ms to send what quiche has queued (its own
- * {@code connectionSendAndFlush}, which does nothing when there is nothing to send). A stalled
- * retransmission so goes out within milliseconds. Every tick runs on the connection's event loop.
+ * <p>So this asks the library every {@link #INTERVAL_MILLIS} ms to send what quiche has queued (its
+ * own {@code connectionSendAndFlush}, which does nothing when there is nothing to send) — but only
+ * while some stream of the connection has written data the peer has not answered yet, and for at
+ * most {@link #LINGER_NANOS} after the last such write. Data the peer answered (any frame, or its
+ * FIN, read on the same stream) has arrived, so nothing of it can wait for retransmission. A quiet
+ * stream, a slow handler whose request was read, an answered keep-alive PING cost nothing: the cost
+ * at rest follows what is unanswered, not what is open. Ticks start every {@link #INTERVAL_MILLIS}
+ * ms after a write and slow down, doubling up to {@link #MAX_INTERVAL_MILLIS}, while nothing new is
+ * written: a stalled retransmission goes out within milliseconds of a write, and within well under
+ * a second later on. Every tick runs on the connection's event loop.
  */
 public final class QuicSendWatchdog {
 
   private static final Logger log = LoggerFactory.getLogger(QuicSendWatchdog.class);
 
   static final long INTERVAL_MILLIS = 10;
+  static final long MAX_INTERVAL_MILLIS = 640;
   static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private static final AttributeKey<QuicSendWatchdog> KEY =
@@ -41,9 +53,12 @@ public final class QuicSendWatchdog {
 
   private final QuicChannel quic;
   // Touched on the connection's event loop only.
-  private int openStreams;
-  private long lastClosedNanos;
+  private final Set<QuicStreamChannel> unanswered = new HashSet<>();
+  private long lastWriteNanos;
+  private long lingerUntilNanos;
+  private long intervalMillis = INTERVAL_MILLIS;
   private boolean ticking;
+  private long ticks;
 
   private QuicSendWatchdog(QuicChannel quic) {
     this.quic = quic;
@@ -55,58 +70,72 @@ public final class QuicSendWatchdog {
   }
 
   /**
-   * Watches the connection of {@code stream} while the stream is open, and for {@link
-   * #LINGER_NANOS} after it closed. Called once per stream, when it is set up.
+   * Watches what {@code stream} writes until the peer answers it. Called once per stream, when it
+   * is set up, on its event loop.
    */
   public static void watch(QuicStreamChannel stream) {
-    QuicChannel quic = stream.parent();
-    onEventLoop(quic, QuicSendWatchdog::opened);
-    stream.closeFuture().addListener(f -> onEventLoop(quic, QuicSendWatchdog::closed));
-  }
-
-  private static void onEventLoop(QuicChannel quic, Consumer<QuicSendWatchdog> action) {
     if (SEND == null) {
       return;
     }
-    if (quic.eventLoop().inEventLoop()) {
-      action.accept(of(quic));
-    } else {
-      quic.eventLoop().execute(() -> action.accept(of(quic)));
-    }
+    stream.pipeline().addFirst(new StreamWatcher(of(stream.parent())));
+  }
+
+  /** Whether the watchdog of this connection is ticking now; false for one it never watched. */
+  public static boolean isTicking(QuicChannel quic) {
+    QuicSendWatchdog watchdog = quic.attr(KEY).get();
+    return watchdog != null && watchdog.ticking;
+  }
+
+  /** Streams of this connection with data the peer has not answered; 0 for one never watched. */
+  public static int unanswered(QuicChannel quic) {
+    QuicSendWatchdog watchdog = quic.attr(KEY).get();
+    return watchdog == null ? 0 : watchdog.unanswered.size();
+  }
+
+  /** Ticks run so far on this connection; 0 for one never watched. */
+  public static long ticks(QuicChannel quic) {
+    QuicSendWatchdog watchdog = quic.attr(KEY).get();
+    return watchdog == null ? 0 : watchdog.ticks;
   }
 
   private static QuicSendWatchdog of(QuicChannel quic) {
     QuicSendWatchdog watchdog = quic.attr(KEY).get();
     if (watchdog == null) {
       watchdog = new QuicSendWatchdog(quic);
-      quic.attr(KEY).set(watchdog);
+      QuicSendWatchdog raced = quic.attr(KEY).setIfAbsent(watchdog);
+      if (raced != null) {
+        watchdog = raced;
+      }
     }
     return watchdog;
   }
 
-  private void opened() {
-    openStreams++;
-    startTicking();
-  }
-
-  private void closed() {
-    if (openStreams > 0) {
-      openStreams--;
-    }
-    lastClosedNanos = System.nanoTime();
-    startTicking();
-  }
-
-  private void startTicking() {
+  private void written(QuicStreamChannel stream) {
+    unanswered.add(stream);
+    lastWriteNanos = System.nanoTime();
+    intervalMillis = INTERVAL_MILLIS;
     if (!ticking && quic.isActive()) {
       ticking = true;
-      quic.eventLoop().schedule(this::tick, INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+      quic.eventLoop().schedule(this::tick, intervalMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void answered(QuicStreamChannel stream) {
+    unanswered.remove(stream);
+  }
+
+  private void closed(QuicStreamChannel stream) {
+    if (unanswered.remove(stream)) {
+      // What it wrote last may still be on its way: watch the connection for the linger.
+      lingerUntilNanos = lastWriteNanos + LINGER_NANOS;
     }
   }
 
   private void tick() {
+    ticks++;
     if (!quic.isActive()) {
       ticking = false;
+      unanswered.clear();
       return;
     }
     try {
@@ -114,11 +143,51 @@ public final class QuicSendWatchdog {
     } catch (Throwable e) {
       log.debug("Cannot ask the QUIC connection to send", e);
     }
-    if (openStreams == 0 && System.nanoTime() - lastClosedNanos > LINGER_NANOS) {
+    long now = System.nanoTime();
+    boolean waiting = !unanswered.isEmpty() && now - lastWriteNanos <= LINGER_NANOS;
+    if (!waiting && now - lingerUntilNanos >= 0) {
       ticking = false;
       return;
     }
-    quic.eventLoop().schedule(this::tick, INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+    // The longer nothing new was written, the less often: a stall is rare, a tick at rest is not.
+    intervalMillis = Math.min(MAX_INTERVAL_MILLIS, intervalMillis * 2);
+    quic.eventLoop().schedule(this::tick, intervalMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Tells the watchdog what one stream writes and when the peer answers it. */
+  private static final class StreamWatcher extends ChannelDuplexHandler {
+
+    private final QuicSendWatchdog watchdog;
+
+    StreamWatcher(QuicSendWatchdog watchdog) {
+      this.watchdog = watchdog;
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      watchdog.written((QuicStreamChannel) ctx.channel());
+      ctx.write(msg, promise);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      watchdog.answered((QuicStreamChannel) ctx.channel());
+      ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (event instanceof ChannelInputShutdownEvent) {
+        watchdog.answered((QuicStreamChannel) ctx.channel());
+      }
+      ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      watchdog.closed((QuicStreamChannel) ctx.channel());
+      ctx.fireChannelInactive();
+    }
   }
 
   private static MethodHandle lookUpSend() {

@@ -33,7 +33,8 @@ import org.springframework.validation.annotation.Validated;
  *     before it must wait (QUIC connection flow-control window).
  * @param handlerThreads Threads that run service handlers, off the network event loop. 0 uses twice
  *     the number of processors, at least 4.
- * @param shutdownGracePeriod How long calls in flight may run on after shutdown begins.
+ * @param shutdownGracePeriod How long calls in flight may run on after shutdown begins; shutdown
+ *     goes on as soon as the last one ends, and cancels those still open when it is over.
  */
 @Validated
 @ConfigurationProperties("blixard.transport.quic")

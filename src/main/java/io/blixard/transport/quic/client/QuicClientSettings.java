@@ -12,8 +12,9 @@ import java.util.Objects;
  * @param maxFrameSize largest frame accepted from a server
  * @param connectTimeout longest wait for a connection and its handshake
  * @param idleTimeout QUIC idle timeout of a connection
- * @param keepAliveInterval how often an idle pooled connection is probed with a PING frame, which
- *     keeps it from the idle timeout and finds a dead peer; zero turns keep-alive off
+ * @param keepAliveInterval how often each pooled connection is probed with a PING frame, with or
+ *     without calls open, which keeps it from the idle timeout and finds a dead peer; zero turns
+ *     keep-alive off
  * @param idleEviction how long a connection without calls stays in the pool
  * @param maxConnections most connections the pool holds; the least recently used idle one is closed
  *     to make room

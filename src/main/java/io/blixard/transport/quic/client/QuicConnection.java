@@ -2,12 +2,8 @@ package io.blixard.transport.quic.client;
 
 import io.blixard.node.NodeId;
 import io.blixard.transport.quic.QuicSendWatchdog;
-import io.blixard.transport.quic.codec.Frame;
 import io.blixard.transport.quic.codec.FrameDecoder;
 import io.blixard.transport.quic.codec.FrameEncoder;
-import io.blixard.transport.quic.codec.FrameType;
-import io.blixard.transport.quic.codec.Frames;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,8 +21,14 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** One pooled QUIC connection to one node, shared by every call to it. */
+/**
+ * One pooled QUIC connection to one node, shared by every call to it. A call takes a slot ({@link
+ * #tryAcquire}) before it opens its stream; the pool retires the connection only while no call
+ * holds one ({@link #tryRetire}), so a connection handed out is never closed under its call.
+ */
 final class QuicConnection {
+
+  private static final int RETIRED = -1;
 
   private final QuicChannel quic;
   private final Channel datagram;
@@ -36,13 +38,14 @@ final class QuicConnection {
   // Touched on the connection's event loop only.
   private final ArrayDeque<PendingStream> waiting = new ArrayDeque<>();
   private volatile long lastUsedNanos = System.nanoTime();
-  private volatile long lastPingNanos = System.nanoTime();
+  private final QuicKeepAlive keepAlive;
 
   QuicConnection(QuicChannel quic, Channel datagram, NodeId peer, int maxFrameSize) {
     this.quic = quic;
     this.datagram = datagram;
     this.peer = peer;
     this.maxFrameSize = maxFrameSize;
+    this.keepAlive = new QuicKeepAlive(quic, this::createStream);
     quic.closeFuture()
         .addListener(
             f -> {
@@ -71,13 +74,41 @@ final class QuicConnection {
     return quic.isActive();
   }
 
+  /** The QUIC connection itself. */
+  QuicChannel channel() {
+    return quic;
+  }
+
+  /** Whether a call may still take a slot: open, and not retired by the pool. */
+  boolean isUsable() {
+    return quic.isActive() && calls.get() != RETIRED;
+  }
+
+  /** Takes a slot for one call; false once the pool retired the connection. */
+  boolean tryAcquire() {
+    while (true) {
+      int current = calls.get();
+      if (current == RETIRED) {
+        return false;
+      }
+      if (calls.compareAndSet(current, current + 1)) {
+        lastUsedNanos = System.nanoTime();
+        return true;
+      }
+    }
+  }
+
+  /** Retires the connection if no call holds a slot: no call can take one from then on. */
+  boolean tryRetire() {
+    return calls.compareAndSet(0, RETIRED);
+  }
+
   /**
-   * Opens a stream for one call, its frames going to {@code handler}. When the server allows no
-   * more concurrent streams, the call waits for QUIC flow control to grant one.
+   * Opens a stream for one call that holds a slot ({@link #tryAcquire}), its frames going to {@code
+   * handler}; the slot is given back when the stream closes or fails to open. When the server
+   * allows no more concurrent streams, the call waits for QUIC flow control to grant one.
    */
   Future<QuicStreamChannel> openStream(ChannelHandler handler) {
-    calls.incrementAndGet();
-    lastUsedNanos = System.nanoTime();
     Promise<QuicStreamChannel> promise = quic.eventLoop().newPromise();
     promise.addListener(
         f -> {
@@ -116,8 +147,8 @@ final class QuicConnection {
             });
   }
 
-  /** A stream whose frames, decoded, go to {@code handler}. */
-  private Future<QuicStreamChannel> createStream(
+  /** A stream whose frames, decoded, go to {@code handler}; watched for stalled sends. */
+  Future<QuicStreamChannel> createStream(
       ChannelHandler handler, Promise<QuicStreamChannel> promise) {
     promise.addListener(
         f -> {
@@ -178,63 +209,25 @@ final class QuicConnection {
 
   /** Calls in flight. */
   int calls() {
-    return calls.get();
+    return Math.max(0, calls.get());
   }
 
-  /** Nanoseconds since the last call started or ended. */
+  /** Nanoseconds since the last call started or ended; zero while calls are in flight. */
   long idleNanos() {
     return calls.get() > 0 ? 0 : System.nanoTime() - lastUsedNanos;
   }
 
-  /**
-   * Probes the peer with a PING frame on its own stream (docs/protocol.md §3); the connection is
-   * closed when no PONG comes back within {@code timeoutMillis}. The traffic keeps an idle
-   * connection from the QUIC idle timeout.
-   */
+  /** Probes the peer now and then; see {@link QuicKeepAlive}. */
   void keepAlive(long intervalNanos, long timeoutMillis) {
-    long now = System.nanoTime();
-    if (now - lastPingNanos < intervalNanos) {
-      return;
-    }
-    lastPingNanos = now;
-    Promise<QuicStreamChannel> promise = quic.eventLoop().newPromise();
-    createStream(
-        new ChannelInboundHandlerAdapter() {
-          @Override
-          public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof Frame frame) {
-              frame.release();
-            }
-            ctx.close();
-          }
-        },
-        promise);
-    promise.addListener(
-        f -> {
-          if (!f.isSuccess()) {
-            return;
-          }
-          QuicStreamChannel stream = (QuicStreamChannel) f.getNow();
-          var timeout =
-              stream
-                  .eventLoop()
-                  .schedule(
-                      () -> {
-                        if (stream.isActive()) {
-                          quic.close();
-                        }
-                      },
-                      timeoutMillis,
-                      TimeUnit.MILLISECONDS);
-          stream.closeFuture().addListener(c -> timeout.cancel(false));
-          stream.writeAndFlush(
-              new Frame(
-                      FrameType.PING, Frames.newRequestId(), Unpooled.wrappedBuffer(new byte[] {1}))
-                  .last());
-        });
+    keepAlive.probe(intervalNanos, timeoutMillis);
   }
 
   void close() {
     quic.close();
+  }
+
+  /** Completes when the connection has closed, whoever closed it. */
+  io.netty.channel.ChannelFuture closeFuture() {
+    return quic.closeFuture();
   }
 }

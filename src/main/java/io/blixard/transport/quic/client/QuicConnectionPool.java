@@ -3,48 +3,43 @@ package io.blixard.transport.quic.client;
 import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
-import io.blixard.security.NodeIdTrustManager;
 import io.blixard.transport.ChannelFactory;
 import io.blixard.transport.Transport;
 import io.blixard.transport.quic.QuicMetrics;
 import io.blixard.transport.quic.QuicSockets;
-import io.blixard.transport.quic.QuicTls;
-import io.blixard.transport.quic.QuicTransportProperties;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.DatagramChannel;
-import io.netty.incubator.codec.quic.QuicChannel;
-import io.netty.incubator.codec.quic.QuicChannelOption;
-import io.netty.incubator.codec.quic.QuicClientCodecBuilder;
+import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.net.InetSocketAddress;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
+import java.util.function.LongSupplier;
 
 /**
- * QUIC connections to nodes, one per target, shared by every call to it: opened on first use,
- * opened again after loss, kept alive while in use, closed after a spell without calls, and bounded
- * in number. It is the QUIC transport's {@link ChannelFactory}.
+ * QUIC connections to nodes, one per target, shared by every call to it: dialled on first use
+ * (through the {@link QuicDialer}) and again after loss with a backoff between failures, kept alive
+ * while open, retired after a spell without calls, and never more than the maximum. It is the QUIC
+ * transport's {@link ChannelFactory}.
  */
 public final class QuicConnectionPool implements ChannelFactory {
 
   private final QuicClientSettings settings;
-  private final NodeIdentity identity;
   private final QuicMetrics metrics;
   private final MeterRegistry registry;
   private final EventLoopGroup group;
   private final ExecutorService callbacks;
+  private final QuicDialer dialer;
+  private final DialBackoff backoff;
   private final Map<NodeAddress, CompletableFuture<QuicConnection>> connections =
       new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -55,14 +50,26 @@ public final class QuicConnectionPool implements ChannelFactory {
    */
   public QuicConnectionPool(
       QuicClientSettings settings, NodeIdentity identity, MeterRegistry registry) {
+    this(settings, identity, registry, System::nanoTime);
+  }
+
+  QuicConnectionPool(
+      QuicClientSettings settings,
+      NodeIdentity identity,
+      MeterRegistry registry,
+      LongSupplier nanoTime) {
     this.settings = settings;
-    this.identity = identity;
     this.registry = registry;
     this.metrics = new QuicMetrics(registry, "client");
     this.group = QuicSockets.group(1, "blixard-quic-client");
     this.callbacks =
         Executors.newCachedThreadPool(new DefaultThreadFactory("blixard-quic-callback", true));
+    this.dialer = new QuicDialer(settings, identity, metrics, group);
+    this.backoff = new DialBackoff(nanoTime);
     long sweep = Math.max(100, Math.min(1000, settings.idleEviction().toMillis() / 2));
+    if (settings.keepAliveInterval().toMillis() > 0) {
+      sweep = Math.min(sweep, Math.max(50, settings.keepAliveInterval().toMillis() / 2));
+    }
     group.scheduleAtFixedRate(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
   }
 
@@ -98,45 +105,114 @@ public final class QuicConnectionPool implements ChannelFactory {
     return callbacks;
   }
 
-  java.util.concurrent.ScheduledExecutorService callbackScheduler() {
+  ScheduledExecutorService callbackScheduler() {
     return group;
   }
 
   /**
-   * The connection to target, opened if there is none. Fails with a {@link
-   * io.grpc.StatusRuntimeException} UNAVAILABLE that says why the node could not be reached.
+   * A stream for one call on the connection to target, its frames going to {@code handler}. Fails
+   * with a {@link io.grpc.StatusRuntimeException}: UNAVAILABLE when the node cannot be reached,
+   * RESOURCE_EXHAUSTED when the pool is full of connections with calls in flight.
    */
+  CompletableFuture<QuicStreamChannel> openStream(NodeAddress target, ChannelHandler handler) {
+    return connection(target)
+        .thenCompose(
+            connection -> {
+              if (!connection.tryAcquire()) {
+                // Retired between hand-out and use: the next look-up dials a fresh one.
+                return openStream(target, handler);
+              }
+              CompletableFuture<QuicStreamChannel> stream = new CompletableFuture<>();
+              connection
+                  .openStream(handler)
+                  .addListener(
+                      f -> {
+                        if (f.isSuccess()) {
+                          stream.complete((QuicStreamChannel) f.getNow());
+                        } else {
+                          stream.completeExceptionally(
+                              Status.UNAVAILABLE
+                                  .withDescription(
+                                      "cannot open a QUIC stream to " + target + ": " + f.cause())
+                                  .withCause(f.cause())
+                                  .asRuntimeException());
+                        }
+                      });
+              return stream;
+            });
+  }
+
+  /** The connection to target, dialled if there is none. */
   CompletableFuture<QuicConnection> connection(NodeAddress target) {
     if (closed) {
       return CompletableFuture.failedFuture(
           Status.UNAVAILABLE.withDescription("the QUIC client is closed").asRuntimeException());
     }
     CompletableFuture<QuicConnection> existing = connections.get(target);
-    if (existing != null
-        && (!existing.isDone()
-            || (!existing.isCompletedExceptionally() && existing.join().isActive()))) {
+    if (usable(existing)) {
       return existing;
     }
-    CompletableFuture<QuicConnection> fresh = new CompletableFuture<>();
-    CompletableFuture<QuicConnection> winner =
-        existing == null
-            ? connections.putIfAbsent(target, fresh)
-            : (connections.replace(target, existing, fresh) ? null : connections.get(target));
-    if (winner != null) {
-      return winner;
+    Optional<RuntimeException> waiting = backoff.pending(target);
+    if (waiting.isPresent()) {
+      return CompletableFuture.failedFuture(waiting.get());
     }
-    makeRoom();
-    connect(target, fresh);
+    CompletableFuture<QuicConnection> fresh = new CompletableFuture<>();
+    // Admission is rare (a first call, a lost connection): one at a time keeps the count exact.
+    synchronized (connections) {
+      CompletableFuture<QuicConnection> current = connections.get(target);
+      if (current != existing) {
+        return current != null ? current : connection(target);
+      }
+      if (existing == null && !makeRoom()) {
+        return CompletableFuture.failedFuture(
+            Status.RESOURCE_EXHAUSTED
+                .withDescription(
+                    "cannot connect over QUIC to "
+                        + target
+                        + ": the client holds its maximum of "
+                        + settings.maxConnections()
+                        + " connections, each with calls in flight")
+                .asRuntimeException());
+      }
+      connections.put(target, fresh);
+    }
+    if (existing != null && existing.isDone() && !existing.isCompletedExceptionally()) {
+      existing.join().close();
+    }
+    dialer
+        .dial(target)
+        .whenComplete(
+            (connection, error) -> {
+              if (error != null) {
+                RuntimeException failure =
+                    error instanceof RuntimeException r ? r : new CompletionException(error);
+                metrics.dialFailed();
+                backoff.failed(target, failure);
+                connections.remove(target, fresh);
+                fresh.completeExceptionally(failure);
+                return;
+              }
+              backoff.succeeded(target);
+              connection.closeFuture().addListener(c -> connections.remove(target, fresh));
+              if (closed) {
+                connection.close();
+              }
+              fresh.complete(connection);
+            });
     return fresh;
   }
 
+  private static boolean usable(CompletableFuture<QuicConnection> f) {
+    return f != null && (!f.isDone() || (!f.isCompletedExceptionally() && f.join().isUsable()));
+  }
+
   /** The node id the connection to target saw, if it is connected. */
-  public java.util.Optional<NodeId> connectedNode(NodeAddress target) {
+  public Optional<NodeId> connectedNode(NodeAddress target) {
     CompletableFuture<QuicConnection> f = connections.get(target);
     if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(f.join().peer());
+    return Optional.ofNullable(f.join().peer());
   }
 
   /** Connections currently open. */
@@ -147,153 +223,39 @@ public final class QuicConnectionPool implements ChannelFactory {
             .count();
   }
 
-  private void connect(NodeAddress target, CompletableFuture<QuicConnection> result) {
-    NodeIdTrustManager trust =
-        target.nodeId().map(NodeIdTrustManager::pinned).orElseGet(NodeIdTrustManager::recording);
-    ChannelHandler codec;
-    try {
-      codec =
-          new QuicClientCodecBuilder()
-              .sslContext(QuicTls.client(trust, identity, settings.alpn()))
-              .maxIdleTimeout(settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
-              .initialMaxData(settings.connectionWindow())
-              .initialMaxStreamDataBidirectionalLocal(settings.streamWindow())
-              .initialMaxStreamDataBidirectionalRemote(settings.streamWindow())
-              .initialMaxStreamsBidirectional(0)
-              .initialMaxStreamsUnidirectional(0)
-              .build();
-    } catch (RuntimeException e) {
-      fail(target, result, "cannot set up TLS: " + e.getMessage(), e);
-      return;
-    }
-    InetSocketAddress remote = new InetSocketAddress(target.host(), target.port());
-    if (remote.isUnresolved()) {
-      fail(target, result, "cannot resolve host " + target.host(), null);
-      return;
-    }
-    // A connected UDP socket hears the ICMP "port unreachable" of a host with no QUIC listener,
-    // so such a connect fails at once instead of waiting out the handshake timeout.
-    new Bootstrap()
-        .group(group)
-        .channel(QuicSockets.datagramChannel())
-        .option(ChannelOption.SO_RCVBUF, QuicTransportProperties.UDP_BUFFER_BYTES)
-        .option(ChannelOption.SO_SNDBUF, QuicTransportProperties.UDP_BUFFER_BYTES)
-        .handler(
-            new io.netty.channel.ChannelInitializer<DatagramChannel>() {
-              @Override
-              protected void initChannel(DatagramChannel ch) {
-                ch.pipeline().addLast(codec, new PortUnreachable(target, result));
-              }
-            })
-        .connect(remote)
-        .addListener(
-            bound -> {
-              if (!bound.isSuccess()) {
-                fail(target, result, "cannot open a UDP socket: " + bound.cause(), bound.cause());
-                return;
-              }
-              Channel datagram = ((io.netty.channel.ChannelFuture) bound).channel();
-              QuicChannel.newBootstrap(datagram)
-                  .handler(new ConnectionEvents())
-                  .option(
-                      QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR,
-                      QuicSockets.segmentedAllocator())
-                  .remoteAddress(remote)
-                  .option(
-                      io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                      (int) settings.connectTimeout().toMillis())
-                  .connect()
-                  .addListener(
-                      connected -> {
-                        if (!connected.isSuccess()) {
-                          datagram.close();
-                          Throwable cause = connected.cause();
-                          if (isHandshakeFailure(cause)) {
-                            metrics.handshakeFailed();
-                          }
-                          fail(
-                              target,
-                              result,
-                              trust.rejection().orElseGet(() -> describe(cause)),
-                              cause);
-                          return;
-                        }
-                        QuicChannel quic = (QuicChannel) connected.getNow();
-                        NodeId peer =
-                            trust
-                                .seen()
-                                .orElseGet(
-                                    () ->
-                                        io.blixard.transport.quic.QuicAttributes.peerNodeId(
-                                                quic.sslEngine())
-                                            .orElse(null));
-                        QuicConnection connection =
-                            new QuicConnection(quic, datagram, peer, settings.maxFrameSize());
-                        quic.closeFuture().addListener(c -> connections.remove(target, result));
-                        if (closed) {
-                          quic.close();
-                        }
-                        result.complete(connection);
-                      });
-            });
-  }
-
-  private void fail(
-      NodeAddress target,
-      CompletableFuture<QuicConnection> result,
-      String reason,
-      Throwable cause) {
-    connections.remove(target, result);
-    result.completeExceptionally(
-        Status.UNAVAILABLE
-            .withDescription("cannot connect over QUIC to " + target + ": " + reason)
-            .withCause(cause)
-            .asRuntimeException());
-  }
-
-  private static boolean isHandshakeFailure(Throwable cause) {
-    for (Throwable t = cause; t != null; t = t.getCause()) {
-      if (t instanceof SSLException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static String describe(Throwable cause) {
-    if (cause == null) {
-      return "unknown failure";
-    }
-    Throwable root = cause;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message =
-        root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    if (root instanceof io.netty.channel.ConnectTimeoutException
-        || cause instanceof io.netty.channel.ConnectTimeoutException) {
-      return "no answer within the connect timeout (" + message + ")";
-    }
-    return message;
-  }
-
-  private void makeRoom() {
-    while (connections.size() > settings.maxConnections()) {
+  /**
+   * Makes room for one more connection, retiring the idlest one without calls if the pool is full;
+   * false when it is full and every connection has calls in flight. Called under the admission
+   * lock.
+   */
+  private boolean makeRoom() {
+    while (connections.size() >= settings.maxConnections()) {
       var idlest =
           connections.entrySet().stream()
               .filter(e -> e.getValue().isDone() && !e.getValue().isCompletedExceptionally())
               .filter(e -> e.getValue().join().calls() == 0)
               .max(Comparator.comparingLong(e -> e.getValue().join().idleNanos()));
       if (idlest.isEmpty()) {
-        return;
+        return false;
       }
-      connections.remove(idlest.get().getKey(), idlest.get().getValue());
-      idlest.get().getValue().join().close();
+      retire(idlest.get().getKey(), idlest.get().getValue());
     }
+    return true;
   }
 
-  private void sweep() {
-    makeRoom();
+  /** Closes a connection no call holds; one a call took meanwhile stays. */
+  private boolean retire(NodeAddress target, CompletableFuture<QuicConnection> f) {
+    QuicConnection connection = f.join();
+    if (!connection.tryRetire()) {
+      return false;
+    }
+    connections.remove(target, f);
+    connection.close();
+    return true;
+  }
+
+  /** Retires connections idle for the eviction time, and keeps the others alive. */
+  void sweep() {
     long evictNanos = settings.idleEviction().toNanos();
     long keepAliveNanos = settings.keepAliveInterval().toNanos();
     for (var entry : connections.entrySet()) {
@@ -302,11 +264,11 @@ public final class QuicConnectionPool implements ChannelFactory {
         continue;
       }
       QuicConnection connection = f.join();
-      long idle = connection.idleNanos();
-      if (idle >= evictNanos) {
-        connections.remove(entry.getKey(), f);
-        connection.close();
-      } else if (keepAliveNanos > 0 && idle >= keepAliveNanos) {
+      if (connection.idleNanos() >= evictNanos && retire(entry.getKey(), f)) {
+        continue;
+      }
+      if (keepAliveNanos > 0 && connection.isActive()) {
+        // Also while calls are open: a slow handler or a quiet stream sends nothing itself.
         connection.keepAlive(keepAliveNanos, settings.connectTimeout().toMillis());
       }
     }
@@ -319,47 +281,5 @@ public final class QuicConnectionPool implements ChannelFactory {
     connections.clear();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     callbacks.shutdownNow();
-  }
-
-  /** Fails a connect whose UDP packets come back as ICMP port unreachable. */
-  private final class PortUnreachable extends io.netty.channel.ChannelInboundHandlerAdapter {
-
-    private final NodeAddress target;
-    private final CompletableFuture<QuicConnection> result;
-
-    PortUnreachable(NodeAddress target, CompletableFuture<QuicConnection> result) {
-      this.target = target;
-      this.result = result;
-    }
-
-    @Override
-    public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
-      if (cause instanceof java.net.PortUnreachableException && !result.isDone()) {
-        fail(
-            target,
-            result,
-            "nothing listens on UDP port " + target.port() + " (ICMP port unreachable)",
-            cause);
-        ctx.channel().close();
-        return;
-      }
-      ctx.fireExceptionCaught(cause);
-    }
-  }
-
-  /** Counts the pool's connections as they open and close. */
-  private final class ConnectionEvents extends io.netty.channel.ChannelInboundHandlerAdapter {
-
-    @Override
-    public void channelActive(io.netty.channel.ChannelHandlerContext ctx) {
-      metrics.connectionOpened();
-      ctx.fireChannelActive();
-    }
-
-    @Override
-    public void channelInactive(io.netty.channel.ChannelHandlerContext ctx) {
-      metrics.connectionClosed();
-      ctx.fireChannelInactive();
-    }
   }
 }

@@ -1,11 +1,9 @@
 package io.blixard.transport.quic.server;
 
-import io.blixard.rpc.ServiceNames;
-import io.blixard.transport.quic.QuicAlpn;
+import com.google.common.util.concurrent.MoreExecutors;
 import io.blixard.transport.quic.QuicAttributes;
 import io.blixard.transport.quic.QuicMetrics;
 import io.blixard.transport.quic.QuicSendWatchdog;
-import io.blixard.transport.quic.SerialExecutor;
 import io.blixard.transport.quic.codec.CallHeader;
 import io.blixard.transport.quic.codec.Frame;
 import io.blixard.transport.quic.codec.FrameError;
@@ -33,23 +31,35 @@ import org.slf4j.LoggerFactory;
 /**
  * The server end of one stream: reads its frames in order, opens the call its REQUEST names (or
  * answers a PING), feeds it, and answers every protocol violation on the stream itself
- * (docs/protocol.md §5) so that the connection and its other calls go on.
+ * (docs/protocol.md §5) so that the connection and its other calls go on. A frame that comes after
+ * the client said it sends no more (STREAM_END, or the REQUEST of a call with one request message)
+ * is such a violation.
  */
 final class QuicCallHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(QuicCallHandler.class);
   private static final int MAX_PING_BYTES = 64;
+  private static final Status SHUTTING_DOWN =
+      Status.UNAVAILABLE.withDescription("the node's QUIC server is shutting down");
 
   private final QuicServices services;
+  private final OpenCalls openCalls;
   private final QuicMetrics metrics;
   private final long firstFrameTimeoutMillis;
 
   private QuicServerCall<?, ?> call;
+  // Whether the client has said it sends no more request messages.
+  private boolean requestsEnded;
   private boolean answered;
   private ScheduledFuture<?> firstFrameTimer;
 
-  QuicCallHandler(QuicServices services, QuicMetrics metrics, long firstFrameTimeoutMillis) {
+  QuicCallHandler(
+      QuicServices services,
+      OpenCalls openCalls,
+      QuicMetrics metrics,
+      long firstFrameTimeoutMillis) {
     this.services = services;
+    this.openCalls = openCalls;
     this.metrics = metrics;
     this.firstFrameTimeoutMillis = firstFrameTimeoutMillis;
   }
@@ -108,19 +118,32 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
       }
       return;
     }
+    String method = call.getMethodDescriptor().getFullMethodName();
+    boolean oneRequest = call.getMethodDescriptor().getType().clientSendsOneMessage();
     switch (frame.type()) {
       case STREAM_DATA -> {
-        if (!call.getMethodDescriptor().getType().clientSendsOneMessage()) {
-          call.inbound(frame.payload().retain());
+        if (oneRequest) {
+          outOfOrder(ctx, "STREAM_DATA on " + method + ", which takes one request message");
+        } else if (requestsEnded) {
+          outOfOrder(ctx, "STREAM_DATA after STREAM_END");
         } else {
-          outOfOrder(
-              ctx,
-              "STREAM_DATA on "
-                  + call.getMethodDescriptor().getFullMethodName()
-                  + ", which takes one request message");
+          call.inbound(frame.payload().retain());
         }
       }
-      case STREAM_END -> call.halfClose();
+      case STREAM_END -> {
+        if (oneRequest) {
+          outOfOrder(
+              ctx,
+              "STREAM_END on "
+                  + method
+                  + ", which takes one request message (expected: FIN after the REQUEST)");
+        } else if (requestsEnded) {
+          outOfOrder(ctx, "a second STREAM_END");
+        } else {
+          requestsEnded = true;
+          call.halfClose();
+        }
+      }
       case CANCEL -> call.cancelledByClient();
       default ->
           outOfOrder(
@@ -169,28 +192,6 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
     QuicChannel connection = stream.parent();
     String alpn =
         connection.sslEngine() == null ? null : connection.sslEngine().getApplicationProtocol();
-    Optional<String> restrictedTo = QuicAlpn.restrictedService(alpn);
-    String service = ServiceNames.label(header.serviceName());
-    if (restrictedTo.isPresent() && !restrictedTo.get().equals(service)) {
-      answer(
-          ctx,
-          Status.PERMISSION_DENIED.withDescription(
-              "this connection was opened for service "
-                  + restrictedTo.get()
-                  + " (ALPN "
-                  + alpn
-                  + "); "
-                  + header.method()
-                  + " belongs to "
-                  + service
-                  + " (expected: a connection with ALPN "
-                  + QuicAlpn.RPC
-                  + " or blixard/"
-                  + service
-                  + "/1)"),
-          request);
-      return;
-    }
     ServerMethodDefinition<?, ?> definition = services.method(header.method());
     if (definition == null) {
       answer(
@@ -217,30 +218,43 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
     if (peer.isPresent()) {
       attributes = attributes.toBuilder().set(QuicAttributes.PEER_NODE_ID, peer.get()).build();
     }
+    QuicServerCall<?, ?> opened = open(stream, request, header, definition, attributes, services);
+    if (!openCalls.enter(opened)) {
+      answered = true;
+      opened.abort(SHUTTING_DOWN);
+      return;
+    }
+    call = opened;
     try {
-      call = start(stream, request, header, definition, attributes);
+      start(opened, request, header, definition);
     } catch (RejectedExecutionException e) {
-      answer(
-          ctx,
-          Status.UNAVAILABLE.withDescription("the node's QUIC server is shutting down"),
-          request);
+      call.abort(SHUTTING_DOWN);
     }
   }
 
-  private <ReqT, RespT> QuicServerCall<ReqT, RespT> start(
+  private static <ReqT, RespT> QuicServerCall<ReqT, RespT> open(
       QuicStreamChannel stream,
       Frame request,
       CallHeader header,
       ServerMethodDefinition<ReqT, RespT> definition,
-      Attributes attributes) {
-    QuicServerCall<ReqT, RespT> started =
-        new QuicServerCall<>(
-            stream,
-            request.requestId(),
-            definition.getMethodDescriptor(),
-            new SerialExecutor(services.handlerExecutor()),
-            attributes,
-            header.timeoutMillis());
+      Attributes attributes,
+      QuicServices services) {
+    return new QuicServerCall<>(
+        stream,
+        request.requestId(),
+        definition.getMethodDescriptor(),
+        MoreExecutors.newSequentialExecutor(services.handlerExecutor()),
+        attributes,
+        header.timeoutMillis());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <ReqT, RespT> void start(
+      QuicServerCall<?, ?> call,
+      Frame request,
+      CallHeader header,
+      ServerMethodDefinition<ReqT, RespT> definition) {
+    QuicServerCall<ReqT, RespT> started = (QuicServerCall<ReqT, RespT>) call;
     Metadata metadata = new Metadata();
     header
         .metadata()
@@ -263,7 +277,6 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
     if (!clientStreams) {
       started.halfClose();
     }
-    return started;
   }
 
   private void outOfOrder(ChannelHandlerContext ctx, String message) {
@@ -303,6 +316,8 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (event instanceof ChannelInputShutdownEvent) {
       if (call != null) {
+        // FIN without STREAM_END ends the client's messages too.
+        requestsEnded = true;
         call.halfClose();
       } else if (!answered) {
         answer(
@@ -329,6 +344,7 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
     metrics.streamClosed();
     if (call != null) {
       call.transportClosed();
+      openCalls.exit(call);
     }
     ctx.fireChannelInactive();
   }

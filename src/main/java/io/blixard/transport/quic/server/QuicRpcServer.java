@@ -12,8 +12,8 @@ import io.blixard.transport.quic.QuicTransportProperties;
 import io.blixard.transport.quic.codec.FrameDecoder;
 import io.blixard.transport.quic.codec.FrameEncoder;
 import io.grpc.ServerInterceptor;
+import io.grpc.Status;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -28,12 +28,12 @@ import io.netty.incubator.codec.quic.QuicChannel;
 import io.netty.incubator.codec.quic.QuicChannelOption;
 import io.netty.incubator.codec.quic.QuicServerCodecBuilder;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
-import io.netty.incubator.codec.quic.QuicTokenHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -53,6 +53,8 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
 
   private static final Logger log = LoggerFactory.getLogger(QuicRpcServer.class);
   private static final AttributeKey<Boolean> ACTIVE_KEY = AttributeKey.valueOf("blixard.active");
+  // How long cancelled calls get for their ERROR frames and onCancel after the grace period.
+  private static final long CANCEL_FLUSH_MILLIS = 1000;
 
   private final QuicTransportProperties properties;
   private final NodeIdentity identity;
@@ -62,6 +64,7 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
   private final QuicMetrics metrics;
 
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private OpenCalls openCalls;
   private EventLoopGroup group;
   private ExecutorService handlers;
   private volatile Channel channel;
@@ -100,7 +103,14 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
             new DefaultThreadFactory("blixard-quic-handler", true));
-    QuicServices services = new QuicServices(catalogue, interceptors, handlers);
+    // The ALPN restriction is QUIC's own, and the outermost (first, as the chain runs forward): a
+    // call its connection may not make never reaches the shared chain.
+    List<ServerInterceptor> chain = new ArrayList<>();
+    chain.add(new QuicAlpnInterceptor());
+    chain.addAll(interceptors);
+    QuicServices services = new QuicServices(catalogue, chain, handlers);
+    OpenCalls calls = new OpenCalls();
+    openCalls = calls;
     long idleMillis = properties.idleTimeout().toMillis();
     int maxFrameSize = (int) properties.maxFrameSize().toBytes();
     ChannelHandler codec =
@@ -116,7 +126,6 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
             .initialMaxStreamDataBidirectionalRemote(properties.streamWindow().toBytes())
             .initialMaxStreamsBidirectional(properties.maxConcurrentStreams())
             .initialMaxStreamsUnidirectional(0)
-            .tokenHandler(NoRetryTokens.INSTANCE)
             .handler(new ConnectionTracker(metrics, connections))
             .streamOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .streamHandler(
@@ -128,7 +137,7 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
                         .addLast(
                             new FrameDecoder(maxFrameSize),
                             FrameEncoder.INSTANCE,
-                            new QuicCallHandler(services, metrics, idleMillis));
+                            new QuicCallHandler(services, calls, metrics, idleMillis));
                   }
                 })
             .build();
@@ -175,10 +184,22 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
     }
     endpoints.withdraw(NodeEndpoints.Kind.QUIC);
     channel = null;
-    // Calls in flight may finish; new ones are refused with UNAVAILABLE meanwhile.
+    // Calls in flight run on, receiving and sending, until they end or the grace period does;
+    // new ones are refused with UNAVAILABLE meanwhile. Those still open then are cancelled on
+    // both sides while the handler threads are still there to run their onCancel.
+    OpenCalls calls = openCalls;
+    calls.drain();
+    if (!calls.awaitEmpty(properties.shutdownGracePeriod().toMillis())) {
+      log.info("Cancelling {} QUIC calls still open after the grace period", calls.size());
+      calls.abortAll(
+          Status.UNAVAILABLE.withDescription(
+              "the QUIC server shut down before the call completed"));
+      // Their ERROR frames go out before the connections close.
+      calls.awaitEmpty(CANCEL_FLUSH_MILLIS);
+    }
     handlers.shutdown();
     try {
-      handlers.awaitTermination(properties.shutdownGracePeriod().toMillis(), TimeUnit.MILLISECONDS);
+      handlers.awaitTermination(CANCEL_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -262,29 +283,6 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
       } else {
         log.debug("A QUIC connection failed", cause);
       }
-    }
-  }
-
-  /**
-   * Issues no retry tokens, so a handshake takes one round trip fewer; QUIC's own limit of three
-   * times the bytes received still bounds what an unvalidated address can make the server send.
-   */
-  private enum NoRetryTokens implements QuicTokenHandler {
-    INSTANCE;
-
-    @Override
-    public boolean writeToken(ByteBuf out, ByteBuf dcid, InetSocketAddress address) {
-      return false;
-    }
-
-    @Override
-    public int validateToken(ByteBuf token, InetSocketAddress address) {
-      return 0;
-    }
-
-    @Override
-    public int maxTokenLength() {
-      return 0;
     }
   }
 }

@@ -1,6 +1,6 @@
 package io.blixard.transport.quic.server;
 
-import io.blixard.transport.quic.SerialExecutor;
+import io.blixard.transport.quic.InboundMessages;
 import io.blixard.transport.quic.codec.Frame;
 import io.blixard.transport.quic.codec.FrameType;
 import io.blixard.transport.quic.codec.Frames;
@@ -16,9 +16,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
-import java.util.ArrayDeque;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,31 +58,31 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
   private final QuicStreamChannel channel;
   private final UUID requestId;
   private final MethodDescriptor<ReqT, RespT> method;
-  private final SerialExecutor serial;
+  private final Executor serial;
   private final Attributes attributes;
   private final Context.CancellableContext context;
   private final long timeoutMillis;
+  private final InboundMessages inbound;
 
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
-  private int requested;
-  private boolean halfClosed;
-  private boolean halfCloseDelivered;
+  // Guarded by this: once closed, no frame of the handler's goes out, and none waits.
+  private boolean closed;
+  private Frame pendingResponse;
   private volatile boolean cancelled;
   private volatile Listener<ReqT> listener;
-  private Frame pendingResponse;
 
   QuicServerCall(
       QuicStreamChannel channel,
       UUID requestId,
       MethodDescriptor<ReqT, RespT> method,
-      SerialExecutor serial,
+      Executor serial,
       Attributes attributes,
       long timeoutMillis) {
     this.channel = channel;
     this.requestId = requestId;
     this.method = method;
     this.serial = serial;
+    this.inbound = new InboundMessages(serial, new Requests());
+    inbound.attach(channel);
     this.attributes = attributes;
     this.timeoutMillis = timeoutMillis;
     this.context =
@@ -109,28 +109,11 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
   // ---- inbound, from the stream's event loop
 
   void inbound(ByteBuf message) {
-    synchronized (inbound) {
-      if (closed.get()) {
-        message.release();
-        return;
-      }
-      inbound.add(message);
-      if (inbound.size() >= 16) {
-        // Let QUIC flow control hold the client back until the handler catches up.
-        channel.config().setAutoRead(false);
-      }
-    }
-    serial.execute(this::deliver);
+    inbound.add(message);
   }
 
   void halfClose() {
-    synchronized (inbound) {
-      if (halfClosed) {
-        return;
-      }
-      halfClosed = true;
-    }
-    serial.execute(this::deliver);
+    inbound.end();
   }
 
   void cancelledByClient() {
@@ -139,9 +122,8 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
 
   /** The stream was reset or the connection went away: nobody is left to answer. */
   void transportClosed() {
-    if (closed.compareAndSet(false, true)) {
+    if (markClosed()) {
       cancelled = true;
-      releaseInbound();
       context.cancel(Status.CANCELLED.withDescription("the stream closed").asRuntimeException());
       notifyListener(false);
     }
@@ -152,26 +134,50 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
       serial.execute(
           () -> {
             Listener<ReqT> current = listener;
-            if (current != null && !closed.get()) {
+            if (current != null && !isClosed()) {
               run(current::onReady);
             }
           });
     }
   }
 
-  /** Ends the call with an error the server chose (bad input, deadline, cancel). */
+  /** Ends the call with an error the server chose (bad input, deadline, cancel, shutdown). */
   void abort(Status status) {
-    if (closed.compareAndSet(false, true)) {
+    if (markClosed()) {
       cancelled = true;
-      releaseInbound();
       writeEnd(Frames.status(channel.alloc(), requestId, status));
       context.cancel(status.asRuntimeException());
       notifyListener(false);
     }
   }
 
+  /**
+   * Closes the call for good: nothing queued is delivered, a response held back is released. False
+   * if it was closed already.
+   */
+  private boolean markClosed() {
+    Frame response;
+    synchronized (this) {
+      if (closed) {
+        return false;
+      }
+      closed = true;
+      response = pendingResponse;
+      pendingResponse = null;
+    }
+    inbound.discard();
+    if (response != null) {
+      response.release();
+    }
+    return true;
+  }
+
+  private synchronized boolean isClosed() {
+    return closed;
+  }
+
   private void onContextCancelled() {
-    if (!closed.get()
+    if (!isClosed()
         && timeoutMillis > 0
         && context.getDeadline() != null
         && context.getDeadline().isExpired()) {
@@ -181,48 +187,35 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
     }
   }
 
-  private void deliver() {
-    while (true) {
-      ByteBuf message;
-      boolean deliverHalfClose = false;
-      synchronized (inbound) {
-        if (closed.get() || listener == null) {
-          return;
-        }
-        if (requested > 0 && !inbound.isEmpty()) {
-          requested--;
-          message = inbound.poll();
-          if (inbound.size() < 4 && !channel.config().isAutoRead()) {
-            channel.config().setAutoRead(true);
-          }
-        } else {
-          message = null;
-          if (inbound.isEmpty() && halfClosed && !halfCloseDelivered) {
-            halfCloseDelivered = true;
-            deliverHalfClose = true;
-          }
-        }
+  /** The client's messages and half-close, as the handler asks for them. */
+  private final class Requests implements InboundMessages.Sink {
+
+    @Override
+    public void onMessage(ByteBuf message) {
+      ReqT request;
+      try (ByteBufInputStream in = new ByteBufInputStream(message, true)) {
+        request = method.parseRequest(in);
+      } catch (Exception | Error e) {
+        abort(
+            Status.INVALID_ARGUMENT.withDescription(
+                "the request message of "
+                    + method.getFullMethodName()
+                    + " does not parse: "
+                    + e.getMessage()));
+        return;
       }
-      if (message != null) {
-        ReqT request;
-        try (ByteBufInputStream in = new ByteBufInputStream(message, true)) {
-          request = method.parseRequest(in);
-        } catch (Exception | Error e) {
-          abort(
-              Status.INVALID_ARGUMENT.withDescription(
-                  "the request message of "
-                      + method.getFullMethodName()
-                      + " does not parse: "
-                      + e.getMessage()));
-          return;
-        }
-        run(() -> listener.onMessage(request));
-        continue;
+      Listener<ReqT> current = listener;
+      if (current != null) {
+        run(() -> current.onMessage(request));
       }
-      if (deliverHalfClose) {
-        run(listener::onHalfClose);
+    }
+
+    @Override
+    public void onEnd() {
+      Listener<ReqT> current = listener;
+      if (current != null) {
+        run(current::onHalfClose);
       }
-      return;
     }
   }
 
@@ -236,26 +229,22 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
   }
 
   private void notifyListener(boolean complete) {
-    serial.execute(
-        () -> {
-          Listener<ReqT> current = listener;
-          if (current != null) {
-            try {
-              context.run(complete ? current::onComplete : current::onCancel);
-            } catch (RuntimeException | Error e) {
-              log.debug("A listener failed on completion of {}", method.getFullMethodName(), e);
+    try {
+      serial.execute(
+          () -> {
+            Listener<ReqT> current = listener;
+            if (current != null) {
+              try {
+                context.run(complete ? current::onComplete : current::onCancel);
+              } catch (RuntimeException | Error e) {
+                log.debug("A listener failed on completion of {}", method.getFullMethodName(), e);
+              }
             }
-          }
-        });
-  }
-
-  private void releaseInbound() {
-    releaseInboundOnly();
-    synchronized (this) {
-      if (pendingResponse != null) {
-        pendingResponse.release();
-        pendingResponse = null;
-      }
+          });
+    } catch (RejectedExecutionException e) {
+      // The server has stopped, after its grace period and the cancellation of what was open:
+      // a stream that closes only now has no handler left to tell.
+      log.debug("No handler thread left to end {}", method.getFullMethodName());
     }
   }
 
@@ -267,10 +256,7 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
 
   @Override
   public void request(int numMessages) {
-    synchronized (inbound) {
-      requested += numMessages;
-    }
-    serial.execute(this::deliver);
+    inbound.request(numMessages);
   }
 
   @Override
@@ -280,42 +266,45 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
 
   @Override
   public void sendMessage(RespT message) {
-    if (closed.get()) {
-      if (cancelled) {
-        return;
+    FrameType type =
+        method.getType().serverSendsOneMessage() ? FrameType.RESPONSE : FrameType.STREAM_DATA;
+    Frame frame = Frames.message(channel.alloc(), type, requestId, method.streamResponse(message));
+    synchronized (this) {
+      // Checked under the lock abort() closes with, so a response racing a deadline or CANCEL is
+      // either held (and released by abort) or released here, never left behind.
+      if (closed) {
+        frame.release();
+        if (cancelled) {
+          return;
+        }
+        throw new IllegalStateException("call is closed");
       }
-      throw new IllegalStateException("call is closed");
-    }
-    if (method.getType().serverSendsOneMessage()) {
-      Frame frame =
-          Frames.message(
-              channel.alloc(), FrameType.RESPONSE, requestId, method.streamResponse(message));
-      synchronized (this) {
+      if (type == FrameType.RESPONSE) {
         if (pendingResponse != null) {
           frame.release();
           throw new IllegalStateException(
               "a second response to " + method.getFullMethodName() + " (expected: one)");
         }
         pendingResponse = frame;
+        return;
       }
-      return;
     }
-    channel.writeAndFlush(
-        Frames.message(
-            channel.alloc(), FrameType.STREAM_DATA, requestId, method.streamResponse(message)));
+    // A write that loses the race with the ERROR frame of an abort fails, and Netty releases it.
+    channel.writeAndFlush(frame);
   }
 
   @Override
   public void close(Status status, Metadata trailers) {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    releaseInboundOnly();
     Frame response;
     synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
       response = pendingResponse;
       pendingResponse = null;
     }
+    inbound.discard();
     if (status.isOk() && response != null) {
       writeEnd(response);
     } else {
@@ -333,18 +322,9 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
     notifyListener(true);
   }
 
-  private void releaseInboundOnly() {
-    synchronized (inbound) {
-      ByteBuf message;
-      while ((message = inbound.poll()) != null) {
-        message.release();
-      }
-    }
-  }
-
   @Override
   public boolean isReady() {
-    return !closed.get() && channel.isWritable();
+    return !isClosed() && channel.isWritable();
   }
 
   @Override
