@@ -414,6 +414,9 @@ public final class BlixardCli {
       table.row("leader", h.getLeaderPresent() ? h.getLeaderId() : "none");
       table.row("voters", h.getVoters());
       table.row("failure tolerance", h.getFailureTolerance() + " voter(s)");
+      if (!h.getQuorumProblem().isEmpty()) {
+        table.row("quorum", h.getQuorumProblem());
+      }
       table.row("term", h.getTerm());
       table.row("commit index", h.getCommitIndex());
       table.print(out());

@@ -3,6 +3,7 @@ package io.blixard.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.blixard.cli.BlixardCliAccess;
 import io.blixard.health.HealthStatus;
 import io.blixard.health.NodeReadiness;
 import io.blixard.health.PeersHealthCheck;
@@ -275,5 +276,12 @@ class ClusterFailoverIntegrationTest {
               var raft = survivor.bean(RaftHealthCheck.class).check();
               assertThat(raft.status()).isEqualTo(HealthStatus.DOWN);
             });
+    String[] health =
+        BlixardCliAccess.run(
+            "cluster-health", "--node", survivor.grpcAddress(), "--transport", "grpc");
+    assertThat(health[0]).as(health[2]).isEqualTo("0");
+    assertThat(health[1])
+        .containsPattern("failure tolerance +0 voter")
+        .containsPattern("quorum +\\S");
   }
 }
