@@ -14,15 +14,18 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 
-/** The report's PNG charts: latency distributions, throughput, cold connects, streams, loss. */
+/**
+ * The report's PNG charts: latency distributions, throughput, cold connects, streams, loss; each
+ * shows the medians of the rounds.
+ */
 final class Charts {
 
   private static final int WIDTH = 900;
   private static final int HEIGHT = 520;
 
-  private final List<Measurement> results;
+  private final List<Summary> results;
 
-  Charts(List<Measurement> results) {
+  Charts(List<Summary> results) {
     this.results = results;
   }
 
@@ -44,15 +47,15 @@ final class Charts {
         written.add(name);
       }
     }
-    if (bars(dir.resolve("latency-p50-c1.png"), "unary", 1, 0, Measurement::p50,
+    if (bars(dir.resolve("latency-p50-c1.png"), "unary", 1, 0, Summary::p50,
         "Unary p50 latency at concurrency 1 by payload (µs, log)", "µs", true)) {
       written.add("latency-p50-c1.png");
     }
-    if (bars(dir.resolve("latency-p99-c64.png"), "unary", 64, 0, Measurement::p99,
+    if (bars(dir.resolve("latency-p99-c64.png"), "unary", 64, 0, Summary::p99,
         "Unary p99 latency at concurrency 64 by payload (µs, log)", "µs", true)) {
       written.add("latency-p99-c64.png");
     }
-    if (bars(dir.resolve("throughput-c64.png"), "unary", 64, 0, Measurement::callsPerSecond,
+    if (bars(dir.resolve("throughput-c64.png"), "unary", 64, 0, Summary::callsPerSecond,
         "Throughput at concurrency 64 by payload (calls/s, log)", "calls/s", true)) {
       written.add("throughput-c64.png");
     }
@@ -76,7 +79,7 @@ final class Charts {
   private List<Integer> concurrencies(String workload, int loss) {
     return results.stream()
         .filter(m -> m.workload().equals(workload) && (loss < 0 || m.lossPercent() == loss))
-        .map(Measurement::concurrency)
+        .map(Summary::concurrency)
         .distinct()
         .sorted()
         .toList();
@@ -126,7 +129,7 @@ final class Charts {
       String workload,
       int concurrency,
       int loss,
-      ToDoubleFunction<Measurement> figure,
+      ToDoubleFunction<Summary> figure,
       String title,
       String unit,
       boolean log)
@@ -134,7 +137,7 @@ final class Charts {
     List<Integer> payloads =
         results.stream()
             .filter(m -> m.workload().equals(workload) && m.concurrency() == concurrency)
-            .map(Measurement::payloadBytes)
+            .map(Summary::payloadBytes)
             .distinct()
             .sorted()
             .toList();
@@ -209,7 +212,7 @@ final class Charts {
     List<Integer> losses =
         results.stream()
             .filter(m -> m.workload().equals("unary-netns") && m.concurrency() == concurrency)
-            .map(Measurement::lossPercent)
+            .map(Summary::lossPercent)
             .distinct()
             .sorted()
             .toList();
@@ -232,7 +235,7 @@ final class Charts {
             results.stream()
                 .filter(m -> m.target().equals(target) && m.workload().equals("unary-netns")
                     && m.concurrency() == concurrency && m.lossPercent() == loss)
-                .mapToDouble(Measurement::p99)
+                .mapToDouble(Summary::p99)
                 .findFirst()
                 .orElse(0));
       }
