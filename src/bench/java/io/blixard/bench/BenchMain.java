@@ -23,8 +23,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The benchmark: starts nodes from the jar and the raw echo servers as processes, runs every
- * workload over every target interleaved, in several rounds (median and spread in the report), then (as root) again between network namespaces under
- * packet loss, and writes the report. Run it with {@code ./mvnw -Pbench verify}.
+ * workload over every target interleaved, in several rounds (median and spread in the report),
+ * then (as root) again between network namespaces under packet loss, and writes the report. Run it
+ * with {@code ./mvnw -Pbench verify}.
  */
 public final class BenchMain {
 

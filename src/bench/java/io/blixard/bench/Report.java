@@ -112,7 +112,19 @@ public final class Report {
   /** Writes README.md, results.json and the charts into {@code dir}. */
   public void write(Path dir) throws IOException {
     Files.createDirectories(dir);
-    List<String> charts = new Charts(summaries).write(dir);
+    Charts drawing = new Charts(summaries);
+    List<String> charts = new ArrayList<>(drawing.write(dir));
+    for (Ratio r : HEADLINE) {
+      String name = "ratio-" + r.numerator() + "-" + r.denominator() + ".png";
+      if (drawing.ratioChart(
+          dir.resolve(name),
+          "Unary "
+              + r.label()
+              + " on loopback: median of the rounds, lowest and highest round (log)",
+          List.of(ratioSeries(r, P50), ratioSeries(r, CALLS_PER_SECOND)))) {
+        charts.add(name);
+      }
+    }
     Files.writeString(dir.resolve("README.md"), markdown(charts));
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("machine", machine);
@@ -190,6 +202,19 @@ public final class Report {
   String ratio(
       Ratio ratio, String workload, int payload, int concurrency, int loss, Figure figure) {
     return ratios(ratio, workload, payload, concurrency, loss, figure).format();
+  }
+
+  /** A ratio of one figure over the unary loopback cells, for a chart. */
+  Charts.RatioSeries ratioSeries(Ratio ratio, Figure figure) {
+    List<String> cells = new ArrayList<>();
+    List<Spread> spreads = new ArrayList<>();
+    for (int payload : distinct("unary", Summary::payloadBytes, 0)) {
+      for (int c : distinct("unary", Summary::concurrency, 0)) {
+        cells.add(size(payload) + " c=" + c);
+        spreads.add(ratios(ratio, "unary", payload, c, 0, figure).spread().orElse(null));
+      }
+    }
+    return new Charts.RatioSeries(figure.name(), cells, spreads);
   }
 
   /** Every ratio of every cell, for the JSON. */
@@ -324,7 +349,9 @@ public final class Report {
     loss(md);
     if (!charts.isEmpty()) {
       md.append("## Charts\n\n");
-      md.append("Each chart shows the medians over the rounds.\n\n");
+      md.append(
+          "Latency, throughput, connect and stream charts show the medians over the rounds; the"
+              + " ratio charts show the median ratio with the lowest and highest round.\n\n");
       charts.forEach(c -> md.append("![").append(c).append("](").append(c).append(")\n\n"));
     }
     return md.toString();
@@ -452,7 +479,8 @@ public final class Report {
   }
 
   private static final String STREAM_HEADER =
-      "| target | rounds | calls | p50 ms per call | p99 ms | messages/s (p50) | p50 vs grpc-tls |\n";
+      "| target | rounds | calls | p50 ms per call | p99 ms | messages/s (p50)"
+          + " | p50 vs grpc-tls |\n";
 
   private void streams(StringBuilder md) {
     if (summaries.stream().noneMatch(s -> s.workload().equals("stream") && s.lossPercent() == 0)) {
@@ -497,7 +525,9 @@ public final class Report {
         "The node and the echo servers run in a network namespace; the client reaches them over a"
             + " veth pair. nftables drops the given share of packets at random in each direction"
             + " (loss 0 is the same path without drops).\n\n");
-    md.append("| loss ").append(ROW_HEADER).append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    md.append("| loss ")
+        .append(ROW_HEADER)
+        .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (int loss : lossy) {
       for (Summary s : summaries) {
         if (s.workload().equals("unary-netns") && s.lossPercent() == loss) {

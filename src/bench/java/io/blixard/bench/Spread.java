@@ -42,7 +42,7 @@ public record Spread(double median, double min, double max, int count) {
     return min == 0 ? Double.POSITIVE_INFINITY : max / min;
   }
 
-  /** {@code 0.71 (0.65–0.80)}: the median, then the range when more than one round gave a value. */
+  /** {@code 0.71 (0.65–0.80)}: the median, then the range if more than one round gave a value. */
   public String format() {
     String median = String.format(Locale.ROOT, "%.2f", this.median);
     if (count == 1) {

@@ -75,7 +75,16 @@ class ReportTest {
         .contains("| quic | 1 | 100 | 1,500 |")
         .contains("| 5 % | 1 | 0.25 | 0.25 | — | — |")
         .contains("![throughput-c64.png](throughput-c64.png)");
-    for (String png : List.of("latency-64B-c1.png", "throughput-c64.png", "loss-p99-c1.png")) {
+    assertThat(md)
+        .contains("![ratio-quic-grpc-tls.png](ratio-quic-grpc-tls.png)")
+        .contains("![ratio-quic-grpc.png](ratio-quic-grpc.png)");
+    for (String png :
+        List.of(
+            "latency-64B-c1.png",
+            "throughput-c64.png",
+            "loss-p99-c1.png",
+            "ratio-quic-grpc-tls.png",
+            "ratio-quic-grpc.png")) {
       byte[] bytes = Files.readAllBytes(dir.resolve(png));
       assertThat(bytes).startsWith(0x89, 'P', 'N', 'G');
     }
