@@ -23,8 +23,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The benchmark: starts nodes from the jar and the raw echo servers as processes, runs every
- * workload over every target interleaved, then (as root) again between network namespaces under
- * packet loss, and writes the report. Run it with {@code ./mvnw -Pbench verify}.
+ * workload over every target interleaved, in several rounds (median and spread in the report),
+ * then (as root) again between network namespaces under packet loss, and writes the report. Run it
+ * with {@code ./mvnw -Pbench verify}.
  */
 public final class BenchMain {
 
@@ -47,7 +48,9 @@ public final class BenchMain {
 
   public static void main(String[] args) throws Exception {
     Map<String, String> options = parse(args);
-    Settings settings = Settings.named(options.getOrDefault("--mode", "full"));
+    Settings settings =
+        Settings.named(
+            options.getOrDefault("--mode", "full"), options.getOrDefault("--rounds", "default"));
     Path jar = Path.of(options.getOrDefault("--jar", "target/blixard.jar")).toAbsolutePath();
     if (!Files.isRegularFile(jar)) {
       System.err.println("bench: no jar at " + jar + " (expected: ./mvnw package first)");
@@ -65,8 +68,11 @@ public final class BenchMain {
     bench.notes.add(
         "Mode "
             + settings.mode()
-            + ". 2 shared cores run the client, the node and the echo servers together: figures"
-            + " are noisy (repeat runs differ by 10-30 %), ratios within one run are steadier.");
+            + ", "
+            + settings.rounds()
+            + " rounds. 2 shared cores run the client, the node and the echo servers together:"
+            + " single figures are noisy (repeat runs differ by 10-30 %, a cell by up to 2x), so"
+            + " every cell is measured once per round and the ratios are taken within a round.");
     long udpDropsBefore = Machine.udpReceiveBufferErrors();
     bench.loopback();
     bench.notes.add(
@@ -92,7 +98,9 @@ public final class BenchMain {
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
         throw new IllegalArgumentException(
-            "argument " + args[i] + " (expected: --jar, --out, --mode, --loss, each with a value)");
+            "argument "
+                + args[i]
+                + " (expected: --jar, --out, --mode, --rounds, --loss, each with a value)");
       }
       options.put(args[i], args[++i]);
     }
@@ -167,20 +175,27 @@ public final class BenchMain {
           target.prepare(16);
         }
         jitWarmUp(targets);
-        if (full) {
-          unary(targets, settings.payloads(), settings.concurrencies(), 0, "unary",
-              settings.bound());
-          streams(targets, 0, "stream");
-          coldConnects(targets);
-        } else {
-          for (int loss : losses) {
-            ns.setLoss(loss);
-            System.out.println("bench: " + loss + " % loss each way");
-            unary(targets, List.of(64), settings.lossConcurrencies(), loss, "unary-netns",
-                settings.lossBound());
-            streams(targets, loss, "stream-netns");
+        // Round after round of every cell, rather than all rounds of a cell together: the rounds
+        // of one cell are spread over the whole run, so a slow stretch of the shared machine
+        // lands in one round of many cells, not in every round of one cell.
+        for (int round = 1; round <= settings.rounds(); round++) {
+          System.out.println(
+              "bench: " + place.label() + ", round " + round + " of " + settings.rounds());
+          if (full) {
+            unary(targets, settings.payloads(), settings.concurrencies(), 0, "unary",
+                settings.bound(), round);
+            streams(targets, 0, "stream", round);
+            coldConnects(targets, round);
+          } else {
+            for (int loss : losses) {
+              ns.setLoss(loss);
+              System.out.println("bench: " + loss + " % loss each way");
+              unary(targets, List.of(64), settings.lossConcurrencies(), loss, "unary-netns",
+                  settings.lossBound(), round);
+              streams(targets, loss, "stream-netns", round);
+            }
+            ns.setLoss(0);
           }
-          ns.setLoss(0);
         }
       } finally {
         targets.forEach(Target::close);
@@ -262,9 +277,12 @@ public final class BenchMain {
       List<Integer> concurrencies,
       int loss,
       String workload,
-      Duration bound)
+      Duration bound,
+      int round)
       throws Exception {
-    int rotation = 0;
+    // Each cell starts one place further in the target list, and each round one further again,
+    // so no target always runs first (on a cold cell) or right after the heaviest one.
+    int rotation = round - 1;
     for (int payload : payloads) {
       for (int c : concurrencies) {
         for (Target target : rotate(targets, rotation++)) {
@@ -272,24 +290,22 @@ public final class BenchMain {
           Measurement m =
               LoadRunner.unary(target, payload, c, loss, settings.warmUp(), bound,
                   settings.maxCalls());
-          m = new Measurement(m.target(), workload, m.payloadBytes(), m.concurrency(),
-              m.lossPercent(), m.calls(), m.errors(), m.seconds(), m.p50(), m.p90(), m.p99(),
-              m.p999(), m.max(), m.curve());
+          m = m.as(workload, m.payloadBytes(), round);
           record(m, Report.size(payload) + " c=" + c + (loss > 0 ? " loss=" + loss + "%" : ""));
         }
       }
     }
   }
 
-  private void streams(List<Target> targets, int loss, String workload) throws Exception {
+  private void streams(List<Target> targets, int loss, String workload, int round)
+      throws Exception {
     int rawSize = rawStreamMessageSize();
-    for (Target target : rotate(targets, loss)) {
+    for (Target target : rotate(targets, loss + round - 1)) {
       boolean rpc = target instanceof RpcTarget;
       Measurement m =
           LoadRunner.stream(target, settings.streamCount(), rpc ? STREAM_PAYLOAD : rawSize, loss,
               2, settings.streamRepeats(), settings.streamBound());
-      m = new Measurement(m.target(), workload, rawSize, 1, loss, m.calls(), m.errors(),
-          m.seconds(), m.p50(), m.p90(), m.p99(), m.p999(), m.max(), m.curve());
+      m = m.as(workload, rawSize, round);
       record(m, "stream of " + settings.streamCount() + (loss > 0 ? " loss=" + loss + "%" : ""));
     }
   }
@@ -306,25 +322,26 @@ public final class BenchMain {
         .getSerializedSize();
   }
 
-  private void coldConnects(List<Target> targets) throws Exception {
+  private void coldConnects(List<Target> targets, int round) throws Exception {
     Map<Target, Histogram> times = new LinkedHashMap<>();
     for (Target target : targets) {
       times.put(target, Measurement.newHistogram());
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; round == 1 && i < 3; i++) {
         target.coldConnect();
       }
     }
     long began = System.nanoTime();
     // One connection per target in turn, so drifts in the machine's load hit every target alike.
     for (int i = 0; i < settings.coldConnects(); i++) {
-      for (Target target : rotate(targets, i)) {
+      for (Target target : rotate(targets, i + round - 1)) {
         times.get(target).recordValue(target.coldConnect());
       }
     }
     double seconds = (System.nanoTime() - began) / 1e9;
     for (var entry : times.entrySet()) {
       record(
-          Measurement.of(entry.getKey().name(), "connect", 64, 1, 0, entry.getValue(), 0, seconds),
+          Measurement.of(entry.getKey().name(), "connect", 64, 1, 0, entry.getValue(), 0, seconds)
+              .as("connect", 64, round),
           "cold connect");
     }
   }
@@ -333,8 +350,9 @@ public final class BenchMain {
     results.add(m);
     System.out.printf(
         java.util.Locale.ROOT,
-        "[%3d] %-8s %-22s %-9s calls %7d  p50 %9.1f µs  p99 %9.1f µs  p99.9 %9.1f µs  %9.0f/s  errors %d%n",
-        ++cell, m.workload(), what, m.target(), m.calls(), m.p50(), m.p99(), m.p999(),
+        "[%3d] r%-2d %-8s %-22s %-9s calls %7d  p50 %9.1f µs  p99 %9.1f µs  p99.9 %9.1f µs"
+            + "  %9.0f/s  errors %d%n",
+        ++cell, m.round(), m.workload(), what, m.target(), m.calls(), m.p50(), m.p99(), m.p999(),
         m.callsPerSecond(), m.errors());
   }
 

@@ -9,20 +9,26 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** The report's PNG charts: latency distributions, throughput, cold connects, streams, loss. */
+/**
+ * The report's PNG charts: latency distributions, throughput, cold connects, streams, loss; each
+ * shows the medians of the rounds.
+ */
 final class Charts {
 
   private static final int WIDTH = 900;
   private static final int HEIGHT = 520;
 
-  private final List<Measurement> results;
+  private final List<Summary> results;
 
-  Charts(List<Measurement> results) {
+  Charts(List<Summary> results) {
     this.results = results;
   }
 
@@ -44,15 +50,15 @@ final class Charts {
         written.add(name);
       }
     }
-    if (bars(dir.resolve("latency-p50-c1.png"), "unary", 1, 0, Measurement::p50,
+    if (bars(dir.resolve("latency-p50-c1.png"), "unary", 1, 0, Summary::p50,
         "Unary p50 latency at concurrency 1 by payload (µs, log)", "µs", true)) {
       written.add("latency-p50-c1.png");
     }
-    if (bars(dir.resolve("latency-p99-c64.png"), "unary", 64, 0, Measurement::p99,
+    if (bars(dir.resolve("latency-p99-c64.png"), "unary", 64, 0, Summary::p99,
         "Unary p99 latency at concurrency 64 by payload (µs, log)", "µs", true)) {
       written.add("latency-p99-c64.png");
     }
-    if (bars(dir.resolve("throughput-c64.png"), "unary", 64, 0, Measurement::callsPerSecond,
+    if (bars(dir.resolve("throughput-c64.png"), "unary", 64, 0, Summary::callsPerSecond,
         "Throughput at concurrency 64 by payload (calls/s, log)", "calls/s", true)) {
       written.add("throughput-c64.png");
     }
@@ -76,7 +82,7 @@ final class Charts {
   private List<Integer> concurrencies(String workload, int loss) {
     return results.stream()
         .filter(m -> m.workload().equals(workload) && (loss < 0 || m.lossPercent() == loss))
-        .map(Measurement::concurrency)
+        .map(Summary::concurrency)
         .distinct()
         .sorted()
         .toList();
@@ -126,7 +132,7 @@ final class Charts {
       String workload,
       int concurrency,
       int loss,
-      ToDoubleFunction<Measurement> figure,
+      ToDoubleFunction<Summary> figure,
       String title,
       String unit,
       boolean log)
@@ -134,7 +140,7 @@ final class Charts {
     List<Integer> payloads =
         results.stream()
             .filter(m -> m.workload().equals(workload) && m.concurrency() == concurrency)
-            .map(Measurement::payloadBytes)
+            .map(Summary::payloadBytes)
             .distinct()
             .sorted()
             .toList();
@@ -209,7 +215,7 @@ final class Charts {
     List<Integer> losses =
         results.stream()
             .filter(m -> m.workload().equals("unary-netns") && m.concurrency() == concurrency)
-            .map(Measurement::lossPercent)
+            .map(Summary::lossPercent)
             .distinct()
             .sorted()
             .toList();
@@ -232,7 +238,7 @@ final class Charts {
             results.stream()
                 .filter(m -> m.target().equals(target) && m.workload().equals("unary-netns")
                     && m.concurrency() == concurrency && m.lossPercent() == loss)
-                .mapToDouble(Measurement::p99)
+                .mapToDouble(Summary::p99)
                 .findFirst()
                 .orElse(0));
       }
@@ -246,6 +252,86 @@ final class Charts {
       chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(floor))));
     }
     return !chart.getSeriesMap().isEmpty() && save(chart, file);
+  }
+
+  /** One figure of a ratio over cells: each cell's median of the rounds and their range. */
+  record RatioSeries(String figure, List<String> cells, List<Spread> spreads) {}
+
+  /**
+   * A ratio per cell on a log axis: the median of the rounds as a line, the lowest and highest
+   * round as markers, and 1 (parity) as a dashed line; cells any series lacks are left out.
+   */
+  boolean ratioChart(Path file, String title, List<RatioSeries> series) throws IOException {
+    if (series.isEmpty()) {
+      return false;
+    }
+    List<String> cells = new ArrayList<>();
+    for (int i = 0; i < series.get(0).cells().size(); i++) {
+      int cell = i;
+      if (series.stream().allMatch(s -> s.spreads().get(cell) != null)) {
+        cells.add(series.get(0).cells().get(i));
+      }
+    }
+    if (cells.isEmpty()) {
+      return false;
+    }
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle("unary cell (payload, concurrency)")
+            .yAxisTitle("ratio (log)")
+            .build();
+    chart.getStyler().setYAxisLogarithmic(true);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    chart.getStyler().setXAxisLabelRotation(45);
+    // Every series of a cell at the same x, so a median sits between its round's markers.
+    chart.getStyler().setOverlapped(true);
+    java.awt.Color[] colours = {
+      new java.awt.Color(0x1f77b4), new java.awt.Color(0x2ca02c), new java.awt.Color(0x9467bd)
+    };
+    int index = 0;
+    double low = 1;
+    double high = 1;
+    for (RatioSeries s : series) {
+      List<Double> median = new ArrayList<>();
+      List<Double> min = new ArrayList<>();
+      List<Double> max = new ArrayList<>();
+      for (int i = 0; i < s.cells().size(); i++) {
+        Spread spread = s.spreads().get(i);
+        if (cells.contains(s.cells().get(i))) {
+          median.add(spread.median());
+          min.add(spread.min());
+          max.add(spread.max());
+          low = Math.min(low, spread.min());
+          high = Math.max(high, spread.max());
+        }
+      }
+      java.awt.Color colour = colours[index++ % colours.length];
+      CategorySeries middle = chart.addSeries(s.figure() + " median", cells, median);
+      middle.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+      middle.setMarker(SeriesMarkers.CIRCLE);
+      middle.setMarkerColor(colour);
+      middle.setLineColor(colour);
+      CategorySeries lowest = chart.addSeries(s.figure() + " lowest round", cells, min);
+      lowest.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
+      lowest.setMarker(SeriesMarkers.TRIANGLE_DOWN);
+      lowest.setMarkerColor(colour);
+      CategorySeries highest = chart.addSeries(s.figure() + " highest round", cells, max);
+      highest.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
+      highest.setMarker(SeriesMarkers.TRIANGLE_UP);
+      highest.setMarkerColor(colour);
+    }
+    CategorySeries parity =
+        chart.addSeries("parity", cells, cells.stream().map(c -> 1.0).toList());
+    parity.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+    parity.setMarker(SeriesMarkers.NONE);
+    parity.setLineColor(java.awt.Color.GRAY);
+    parity.setLineStyle(SeriesLines.DASH_DASH);
+    chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(low))));
+    chart.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(high))));
+    return save(chart, file);
   }
 
   private static boolean save(Chart<?, ?> chart, Path file) throws IOException {

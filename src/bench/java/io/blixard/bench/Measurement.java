@@ -13,6 +13,8 @@ import org.HdrHistogram.Histogram;
  * @param payloadBytes the request payload (for streams: the size of each streamed message)
  * @param concurrency calls in flight at once
  * @param lossPercent packets dropped at random in each direction, 0 on loopback
+ * @param round the round of the run this cell was measured in, from 1 (every round measures every
+ *     cell once, targets one after the other)
  * @param calls calls measured (after warm-up)
  * @param errors calls that failed
  * @param seconds how long the measured calls took, first start to last end
@@ -24,6 +26,7 @@ public record Measurement(
     int payloadBytes,
     int concurrency,
     int lossPercent,
+    int round,
     long calls,
     long errors,
     double seconds,
@@ -39,12 +42,19 @@ public record Measurement(
     0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100
   };
 
+  /** This cell as measured in {@code round}, under another workload name and payload. */
+  public Measurement as(String workload, int payloadBytes, int round) {
+    return new Measurement(
+        target, workload, payloadBytes, concurrency, lossPercent, round, calls, errors, seconds,
+        p50, p90, p99, p999, max, curve);
+  }
+
   /** Calls per second over the measured time. */
   public double callsPerSecond() {
     return seconds <= 0 ? 0 : calls / seconds;
   }
 
-  /** The percentiles of a histogram of nanoseconds, in microseconds. */
+  /** The percentiles of a histogram of nanoseconds, in microseconds, measured in round 1. */
   public static Measurement of(
       String target,
       String workload,
@@ -64,6 +74,7 @@ public record Measurement(
         payloadBytes,
         concurrency,
         lossPercent,
+        1,
         nanos.getTotalCount(),
         errors,
         seconds,

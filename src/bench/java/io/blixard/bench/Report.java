@@ -11,9 +11,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 
-/** The benchmark's Markdown report and its raw results as JSON. */
+/**
+ * The benchmark's Markdown report and its raw results as JSON. Every cell is measured in several
+ * rounds; the tables show the median of each figure over the rounds, and each ratio as the median
+ * of the per-round ratios with their range.
+ */
 public final class Report {
 
   /** Target names, in the order of the tables. */
@@ -27,15 +32,71 @@ public final class Report {
     }
   }
 
-  static final List<Ratio> RATIOS =
+  /** The ratios the work on QUIC is judged by. */
+  static final List<Ratio> HEADLINE =
+      List.of(new Ratio("quic", "grpc-tls"), new Ratio("quic", "grpc"));
+
+  /** The ratios against the floors, and what TLS costs gRPC. */
+  static final List<Ratio> FLOORS =
       List.of(
-          new Ratio("quic", "grpc-tls"),
           new Ratio("quic", "raw-quic"),
           new Ratio("grpc-tls", "grpc"),
           new Ratio("grpc-tls", "raw-tcp"));
 
+  /** A figure of a measurement that ratios compare. */
+  record Figure(String name, ToDoubleFunction<Measurement> value) {}
+
+  static final Figure P50 = new Figure("p50", Measurement::p50);
+  static final Figure P99 = new Figure("p99", Measurement::p99);
+  static final Figure CALLS_PER_SECOND = new Figure("calls/s", Measurement::callsPerSecond);
+
+  /**
+   * One ratio of one cell over the rounds, for the JSON.
+   *
+   * @param workload the cell's workload
+   * @param payloadBytes the cell's payload
+   * @param concurrency the cell's callers in flight
+   * @param lossPercent the cell's loss
+   * @param ratio numerator / denominator target
+   * @param figure p50, p99 or calls/s
+   * @param rounds rounds that measured both targets
+   * @param failedRounds of those, rounds in which either target answered no call
+   * @param median median of the per-round ratios (absent when every round failed)
+   * @param min smallest per-round ratio
+   * @param max largest per-round ratio
+   */
+  record RatioFigure(
+      String workload,
+      int payloadBytes,
+      int concurrency,
+      int lossPercent,
+      String ratio,
+      String figure,
+      int rounds,
+      int failedRounds,
+      Double median,
+      Double min,
+      Double max) {}
+
+  /** The per-round ratios of one cell. */
+  record RoundRatios(int rounds, int failedRounds, Optional<Spread> spread) {
+
+    /** {@code —} without rounds, {@code failed} without a value, else the spread. */
+    String format() {
+      if (rounds == 0) {
+        return "—";
+      }
+      if (spread.isEmpty()) {
+        return "failed";
+      }
+      String text = spread.get().format();
+      return failedRounds == 0 ? text : text + ", " + failedRounds + " of " + rounds + " failed";
+    }
+  }
+
   private final Map<String, String> machine;
   private final List<Measurement> results;
+  private final List<Summary> summaries;
   private final List<String> notes;
   private final String command;
 
@@ -43,6 +104,7 @@ public final class Report {
       Map<String, String> machine, List<Measurement> results, List<String> notes, String command) {
     this.machine = machine;
     this.results = results;
+    this.summaries = Summary.of(results);
     this.notes = notes;
     this.command = command;
   }
@@ -50,48 +112,149 @@ public final class Report {
   /** Writes README.md, results.json and the charts into {@code dir}. */
   public void write(Path dir) throws IOException {
     Files.createDirectories(dir);
-    List<String> charts = new Charts(results).write(dir);
+    Charts drawing = new Charts(summaries);
+    List<String> charts = new ArrayList<>(drawing.write(dir));
+    for (Ratio r : HEADLINE) {
+      String name = "ratio-" + r.numerator() + "-" + r.denominator() + ".png";
+      if (drawing.ratioChart(
+          dir.resolve(name),
+          "Unary "
+              + r.label()
+              + " on loopback: median of the rounds, lowest and highest round (log)",
+          List.of(ratioSeries(r, P50), ratioSeries(r, CALLS_PER_SECOND)))) {
+        charts.add(name);
+      }
+    }
     Files.writeString(dir.resolve("README.md"), markdown(charts));
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("machine", machine);
     json.put("notes", notes);
+    json.put("rounds", rounds());
+    json.put("ratios", ratioFigures());
+    json.put("summary", summaries);
     json.put("results", results);
     new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(dir.resolve("results.json").toFile(), json);
   }
 
-  Optional<Measurement> find(
-      String target, String workload, int payload, int concurrency, int loss) {
-    return results.stream()
+  /** The number of rounds of the run. */
+  int rounds() {
+    return results.stream().mapToInt(Measurement::round).max().orElse(0);
+  }
+
+  private static boolean sameCell(
+      Measurement m, String workload, int payload, int concurrency, int loss) {
+    return m.workload().equals(workload)
+        && (workload.startsWith("stream") || m.payloadBytes() == payload)
+        && m.concurrency() == concurrency
+        && m.lossPercent() == loss;
+  }
+
+  Optional<Summary> find(String target, String workload, int payload, int concurrency, int loss) {
+    return summaries.stream()
         .filter(
-            m ->
-                m.target().equals(target)
-                    && m.workload().equals(workload)
-                    && (workload.startsWith("stream") || m.payloadBytes() == payload)
-                    && m.concurrency() == concurrency
-                    && m.lossPercent() == loss)
+            s ->
+                s.target().equals(target)
+                    && s.workload().equals(workload)
+                    && (workload.startsWith("stream") || s.payloadBytes() == payload)
+                    && s.concurrency() == concurrency
+                    && s.lossPercent() == loss)
         .findFirst();
   }
 
-  /** numerator / denominator of a figure, or "—" where either is missing. */
+  private Map<Integer, Measurement> byRound(
+      String target, String workload, int payload, int concurrency, int loss) {
+    Map<Integer, Measurement> rounds = new TreeMap<>();
+    results.stream()
+        .filter(m -> m.target().equals(target) && sameCell(m, workload, payload, concurrency, loss))
+        .forEach(m -> rounds.putIfAbsent(m.round(), m));
+    return rounds;
+  }
+
+  /**
+   * numerator / denominator of a figure in each round that measured both (the two measured one
+   * right after the other), summarised over the rounds. A round where either answered no call, or
+   * the denominator's figure is 0, counts as failed.
+   */
+  RoundRatios ratios(
+      Ratio ratio, String workload, int payload, int concurrency, int loss, Figure figure) {
+    Map<Integer, Measurement> a = byRound(ratio.numerator(), workload, payload, concurrency, loss);
+    Map<Integer, Measurement> b =
+        byRound(ratio.denominator(), workload, payload, concurrency, loss);
+    List<Double> values = new ArrayList<>();
+    int rounds = 0;
+    for (var entry : a.entrySet()) {
+      Measurement other = b.get(entry.getKey());
+      if (other == null) {
+        continue;
+      }
+      rounds++;
+      Measurement one = entry.getValue();
+      double denominator = figure.value().applyAsDouble(other);
+      if (one.calls() > 0 && other.calls() > 0 && denominator > 0) {
+        values.add(figure.value().applyAsDouble(one) / denominator);
+      }
+    }
+    return new RoundRatios(rounds, rounds - values.size(), Spread.of(values));
+  }
+
   String ratio(
-      Ratio ratio,
-      String workload,
-      int payload,
-      int concurrency,
-      int loss,
-      ToDoubleFunction<Measurement> figure) {
-    Optional<Measurement> a = find(ratio.numerator(), workload, payload, concurrency, loss);
-    Optional<Measurement> b = find(ratio.denominator(), workload, payload, concurrency, loss);
-    if (a.isEmpty() || b.isEmpty() || figure.applyAsDouble(b.get()) == 0) {
-      return "—";
+      Ratio ratio, String workload, int payload, int concurrency, int loss, Figure figure) {
+    return ratios(ratio, workload, payload, concurrency, loss, figure).format();
+  }
+
+  /** A ratio of one figure over the unary loopback cells, for a chart. */
+  Charts.RatioSeries ratioSeries(Ratio ratio, Figure figure) {
+    List<String> cells = new ArrayList<>();
+    List<Spread> spreads = new ArrayList<>();
+    for (int payload : distinct("unary", Summary::payloadBytes, 0)) {
+      for (int c : distinct("unary", Summary::concurrency, 0)) {
+        cells.add(size(payload) + " c=" + c);
+        spreads.add(ratios(ratio, "unary", payload, c, 0, figure).spread().orElse(null));
+      }
     }
-    if (a.get().calls() == 0 || b.get().calls() == 0) {
-      return "failed";
-    }
-    return String.format(
-        Locale.ROOT, "%.2f", figure.applyAsDouble(a.get()) / figure.applyAsDouble(b.get()));
+    return new Charts.RatioSeries(figure.name(), cells, spreads);
+  }
+
+  /** Every ratio of every cell, for the JSON. */
+  List<RatioFigure> ratioFigures() {
+    List<Ratio> all = new ArrayList<>(HEADLINE);
+    all.addAll(FLOORS);
+    List<RatioFigure> figures = new ArrayList<>();
+    summaries.stream()
+        .map(s -> new Summary.Key("", s.workload(), s.payloadBytes(), s.concurrency(),
+            s.lossPercent()))
+        .distinct()
+        .forEach(
+            cell -> {
+              boolean unary = cell.workload().startsWith("unary");
+              List<Figure> kinds = unary ? List.of(P50, P99, CALLS_PER_SECOND) : List.of(P50, P99);
+              for (Ratio r : all) {
+                for (Figure f : kinds) {
+                  RoundRatios rr =
+                      ratios(r, cell.workload(), cell.payloadBytes(), cell.concurrency(),
+                          cell.lossPercent(), f);
+                  if (rr.rounds() == 0) {
+                    continue;
+                  }
+                  figures.add(
+                      new RatioFigure(
+                          cell.workload(),
+                          cell.payloadBytes(),
+                          cell.concurrency(),
+                          cell.lossPercent(),
+                          r.label(),
+                          f.name(),
+                          rr.rounds(),
+                          rr.failedRounds(),
+                          rr.spread().map(Spread::median).orElse(null),
+                          rr.spread().map(Spread::min).orElse(null),
+                          rr.spread().map(Spread::max).orElse(null)));
+                }
+              }
+            });
+    return figures;
   }
 
   static String size(int bytes) {
@@ -114,22 +277,22 @@ public final class Report {
     return String.format(Locale.ROOT, "%.2f", value);
   }
 
-  private List<Integer> distinct(String workload, ToDoubleFunction<Measurement> key, int loss) {
-    return results.stream()
-        .filter(m -> m.workload().equals(workload) && m.lossPercent() == loss)
-        .map(m -> (int) key.applyAsDouble(m))
+  private List<Integer> distinct(String workload, ToDoubleFunction<Summary> key, int loss) {
+    return summaries.stream()
+        .filter(s -> s.workload().equals(workload) && s.lossPercent() == loss)
+        .map(s -> (int) key.applyAsDouble(s))
         .distinct()
         .sorted()
         .toList();
   }
 
   private List<Integer> losses() {
-    return results.stream().map(Measurement::lossPercent).distinct().sorted().toList();
+    return summaries.stream().map(Summary::lossPercent).distinct().sorted().toList();
   }
 
   private List<String> targetsPresent() {
     return TARGETS.stream()
-        .filter(t -> results.stream().anyMatch(m -> m.target().equals(t)))
+        .filter(t -> summaries.stream().anyMatch(s -> s.target().equals(t)))
         .toList();
   }
 
@@ -162,38 +325,68 @@ public final class Report {
         same number of payload bytes and stream messages of the same size. Calls run in a closed
         loop: each of *c* callers sends its next call when the previous one answered. Latencies are
         per call, in microseconds (HdrHistogram); calls/s is over the measured time. Cells run one
-        target after the other (interleaved, rotating the order), after a warm-up per cell.
+        target after the other, after a warm-up per cell.
 
         """);
+    md.append("## Rounds\n\n")
+        .append("The run measured every cell in ")
+        .append(rounds())
+        .append(
+            rounds() == 1
+                ? " round. "
+                : " interleaved rounds: each round measures every cell once, every target one"
+                    + " right after the other, in an order rotated from round to round and cell"
+                    + " to cell, so a drift of the shared machine's load hits every target alike. ")
+        .append(
+            "Each figure of a target is the median over the rounds (calls and errors are summed;"
+                + " max µs is the largest of any round). Each ratio is computed within a round,"
+                + " then shown as the median of the rounds' ratios with the smallest and largest"
+                + " of them in parentheses: `0.71 (0.65–0.80)`. A round in which either target"
+                + " answered no call counts as failed and is left out.\n\n");
     unaryTables(md);
     coldConnect(md);
     streams(md);
     loss(md);
     if (!charts.isEmpty()) {
       md.append("## Charts\n\n");
+      md.append(
+          "Latency, throughput, connect and stream charts show the medians over the rounds; the"
+              + " ratio charts show the median ratio with the lowest and highest round.\n\n");
       charts.forEach(c -> md.append("![").append(c).append("](").append(c).append(")\n\n"));
     }
     return md.toString();
   }
 
+  private static final String ROW_HEADER =
+      "| payload | c | target | rounds | calls | p50 µs | p99 µs | p99.9 µs | max µs | calls/s"
+          + " | errors |\n";
+
   private void unaryTables(StringBuilder md) {
-    if (distinct("unary", Measurement::payloadBytes, 0).isEmpty()) {
+    if (distinct("unary", Summary::payloadBytes, 0).isEmpty()) {
       return;
     }
     md.append("## Unary calls on loopback\n\n");
-    md.append(
-        "| payload | c | target | calls | p50 µs | p99 µs | p99.9 µs | max µs | calls/s | errors |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|\n");
-    for (int payload : distinct("unary", Measurement::payloadBytes, 0)) {
-      for (int c : distinct("unary", Measurement::concurrency, 0)) {
+    md.append(ROW_HEADER).append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (int payload : distinct("unary", Summary::payloadBytes, 0)) {
+      for (int c : distinct("unary", Summary::concurrency, 0)) {
         for (String target : targetsPresent()) {
-          find(target, "unary", payload, c, 0).ifPresent(m -> row(md, m));
+          find(target, "unary", payload, c, 0).ifPresent(s -> row(md, s));
         }
       }
     }
-    md.append("\nRatios (below 1: the first is faster for latencies; above 1: more calls/s):\n\n");
+    md.append(
+        "\nQUIC against gRPC over TLS and in plaintext: median ratio over the rounds (smallest–"
+            + "largest). Below 1 the first is faster for latencies; above 1 it makes more"
+            + " calls/s.\n\n");
+    unaryRatios(md, HEADLINE);
+    md.append("\nAgainst the floors, and what TLS costs gRPC:\n\n");
+    unaryRatios(md, FLOORS);
+    md.append('\n');
+  }
+
+  private void unaryRatios(StringBuilder md, List<Ratio> ratios) {
     md.append("| payload | c |");
-    for (Ratio r : RATIOS) {
+    for (Ratio r : ratios) {
       md.append(" p50 ")
           .append(r.label())
           .append(" | p99 ")
@@ -202,188 +395,178 @@ public final class Report {
           .append(r.label())
           .append(" |");
     }
-    md.append('\n').append("|---|---|").append("---|---|---|".repeat(RATIOS.size())).append('\n');
-    for (int payload : distinct("unary", Measurement::payloadBytes, 0)) {
-      for (int c : distinct("unary", Measurement::concurrency, 0)) {
+    md.append('\n').append("|---|---|").append("---|---|---|".repeat(ratios.size())).append('\n');
+    for (int payload : distinct("unary", Summary::payloadBytes, 0)) {
+      for (int c : distinct("unary", Summary::concurrency, 0)) {
         md.append("| ").append(size(payload)).append(" | ").append(c).append(" |");
-        for (Ratio r : RATIOS) {
+        for (Ratio r : ratios) {
           md.append(' ')
-              .append(ratio(r, "unary", payload, c, 0, Measurement::p50))
+              .append(ratio(r, "unary", payload, c, 0, P50))
               .append(" | ")
-              .append(ratio(r, "unary", payload, c, 0, Measurement::p99))
+              .append(ratio(r, "unary", payload, c, 0, P99))
               .append(" | ")
-              .append(ratio(r, "unary", payload, c, 0, Measurement::callsPerSecond))
+              .append(ratio(r, "unary", payload, c, 0, CALLS_PER_SECOND))
               .append(" |");
         }
         md.append('\n');
       }
     }
-    md.append('\n');
   }
 
-  private static void row(StringBuilder md, Measurement m) {
+  private static void row(StringBuilder md, Summary s) {
     md.append("| ")
-        .append(size(m.payloadBytes()))
+        .append(size(s.payloadBytes()))
         .append(" | ")
-        .append(m.concurrency())
+        .append(s.concurrency())
         .append(" | ")
-        .append(m.target())
+        .append(s.target())
         .append(" | ")
-        .append(m.calls())
+        .append(rounds(s))
         .append(" | ")
-        .append(number(m.p50()))
+        .append(s.calls())
         .append(" | ")
-        .append(number(m.p99()))
+        .append(number(s.p50()))
         .append(" | ")
-        .append(number(m.p999()))
+        .append(number(s.p99()))
         .append(" | ")
-        .append(number(m.max()))
+        .append(number(s.p999()))
         .append(" | ")
-        .append(number(m.callsPerSecond()))
+        .append(number(s.max()))
         .append(" | ")
-        .append(m.errors())
+        .append(number(s.callsPerSecond()))
+        .append(" | ")
+        .append(s.errors())
         .append(" |\n");
   }
 
+  /** The number of rounds, and how many of them failed if any did. */
+  private static String rounds(Summary s) {
+    return s.failedRounds() == 0
+        ? String.valueOf(s.rounds())
+        : s.rounds() + " (" + s.failedRounds() + " failed)";
+  }
+
   private void coldConnect(StringBuilder md) {
-    List<Measurement> cold =
-        results.stream().filter(m -> m.workload().equals("connect")).toList();
-    if (cold.isEmpty()) {
+    if (summaries.stream().noneMatch(s -> s.workload().equals("connect"))) {
       return;
     }
     md.append("## Cold connect to the first response\n\n");
     md.append(
         "A new connection (handshake included) for each 64-byte call, then closed.\n\n"
-            + "| target | connections | p50 µs | p99 µs | max µs | vs grpc-tls (p50) |\n"
-            + "|---|---|---|---|---|---|\n");
+            + "| target | rounds | connections | p50 µs | p99 µs | max µs | p50 vs grpc-tls |\n"
+            + "|---|---|---|---|---|---|---|\n");
     for (String target : targetsPresent()) {
       find(target, "connect", 64, 1, 0)
           .ifPresent(
-              m ->
+              s ->
                   md.append("| ")
                       .append(target)
                       .append(" | ")
-                      .append(m.calls())
+                      .append(rounds(s))
                       .append(" | ")
-                      .append(number(m.p50()))
+                      .append(s.calls())
                       .append(" | ")
-                      .append(number(m.p99()))
+                      .append(number(s.p50()))
                       .append(" | ")
-                      .append(number(m.max()))
+                      .append(number(s.p99()))
                       .append(" | ")
-                      .append(
-                          ratio(new Ratio(target, "grpc-tls"), "connect", 64, 1, 0, Measurement::p50))
+                      .append(number(s.max()))
+                      .append(" | ")
+                      .append(ratio(new Ratio(target, "grpc-tls"), "connect", 64, 1, 0, P50))
                       .append(" |\n"));
     }
     md.append('\n');
   }
 
+  private static final String STREAM_HEADER =
+      "| target | rounds | calls | p50 ms per call | p99 ms | messages/s (p50)"
+          + " | p50 vs grpc-tls |\n";
+
   private void streams(StringBuilder md) {
-    if (results.stream().noneMatch(m -> m.workload().equals("stream") && m.lossPercent() == 0)) {
+    if (summaries.stream().noneMatch(s -> s.workload().equals("stream") && s.lossPercent() == 0)) {
       return;
     }
     md.append("## Server streaming, 10,000 messages per call, loopback\n\n");
-    md.append(
-        "| target | calls | p50 ms per call | p99 ms | messages/s (p50) | vs grpc-tls (p50) |\n"
-            + "|---|---|---|---|---|---|\n");
+    md.append(STREAM_HEADER).append("|---|---|---|---|---|---|---|\n");
     for (String target : targetsPresent()) {
-      find(target, "stream", 0, 1, 0).ifPresent(m -> streamRow(md, m, 0));
+      find(target, "stream", 0, 1, 0).ifPresent(s -> streamRow(md, s, "stream", 0));
     }
     md.append('\n');
   }
 
-  private void streamRow(StringBuilder md, Measurement m, int loss) {
+  private void streamRow(StringBuilder md, Summary s, String workload, int loss) {
     md.append("| ")
-        .append(m.target())
+        .append(s.target())
         .append(" | ")
-        .append(m.calls())
+        .append(rounds(s))
         .append(" | ")
-        .append(number(m.p50() / 1000))
+        .append(s.calls())
         .append(" | ")
-        .append(number(m.p99() / 1000))
+        .append(number(s.p50() / 1000))
         .append(" | ")
-        .append(m.p50() == 0 ? "—" : number(10_000 / (m.p50() / 1e6)))
+        .append(number(s.p99() / 1000))
         .append(" | ")
-        .append(ratio(new Ratio(m.target(), "grpc-tls"), "stream", 0, 1, loss, Measurement::p50))
+        .append(s.p50() == 0 ? "—" : number(10_000 / (s.p50() / 1e6)))
+        .append(" | ")
+        .append(ratio(new Ratio(s.target(), "grpc-tls"), workload, 0, 1, loss, P50))
         .append(" |\n");
   }
 
   private void loss(StringBuilder md) {
-    List<Integer> lossy = new ArrayList<>(losses());
     boolean namespaced =
-        results.stream().anyMatch(m -> m.lossPercent() > 0 || m.workload().equals("unary-netns"));
+        summaries.stream()
+            .anyMatch(s -> s.lossPercent() > 0 || s.workload().equals("unary-netns"));
     if (!namespaced) {
       return;
     }
+    List<Integer> lossy = losses();
     md.append("## Under packet loss (network namespace, veth, nftables random drop)\n\n");
     md.append(
         "The node and the echo servers run in a network namespace; the client reaches them over a"
             + " veth pair. nftables drops the given share of packets at random in each direction"
             + " (loss 0 is the same path without drops).\n\n");
-    md.append(
-        "| loss | payload | c | target | calls | p50 µs | p99 µs | p99.9 µs | max µs | calls/s | errors |\n"
-            + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+    md.append("| loss ")
+        .append(ROW_HEADER)
+        .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (int loss : lossy) {
-      for (Measurement m : results) {
-        if (m.workload().equals("unary-netns") && m.lossPercent() == loss) {
+      for (Summary s : summaries) {
+        if (s.workload().equals("unary-netns") && s.lossPercent() == loss) {
           md.append("| ").append(loss).append(" % ");
-          row(md, m);
+          row(md, s);
         }
       }
     }
-    List<Ratio> lossRatios = new ArrayList<>(RATIOS);
-    lossRatios.add(new Ratio("quic", "grpc"));
-    md.append("\nRatios under loss (lower is better for the first):\n\n| loss | c |");
+    List<Ratio> lossRatios = new ArrayList<>(HEADLINE);
+    lossRatios.addAll(FLOORS);
+    md.append(
+        "\nRatios under loss, median over the rounds (smallest–largest); lower is better for the"
+            + " first:\n\n| loss | c |");
     lossRatios.forEach(
         r -> md.append(" p50 ").append(r.label()).append(" | p99 ").append(r.label()).append(" |"));
     md.append('\n').append("|---|---|").append("---|---|".repeat(lossRatios.size())).append('\n');
     for (int loss : lossy) {
-      for (int c : distinct("unary-netns", Measurement::concurrency, loss)) {
+      for (int c : distinct("unary-netns", Summary::concurrency, loss)) {
         md.append("| ").append(loss).append(" % | ").append(c).append(" |");
         for (Ratio r : lossRatios) {
           md.append(' ')
-              .append(ratio(r, "unary-netns", 64, c, loss, Measurement::p50))
+              .append(ratio(r, "unary-netns", 64, c, loss, P50))
               .append(" | ")
-              .append(ratio(r, "unary-netns", 64, c, loss, Measurement::p99))
+              .append(ratio(r, "unary-netns", 64, c, loss, P99))
               .append(" |");
         }
         md.append('\n');
       }
     }
     md.append("\nServer streaming under loss (10,000 messages per call):\n\n");
-    md.append(
-        "| loss | target | calls | p50 ms per call | p99 ms | messages/s (p50) | vs grpc-tls (p50) |\n"
-            + "|---|---|---|---|---|---|---|\n");
+    md.append("| loss ").append(STREAM_HEADER).append("|---|---|---|---|---|---|---|---|\n");
     for (int loss : lossy) {
-      for (Measurement m : results) {
-        if (m.workload().equals("stream-netns") && m.lossPercent() == loss) {
+      for (Summary s : summaries) {
+        if (s.workload().equals("stream-netns") && s.lossPercent() == loss) {
           md.append("| ").append(loss).append(" % ");
-          Measurement asStream =
-              new Measurement(
-                  m.target(), "stream", m.payloadBytes(), m.concurrency(), m.lossPercent(),
-                  m.calls(), m.errors(), m.seconds(), m.p50(), m.p90(), m.p99(), m.p999(),
-                  m.max(), m.curve());
-          streamRowNetns(md, asStream, loss);
+          streamRow(md, s, "stream-netns", loss);
         }
       }
     }
     md.append('\n');
-  }
-
-  private void streamRowNetns(StringBuilder md, Measurement m, int loss) {
-    md.append("| ")
-        .append(m.target())
-        .append(" | ")
-        .append(m.calls())
-        .append(" | ")
-        .append(number(m.p50() / 1000))
-        .append(" | ")
-        .append(number(m.p99() / 1000))
-        .append(" | ")
-        .append(m.p50() == 0 ? "—" : number(10_000 / (m.p50() / 1e6)))
-        .append(" | ")
-        .append(
-            ratio(new Ratio(m.target(), "grpc-tls"), "stream-netns", 0, 1, loss, Measurement::p50))
-        .append(" |\n");
   }
 }

@@ -4,8 +4,11 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * How much the benchmark measures: the full run (minutes) or a quick smoke run of the harness.
+ * How much the benchmark measures: the full run (tens of minutes) or a quick smoke run of the
+ * harness. Every cell is measured once per round; the figures below are per round.
  *
+ * @param mode {@code full} or {@code quick}
+ * @param rounds how many times every cell is measured, in interleaved rounds (at least 1)
  * @param payloads unary payload sizes
  * @param concurrencies unary callers in flight
  * @param jitWarmUp unmeasured calls of each target before any cell, so that the JIT has compiled
@@ -13,9 +16,9 @@ import java.util.List;
  * @param warmUp calls before each cell's measurement, by time
  * @param bound how long each unary cell measures at most
  * @param maxCalls how many calls each unary cell measures at most
- * @param coldConnects new connections per target
+ * @param coldConnects new connections per target and round
  * @param streamCount messages per streaming call
- * @param streamRepeats streaming calls measured per target (after two warm-up calls)
+ * @param streamRepeats streaming calls measured per target and round (after two warm-up calls)
  * @param streamBound how long each target's streaming calls may take at most
  * @param losses loss percentages in the namespace (0 = the namespace path without drops)
  * @param lossConcurrencies unary callers in flight under loss
@@ -23,6 +26,7 @@ import java.util.List;
  */
 public record Settings(
     String mode,
+    int rounds,
     List<Integer> payloads,
     List<Integer> concurrencies,
     Duration jitWarmUp,
@@ -37,27 +41,39 @@ public record Settings(
     List<Integer> lossConcurrencies,
     Duration lossBound) {
 
+  /** The most rounds a run may have: more would take hours in full mode. */
+  public static final int MAX_ROUNDS = 50;
+
+  public Settings {
+    if (rounds < 1 || rounds > MAX_ROUNDS) {
+      throw new IllegalArgumentException(
+          "rounds: " + rounds + " (expected: 1 to " + MAX_ROUNDS + ")");
+    }
+  }
+
   public static Settings full() {
     return new Settings(
         "full",
+        5,
         List.of(64, 4 * 1024, 64 * 1024, 1024 * 1024),
         List.of(1, 16, 64),
         Duration.ofSeconds(5),
-        Duration.ofMillis(1500),
-        Duration.ofSeconds(4),
-        200_000,
-        60,
-        10_000,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(2),
+        100_000,
         20,
-        Duration.ofSeconds(20),
+        10_000,
+        6,
+        Duration.ofSeconds(12),
         List.of(0, 1, 5),
         List.of(1, 16),
-        Duration.ofSeconds(8));
+        Duration.ofSeconds(4));
   }
 
   public static Settings quick() {
     return new Settings(
         "quick",
+        2,
         List.of(64, 64 * 1024),
         List.of(1, 16),
         Duration.ofSeconds(1),
@@ -71,6 +87,34 @@ public record Settings(
         List.of(5),
         List.of(1),
         Duration.ofSeconds(1));
+  }
+
+  /** These settings with another number of rounds. */
+  public Settings withRounds(int rounds) {
+    return new Settings(
+        mode, rounds, payloads, concurrencies, jitWarmUp, warmUp, bound, maxCalls, coldConnects,
+        streamCount, streamRepeats, streamBound, losses, lossConcurrencies, lossBound);
+  }
+
+  /**
+   * The settings of a mode, with {@code rounds} rounds: a whole number, or {@code default} for the
+   * mode's own (5 in full mode, 2 in quick mode).
+   */
+  public static Settings named(String mode, String rounds) {
+    Settings settings = named(mode);
+    if (rounds.equals("default")) {
+      return settings;
+    }
+    try {
+      return settings.withRounds(Integer.parseInt(rounds.trim()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--rounds "
+              + rounds
+              + " (expected: a whole number from 1 to "
+              + MAX_ROUNDS
+              + ", or default)");
+    }
   }
 
   public static Settings named(String mode) {

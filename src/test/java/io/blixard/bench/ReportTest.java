@@ -21,13 +21,20 @@ class ReportTest {
 
   @TempDir Path dir;
 
+  /** 100 calls of {@code micros} each over one second, in {@code round}. */
   private static Measurement cell(
-      String target, String workload, int payload, int c, int loss, long micros) {
+      String target, String workload, int payload, int c, int loss, long micros, int round) {
     Histogram nanos = Measurement.newHistogram();
     for (int i = 0; i < 100; i++) {
       nanos.recordValue(micros * 1000);
     }
-    return Measurement.of(target, workload, payload, c, loss, nanos, 0, 1.0);
+    return Measurement.of(target, workload, payload, c, loss, nanos, 0, 1.0)
+        .as(workload, payload, round);
+  }
+
+  private static Measurement cell(
+      String target, String workload, int payload, int c, int loss, long micros) {
+    return cell(target, workload, payload, c, loss, micros, 1);
   }
 
   private static Report report(List<Measurement> results) {
@@ -59,19 +66,108 @@ class ReportTest {
         .contains("Reproduce with `./mvnw -Pbench verify`")
         .contains("| cores | 2 |")
         .contains("- a note")
-        .contains("| 64 B | 1 | grpc-tls | 100 | 400 | 400 | 400 | 400 | 100 | 0 |")
-        // quic / grpc-tls = 100 / 400 and quic / raw-quic = 100 / 50, for p50, p99, calls/s
-        .contains("| 64 B | 1 | 0.25 | 0.25 | 1.00 | 2.00 | 2.00 | 1.00 |")
-        .contains("| quic | 100 | 1,500 |")
-        .contains("| 5 % | 1 | 0.25 | 0.25 |")
+        .contains("every cell in 1 round.")
+        .contains("| 64 B | 1 | grpc-tls | 1 | 100 | 400 | 400 | 400 | 400 | 100 | 0 |")
+        // One round: the ratio alone. quic / grpc-tls = 100 / 400, quic / grpc = 100 / 200.
+        .contains("| 64 B | 1 | 0.25 | 0.25 | 1.00 | 0.50 | 0.50 | 1.00 |")
+        // quic / raw-quic = 2, grpc-tls / grpc = 2, then grpc-tls / raw-tcp.
+        .contains("| 64 B | 64 | 2.00 | 2.00 | 1.00 | 2.00 | 2.00 | 1.00 | ")
+        .contains("| quic | 1 | 100 | 1,500 |")
+        .contains("| 5 % | 1 | 0.25 | 0.25 | — | — |")
         .contains("![throughput-c64.png](throughput-c64.png)");
-    for (String png : List.of("latency-64B-c1.png", "throughput-c64.png", "loss-p99-c1.png")) {
+    assertThat(md)
+        .contains("![ratio-quic-grpc-tls.png](ratio-quic-grpc-tls.png)")
+        .contains("![ratio-quic-grpc.png](ratio-quic-grpc.png)");
+    for (String png :
+        List.of(
+            "latency-64B-c1.png",
+            "throughput-c64.png",
+            "loss-p99-c1.png",
+            "ratio-quic-grpc-tls.png",
+            "ratio-quic-grpc.png")) {
       byte[] bytes = Files.readAllBytes(dir.resolve(png));
       assertThat(bytes).startsWith(0x89, 'P', 'N', 'G');
     }
     JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+    assertThat(json.get("rounds").asInt()).isEqualTo(1);
     assertThat(json.get("results")).hasSize(results.size());
     assertThat(json.get("results").get(0).get("p50").asDouble()).isCloseTo(200, within(0.5));
+    assertThat(json.get("results").get(0).get("round").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldShowTheMedianOfEachTargetAndTheMedianRatioWithItsRangeOverRounds() throws Exception {
+    // Three rounds; the machine is slow in round 2 for everyone, and QUIC alone in round 3.
+    long[] tls = {400, 800, 400};
+    long[] quic = {200, 480, 360};
+    List<Measurement> results = new ArrayList<>();
+    for (int round = 1; round <= 3; round++) {
+      results.add(cell("grpc-tls", "unary", 4096, 16, 0, tls[round - 1], round));
+      results.add(cell("quic", "unary", 4096, 16, 0, quic[round - 1], round));
+      results.add(cell("grpc", "unary", 4096, 16, 0, 200, round));
+    }
+
+    report(results).write(dir);
+
+    String md = Files.readString(dir.resolve("README.md"));
+    assertThat(md)
+        .contains("every cell in 3 interleaved rounds")
+        // Medians of the targets: grpc-tls 400 µs, quic 360 µs; calls summed over the rounds.
+        .contains("| 4 KiB | 16 | grpc-tls | 3 | 300 | 400 | 400 | 400 | 800 | 100 | 0 |")
+        .contains("| 4 KiB | 16 | quic | 3 | 300 | 360 | 360 | 360 | 480 | 100 | 0 |")
+        // Per-round quic / grpc-tls: 0.5, 0.6, 0.9 -> median 0.6, range 0.5-0.9 (not 360 / 400);
+        // quic / grpc: 1.0, 2.4, 1.8. Each round ran 100 calls in 1 s: calls/s ratios are 1.
+        .contains(
+            "| 4 KiB | 16 | 0.60 (0.50–0.90) | 0.60 (0.50–0.90) | 1.00 (1.00–1.00)"
+                + " | 1.80 (1.00–2.40) | 1.80 (1.00–2.40) | 1.00 (1.00–1.00) |");
+    JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+    assertThat(json.get("rounds").asInt()).isEqualTo(3);
+    assertThat(json.get("results")).hasSize(9);
+    JsonNode p50 = null;
+    for (JsonNode ratio : json.get("ratios")) {
+      if (ratio.get("ratio").asText().equals("quic / grpc-tls")
+          && ratio.get("figure").asText().equals("p50")) {
+        p50 = ratio;
+      }
+    }
+    assertThat(p50).isNotNull();
+    assertThat(p50.get("workload").asText()).isEqualTo("unary");
+    assertThat(p50.get("payloadBytes").asInt()).isEqualTo(4096);
+    assertThat(p50.get("rounds").asInt()).isEqualTo(3);
+    assertThat(p50.get("median").asDouble()).isCloseTo(0.6, within(0.005));
+    assertThat(p50.get("min").asDouble()).isCloseTo(0.5, within(0.005));
+    assertThat(p50.get("max").asDouble()).isCloseTo(0.9, within(0.005));
+    JsonNode quicSummary = null;
+    for (JsonNode summary : json.get("summary")) {
+      if (summary.get("target").asText().equals("quic")) {
+        quicSummary = summary;
+      }
+    }
+    assertThat(quicSummary.get("p50").asDouble()).isCloseTo(360, within(0.5));
+    assertThat(quicSummary.get("rounds").asInt()).isEqualTo(3);
+  }
+
+  @Test
+  void shouldLeaveAFailedRoundOutOfTheRatioAndSaySo() throws Exception {
+    Measurement failed =
+        Measurement.of("quic", "unary-netns", 64, 1, 5, Measurement.newHistogram(), 1, 4.0)
+            .as("unary-netns", 64, 2);
+    report(
+            List.of(
+                cell("quic", "unary-netns", 64, 1, 5, 1000, 1),
+                cell("grpc-tls", "unary-netns", 64, 1, 5, 2000, 1),
+                failed,
+                cell("grpc-tls", "unary-netns", 64, 1, 5, 2000, 2),
+                cell("quic", "unary-netns", 64, 1, 5, 600, 3),
+                cell("grpc-tls", "unary-netns", 64, 1, 5, 2000, 3)))
+        .write(dir);
+
+    assertThat(Files.readString(dir.resolve("README.md")))
+        // The failed round's zeros are not in the medians; its error is counted.
+        .contains(
+            "| 5 % | 64 B | 1 | quic | 3 (1 failed) | 200 | 800 | 800 | 800 | 1,000 | 100 | 1 |")
+        .contains(
+            "| 5 % | 1 | 0.40 (0.30–0.50), 1 of 3 failed | 0.40 (0.30–0.50), 1 of 3 failed |");
   }
 
   @Test
@@ -86,7 +182,8 @@ class ReportTest {
     // No QUIC RPC and no floors in this run: their ratios are dashes; gRPC-TLS over plaintext is
     // there (twice the latency at the same number of calls per second).
     assertThat(md)
-        .contains("| 4 KiB | 16 | — | — | — | — | — | — | 2.00 | 2.00 | 1.00 | — | — | — |");
+        .contains("| 4 KiB | 16 | — | — | — | — | — | — |")
+        .contains("| 4 KiB | 16 | — | — | — | 2.00 | 2.00 | 1.00 | — | — | — |");
   }
 
   @Test
@@ -96,7 +193,8 @@ class ReportTest {
     report(List.of(failed, cell("grpc-tls", "unary-netns", 64, 1, 5, 200_000))).write(dir);
 
     assertThat(Files.readString(dir.resolve("README.md")))
-        .contains("| 5 % | 64 B | 1 | quic | 0 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 1 |")
+        .contains(
+            "| 5 % | 64 B | 1 | quic | 1 (1 failed) | 0 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 1 |")
         .contains("| 5 % | 1 | failed | failed |");
   }
 

@@ -44,6 +44,9 @@ class MigrationDrillIntegrationTest extends SingleNodeTestSupport {
 
   private BlixardClient client;
 
+  /** Rounds of calls (one health and one status call each) the drill's caller has finished. */
+  private final AtomicLong rounds = new AtomicLong();
+
   @Override
   protected Transport transport() {
     return Transport.GRPC;
@@ -70,12 +73,12 @@ class MigrationDrillIntegrationTest extends SingleNodeTestSupport {
   }
 
   /**
-   * What the node served over each transport while {@code step} was in force: after a settling
-   * pause (the client refreshes the strategy every 100 ms), over a window of at least a second that
-   * lasts, on a slow machine, until each transport in {@code expected} has served a call.
+   * What the node served over each transport while {@code step} was in force: once the client has
+   * the new strategy (it refreshes it every 100 ms) and the calls begun before it have ended, over
+   * a window of at least a second that lasts, on a slow machine, until each transport in {@code
+   * expected} has served a call.
    */
-  private Map<Transport, Long> during(Runnable step, Transport... expected)
-      throws InterruptedException {
+  private Map<Transport, Long> during(Runnable step, Transport... expected) {
     step.run();
     long version = strategies.versioned().version();
     org.awaitility.Awaitility.await()
@@ -84,22 +87,27 @@ class MigrationDrillIntegrationTest extends SingleNodeTestSupport {
             () ->
                 client.transportInfo().map(i -> i.getStrategy().getVersion()).orElse(-1L)
                     == version);
-    // Calls already under way finish on the transport they started on.
-    Thread.sleep(500);
+    // Calls already under way finish on the transport they started on: the window opens once a
+    // round of calls has started (and ended) after the client saw the new strategy.
+    long round = rounds.get();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> rounds.get() >= round + 2);
     Map<Transport, Long> before = served();
-    long windowEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() < giveUp) {
-      Thread.sleep(100);
-      Map<Transport, Long> now = served();
-      boolean seen = true;
-      for (Transport t : expected) {
-        seen &= now.get(t) > before.get(t);
-      }
-      if (seen && System.nanoTime() >= windowEnd) {
-        break;
-      }
-    }
+    org.awaitility.Awaitility.await()
+        .pollDelay(java.time.Duration.ofSeconds(1))
+        .pollInterval(java.time.Duration.ofMillis(100))
+        .atMost(java.time.Duration.ofSeconds(20))
+        .until(
+            () -> {
+              Map<Transport, Long> now = served();
+              for (Transport t : expected) {
+                if (now.get(t) <= before.get(t)) {
+                  return false;
+                }
+              }
+              return true;
+            });
     Map<Transport, Long> after = served();
     return Map.of(
         Transport.GRPC,
@@ -163,6 +171,8 @@ class MigrationDrillIntegrationTest extends SingleNodeTestSupport {
                     succeeded.addAndGet(2);
                   } catch (RuntimeException e) {
                     failures.add(e);
+                  } finally {
+                    rounds.incrementAndGet();
                   }
                 }
               },

@@ -1,6 +1,7 @@
 package io.blixard.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -17,6 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -128,23 +132,37 @@ class EntrypointProcessIntegrationTest {
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(5))
             .build();
-    long deadline = System.nanoTime() + START_LIMIT.toNanos();
-    String last = "no answer";
-    while (System.nanoTime() < deadline) {
-      assertThat(node.isAlive()).as("node running; its log:%n%s", tail(log)).isTrue();
-      try {
-        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-        last = response.statusCode() + " " + response.body();
-        if (response.statusCode() == 200 && response.body().contains("\"status\":\"UP\"")) {
-          return;
-        }
-      } catch (IOException e) {
-        last = e.toString();
-      }
-      Thread.sleep(250);
+    AtomicReference<String> last = new AtomicReference<>("no answer");
+    try {
+      await()
+          .atMost(START_LIMIT)
+          .pollInterval(Duration.ofMillis(250))
+          .failFast("the node exited", () -> !node.isAlive())
+          .until(
+              () -> {
+                try {
+                  HttpResponse<String> response =
+                      client.send(request, HttpResponse.BodyHandlers.ofString());
+                  last.set(response.statusCode() + " " + response.body());
+                  return response.statusCode() == 200
+                      && response.body().contains("\"status\":\"UP\"");
+                } catch (IOException e) {
+                  last.set(e.toString());
+                  return false;
+                }
+              });
+    } catch (ConditionTimeoutException | TerminalFailureException e) {
+      throw new AssertionError(
+          path
+              + " not UP within "
+              + START_LIMIT
+              + " ("
+              + e.getMessage()
+              + "); last: "
+              + last.get()
+              + "; log:\n"
+              + tail(log));
     }
-    throw new AssertionError(
-        path + " not UP within " + START_LIMIT + "; last: " + last + "; log:\n" + tail(log));
   }
 
   private static String tail(Path log) throws IOException {

@@ -8,9 +8,10 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Every call shape, for transport tests: echoes, streams, sleeps, fails on request. */
+/** Every call shape, for transport tests: echoes, streams, holds answers, fails on request. */
 public final class EchoTestService extends EchoServiceGrpc.EchoServiceImplBase {
 
   /** Counts down when a handler sees its call cancelled (by the client or its deadline). */
@@ -33,10 +34,18 @@ public final class EchoTestService extends EchoServiceGrpc.EchoServiceImplBase {
       return;
     }
     if (request.getCount() > 0) {
+      // A slow handler: it holds its answer for count milliseconds, or until the call is
+      // cancelled (by the client or its deadline), whichever comes first.
       Context context = Context.current();
-      context.addListener(c -> cancelled.countDown(), Runnable::run);
+      CountDownLatch callCancelled = new CountDownLatch(1);
+      context.addListener(
+          c -> {
+            callCancelled.countDown();
+            cancelled.countDown();
+          },
+          Runnable::run);
       try {
-        Thread.sleep(request.getCount());
+        callCancelled.await(request.getCount(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

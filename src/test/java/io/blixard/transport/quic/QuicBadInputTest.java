@@ -300,16 +300,21 @@ class QuicBadInputTest {
   void shouldCloseAStreamThatNeverCompletesAFrameWhileTheConnectionIsBusy() throws Exception {
     RawQuicClient.RawStream stream = client.open();
     stream.write(header(1, 1, 100, 0).writeBytes(new byte[3]));
-    // Other traffic keeps the connection itself from its idle timeout.
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-    while (System.nanoTime() < until && stream.received.isEmpty()) {
-      RawQuicClient.RawStream ping = client.open();
-      ping.writeAndFinish(
-          encode(
-              new Frame(FrameType.PING, UUID.randomUUID(), Unpooled.wrappedBuffer(new byte[1]))));
-      ((Frame) ping.next()).release();
-      Thread.sleep(300);
-    }
+    // Other traffic keeps the connection itself from its idle timeout: a ping every 300 ms until
+    // the server gives up on the incomplete frame (after 2 s).
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              RawQuicClient.RawStream ping = client.open();
+              ping.writeAndFinish(
+                  encode(
+                      new Frame(
+                          FrameType.PING, UUID.randomUUID(), Unpooled.wrappedBuffer(new byte[1]))));
+              ((Frame) ping.next()).release();
+              return !stream.received.isEmpty();
+            });
 
     Status status = errorOf(stream);
     assertThat(status.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);

@@ -1,0 +1,11 @@
+package io.blixard.contract;
+
+import io.blixard.transport.Transport;
+
+class TransportOverQuicTest extends TransportContractTest {
+
+  @Override
+  protected Transport transport() {
+    return Transport.QUIC;
+  }
+}
