@@ -302,7 +302,9 @@ class QuicConnectionTest {
       var call =
           loopback.channel().newCall(EchoServiceGrpc.getUnaryMethod(), io.grpc.CallOptions.DEFAULT);
       var future = ClientCalls.futureUnaryCall(call, sleep(1000));
-      Thread.sleep(200);
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> echo.calls.get() == 1);
       future.cancel(true);
 
       assertThat(future.isCancelled()).isTrue();
