@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * 1.3 trusting the server by node id ({@link NodeIdTrustManager}) — pinned to the id the address
  * names ({@code NODEID@host:port}), else recording whom it reached — with the node's own
  * certificate as client certificate when it has an identity. In {@link Tls#AUTO} it finds out per
- * address with one TLS handshake whether the port speaks TLS, and then pins the node it met.
+ * address whether the port speaks TLS ({@link GrpcTlsProbe}: a plaintext HTTP/2 server speaks
+ * first, a TLS server waits for the client's hello), and then pins the node it met.
  */
 public final class GrpcChannelFactory implements ChannelFactory {
 
@@ -33,7 +34,7 @@ public final class GrpcChannelFactory implements ChannelFactory {
     /** TLS 1.3, the server trusted by node id. */
     ON,
     /**
-     * Whichever the port speaks, found out with one TLS handshake before the channel is made (for
+     * Whichever the port speaks, found out by one probe connection before the channel is made (for
      * clients that are given only {@code host:port}, as the command line is).
      */
     AUTO

@@ -45,7 +45,7 @@ final class QuicConnection {
     this.datagram = datagram;
     this.peer = peer;
     this.maxFrameSize = maxFrameSize;
-    this.keepAlive = new QuicKeepAlive(quic, this::createStream);
+    this.keepAlive = new QuicKeepAlive(quic, this::openProbeStream);
     quic.closeFuture()
         .addListener(
             f -> {
@@ -116,11 +116,24 @@ final class QuicConnection {
             callEnded();
           }
         });
-    quic.eventLoop().execute(() -> openOrWait(new PendingStream(handler, promise)));
+    quic.eventLoop().execute(() -> openOrWait(new PendingStream(handler, promise, true)));
     return promise;
   }
 
-  private record PendingStream(ChannelHandler handler, Promise<QuicStreamChannel> promise) {}
+  /**
+   * Opens a stream of the connection's own (the keep-alive probe): it waits for stream credit in
+   * line with the calls, since a stream opened beyond the server's limit is refused by QUIC and its
+   * id lost for good, but it holds no call slot.
+   */
+  private Future<QuicStreamChannel> openProbeStream(
+      ChannelHandler handler, Promise<QuicStreamChannel> promise) {
+    quic.eventLoop().execute(() -> openOrWait(new PendingStream(handler, promise, false)));
+    return promise;
+  }
+
+  /** A stream waiting for credit; {@code call} when it holds a call slot. */
+  private record PendingStream(
+      ChannelHandler handler, Promise<QuicStreamChannel> promise, boolean call) {}
 
   private void openOrWait(PendingStream pending) {
     if (!quic.isActive()) {
@@ -141,14 +154,14 @@ final class QuicConnection {
     createStream(pending.handler(), pending.promise())
         .addListener(
             f -> {
-              if (f.isSuccess()) {
+              if (f.isSuccess() && pending.call()) {
                 ((QuicStreamChannel) f.getNow()).closeFuture().addListener(c -> callEnded());
               }
             });
   }
 
   /** A stream whose frames, decoded, go to {@code handler}; watched for stalled sends. */
-  Future<QuicStreamChannel> createStream(
+  private Future<QuicStreamChannel> createStream(
       ChannelHandler handler, Promise<QuicStreamChannel> promise) {
     promise.addListener(
         f -> {

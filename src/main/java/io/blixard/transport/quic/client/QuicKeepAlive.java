@@ -26,6 +26,8 @@ final class QuicKeepAlive {
   private final BiFunction<ChannelHandler, Promise<QuicStreamChannel>, Future<QuicStreamChannel>>
       streams;
   private volatile long lastPingNanos = System.nanoTime();
+  // The probe still waiting for stream credit, if any: no second one queues behind it.
+  private volatile Future<QuicStreamChannel> opening;
 
   /**
    * @param streams opens a stream of the connection whose decoded frames go to the handler
@@ -43,11 +45,13 @@ final class QuicKeepAlive {
    */
   void probe(long intervalNanos, long timeoutMillis) {
     long now = System.nanoTime();
-    if (now - lastPingNanos < intervalNanos) {
+    Future<QuicStreamChannel> previous = opening;
+    if (now - lastPingNanos < intervalNanos || (previous != null && !previous.isDone())) {
       return;
     }
     lastPingNanos = now;
     Promise<QuicStreamChannel> promise = quic.eventLoop().newPromise();
+    opening = promise;
     streams.apply(
         new ChannelInboundHandlerAdapter() {
           @Override
