@@ -3,25 +3,18 @@ package io.blixard.transport.quic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blixard.proto.test.v1.EchoRequest;
-import io.blixard.proto.test.v1.EchoResponse;
 import io.blixard.transport.quic.client.QuicClientSettings;
-import io.blixard.transport.quic.codec.CallHeader;
 import io.blixard.transport.quic.codec.Frame;
-import io.blixard.transport.quic.codec.FrameDecoder;
 import io.blixard.transport.quic.codec.FrameType;
 import io.blixard.transport.quic.codec.Frames;
-import io.blixard.transport.quic.codec.StatusPayload;
 import io.grpc.Status;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.incubator.codec.quic.QuicStreamType;
-import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -79,50 +72,8 @@ class QuicBadInputTest {
     return buf;
   }
 
-  private static ByteBuf encode(Frame frame) {
-    ByteBuf out = Unpooled.buffer();
-    out.writeByte(FrameDecoder.VERSION).writeByte(frame.type().code());
-    out.writeInt(frame.payload().readableBytes());
-    out.writeLong(frame.requestId().getMostSignificantBits());
-    out.writeLong(frame.requestId().getLeastSignificantBits());
-    out.writeShort(0);
-    out.writeBytes(frame.payload());
-    frame.release();
-    return out;
-  }
-
   private static ByteBuf request(String method, long timeoutMillis, byte[] message) {
-    return encode(
-        Frames.request(
-            ByteBufAllocator.DEFAULT,
-            UUID.randomUUID(),
-            new CallHeader(method, timeoutMillis, Map.of()),
-            new ByteArrayInputStream(message)));
-  }
-
-  /** The status of the ERROR frame the server answered with, after which it ended the stream. */
-  private static Status errorOf(RawQuicClient.RawStream stream) throws Exception {
-    Object answer = stream.next();
-    assertThat(answer).isInstanceOf(Frame.class);
-    Frame frame = (Frame) answer;
-    assertThat(frame.type()).isEqualTo(FrameType.ERROR);
-    Status status = StatusPayload.readFrom(frame.payload());
-    frame.release();
-    stream.finished.get(10, TimeUnit.SECONDS);
-    return status;
-  }
-
-  /** A good call on the same connection still succeeds. */
-  private void connectionStillServes() throws Exception {
-    RawQuicClient.RawStream stream = client.open();
-    stream.writeAndFinish(
-        request(UNARY, 5000, EchoRequest.newBuilder().setText("still here").build().toByteArray()));
-    Frame frame = (Frame) stream.next();
-    assertThat(frame.type()).isEqualTo(FrameType.RESPONSE);
-    assertThat(EchoResponse.parseFrom(new ByteBufInputStream(frame.payload())).getText())
-        .isEqualTo("still here");
-    frame.release();
-    assertThat(client.connection.isActive()).isTrue();
+    return RawQuicClient.request(UUID.randomUUID(), method, timeoutMillis, message);
   }
 
   private double rejected(String reason) {
@@ -139,11 +90,11 @@ class QuicBadInputTest {
     RawQuicClient.RawStream stream = client.open();
     stream.writeAndFinish(header(2, 1, 0, 0));
 
-    Status status = errorOf(stream);
+    Status status = RawQuicClient.errorOf(stream);
     assertThat(status.getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
     assertThat(status.getDescription()).isEqualTo("unsupported protocol version 2 (supported: 1)");
     assertThat(rejected("version")).isEqualTo(1);
-    connectionStillServes();
+    client.assertStillServes();
   }
 
   @Test
@@ -151,10 +102,10 @@ class QuicBadInputTest {
     RawQuicClient.RawStream stream = client.open();
     stream.writeAndFinish(header(1, 42, 0, 0));
 
-    Status status = errorOf(stream);
+    Status status = RawQuicClient.errorOf(stream);
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(status.getDescription()).isEqualTo("unknown frame type 42 (expected: 1 to 8)");
-    connectionStillServes();
+    client.assertStillServes();
   }
 
   @Test
@@ -162,24 +113,24 @@ class QuicBadInputTest {
     RawQuicClient.RawStream stream = client.open();
     stream.writeAndFinish(header(1, 1, 0, 1));
 
-    Status status = errorOf(stream);
+    Status status = RawQuicClient.errorOf(stream);
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(status.getDescription()).contains("unknown flags 0x1");
-    connectionStillServes();
+    client.assertStillServes();
   }
 
   @Test
   void shouldRefuseAFrameOutOfOrder() throws Exception {
     RawQuicClient.RawStream stream = client.open();
     stream.writeAndFinish(
-        encode(new Frame(FrameType.RESPONSE, UUID.randomUUID(), Unpooled.buffer(0))));
+        RawQuicClient.encode(new Frame(FrameType.RESPONSE, UUID.randomUUID(), Unpooled.buffer(0))));
 
-    Status status = errorOf(stream);
+    Status status = RawQuicClient.errorOf(stream);
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(status.getDescription())
         .isEqualTo("a RESPONSE frame cannot open a stream (expected: REQUEST or PING)");
     assertThat(rejected("order")).isEqualTo(1);
-    connectionStillServes();
+    client.assertStillServes();
   }
 
   @Test
@@ -188,12 +139,12 @@ class QuicBadInputTest {
     // Only the header and a little of the claimed 10 MB: the answer must not wait for the rest.
     stream.write(header(1, 1, 10_000_000, 0).writeBytes(new byte[1000]));
 
-    Status status = errorOf(stream);
+    Status status = RawQuicClient.errorOf(stream);
     assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(status.getDescription())
         .isEqualTo("frame of 10000000 bytes exceeds the limit of 1048576");
     assertThat(rejected("oversized")).isEqualTo(1);
-    connectionStillServes();
+    client.assertStillServes();
   }
 
   @Test
@@ -201,10 +152,10 @@ class QuicBadInputTest {
     RawQuicClient.RawStream stream = client.open();
     stream.writeAndFinish(header(1, 1, 100, 0).writeBytes(new byte[10]));
 
-    Status status = errorOf(stream);
+    Status status = RawQuicClient.errorOf(stream);
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(status.getDescription()).startsWith("truncated frame");
-    connectionStillServes();
+    client.assertStillServes();
   }
 
   @Test
@@ -212,23 +163,24 @@ class QuicBadInputTest {
     RawQuicClient.RawStream stream = client.open();
     stream.writeAndFinish(request("blixard.vm.v1.VmService/Create", 0, new byte[0]));
 
-    Status status = errorOf(stream);
+    Status status = RawQuicClient.errorOf(stream);
     assertThat(status.getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
     assertThat(status.getDescription())
         .isEqualTo("method blixard.vm.v1.VmService/Create is not served over QUIC on this node");
-    connectionStillServes();
+    client.assertStillServes();
   }
 
   @Test
   void shouldRefuseAMalformedCallHeader() throws Exception {
     RawQuicClient.RawStream stream = client.open();
     ByteBuf payload = Unpooled.buffer().writeShort(200).writeBytes("short".getBytes());
-    stream.writeAndFinish(encode(new Frame(FrameType.REQUEST, UUID.randomUUID(), payload)));
+    stream.writeAndFinish(
+        RawQuicClient.encode(new Frame(FrameType.REQUEST, UUID.randomUUID(), payload)));
 
-    Status status = errorOf(stream);
+    Status status = RawQuicClient.errorOf(stream);
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(status.getDescription()).startsWith("malformed call header");
-    connectionStillServes();
+    client.assertStillServes();
   }
 
   @Test
@@ -236,11 +188,11 @@ class QuicBadInputTest {
     RawQuicClient.RawStream stream = client.open();
     stream.writeAndFinish(request(UNARY, 0, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff}));
 
-    Status status = errorOf(stream);
+    Status status = RawQuicClient.errorOf(stream);
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(status.getDescription())
         .startsWith("the request message of blixard.test.v1.EchoService/Unary does not parse");
-    connectionStillServes();
+    client.assertStillServes();
   }
 
   @Test
@@ -249,10 +201,10 @@ class QuicBadInputTest {
     stream.writeAndFinish(
         request(UNARY, 200, EchoRequest.newBuilder().setCount(3000).build().toByteArray()));
 
-    Status status = errorOf(stream);
+    Status status = RawQuicClient.errorOf(stream);
     assertThat(status.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     assertThat(echo.cancelled.await(5, TimeUnit.SECONDS)).isTrue();
-    connectionStillServes();
+    client.assertStillServes();
   }
 
   @Test
@@ -272,7 +224,8 @@ class QuicBadInputTest {
 
     for (RawQuicClient.RawStream stream : held) {
       stream.writeAndFinish(
-          encode(Frames.empty(ByteBufAllocator.DEFAULT, FrameType.STREAM_END, UUID.randomUUID())));
+          RawQuicClient.encode(
+              Frames.empty(ByteBufAllocator.DEFAULT, FrameType.STREAM_END, UUID.randomUUID())));
       Frame end = (Frame) stream.next();
       assertThat(end.type()).isEqualTo(FrameType.STREAM_END);
       end.release();
@@ -280,14 +233,14 @@ class QuicBadInputTest {
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> client.connection.peerAllowedStreams(QuicStreamType.BIDIRECTIONAL) > 0);
-    connectionStillServes();
+    client.assertStillServes();
   }
 
   @Test
   void shouldAnswerAPingWithItsBytes() throws Exception {
     RawQuicClient.RawStream stream = client.open();
     stream.writeAndFinish(
-        encode(
+        RawQuicClient.encode(
             new Frame(FrameType.PING, UUID.randomUUID(), Unpooled.wrappedBuffer("hi".getBytes()))));
 
     Frame pong = (Frame) stream.next();
@@ -309,17 +262,17 @@ class QuicBadInputTest {
             () -> {
               RawQuicClient.RawStream ping = client.open();
               ping.writeAndFinish(
-                  encode(
+                  RawQuicClient.encode(
                       new Frame(
                           FrameType.PING, UUID.randomUUID(), Unpooled.wrappedBuffer(new byte[1]))));
               ((Frame) ping.next()).release();
               return !stream.received.isEmpty();
             });
 
-    Status status = errorOf(stream);
+    Status status = RawQuicClient.errorOf(stream);
     assertThat(status.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     assertThat(status.getDescription()).contains("no complete frame within 2000 ms");
-    connectionStillServes();
+    client.assertStillServes();
   }
 
   @Test

@@ -6,26 +6,19 @@ import io.blixard.proto.test.v1.EchoRequest;
 import io.blixard.proto.test.v1.EchoResponse;
 import io.blixard.proto.test.v1.EchoServiceGrpc;
 import io.blixard.transport.quic.client.QuicClientSettings;
-import io.blixard.transport.quic.codec.CallHeader;
 import io.blixard.transport.quic.codec.Frame;
-import io.blixard.transport.quic.codec.FrameDecoder;
 import io.blixard.transport.quic.codec.FrameType;
 import io.blixard.transport.quic.codec.Frames;
-import io.blixard.transport.quic.codec.StatusPayload;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufInputStream;
-import io.netty.buffer.Unpooled;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -71,31 +64,34 @@ class QuicFrameOrderTest {
   void shouldRefuseStreamDataAfterStreamEnd() throws Exception {
     RawQuicClient.RawStream stream = client.open();
     UUID id = UUID.randomUUID();
-    ByteBuf frames = request(id, BIDI, 0, new byte[0]);
-    frames.writeBytes(encode(Frames.empty(ByteBufAllocator.DEFAULT, FrameType.STREAM_END, id)));
-    frames.writeBytes(encode(data(id, "late")));
+    ByteBuf frames = RawQuicClient.request(id, BIDI, 0, new byte[0]);
+    frames.writeBytes(
+        RawQuicClient.encode(Frames.empty(ByteBufAllocator.DEFAULT, FrameType.STREAM_END, id)));
+    frames.writeBytes(RawQuicClient.encode(data(id, "late")));
     stream.write(frames);
 
-    Status status = errorOf(stream);
+    Status status = RawQuicClient.errorOf(stream);
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(status.getDescription()).isEqualTo("STREAM_DATA after STREAM_END");
     assertThat(service.events).doesNotContain("message late");
-    connectionStillServes();
+    client.assertStillServes();
   }
 
   @Test
   void shouldRefuseASecondStreamEnd() throws Exception {
     RawQuicClient.RawStream stream = client.open();
     UUID id = UUID.randomUUID();
-    ByteBuf frames = request(id, BIDI, 0, new byte[0]);
-    frames.writeBytes(encode(Frames.empty(ByteBufAllocator.DEFAULT, FrameType.STREAM_END, id)));
-    frames.writeBytes(encode(Frames.empty(ByteBufAllocator.DEFAULT, FrameType.STREAM_END, id)));
+    ByteBuf frames = RawQuicClient.request(id, BIDI, 0, new byte[0]);
+    frames.writeBytes(
+        RawQuicClient.encode(Frames.empty(ByteBufAllocator.DEFAULT, FrameType.STREAM_END, id)));
+    frames.writeBytes(
+        RawQuicClient.encode(Frames.empty(ByteBufAllocator.DEFAULT, FrameType.STREAM_END, id)));
     stream.write(frames);
 
-    Status status = errorOf(stream);
+    Status status = RawQuicClient.errorOf(stream);
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(status.getDescription()).isEqualTo("a second STREAM_END");
-    connectionStillServes();
+    client.assertStillServes();
   }
 
   @Test
@@ -104,17 +100,19 @@ class QuicFrameOrderTest {
     UUID id = UUID.randomUUID();
     // The handler takes a second, so the STREAM_END arrives while the call runs.
     ByteBuf frames =
-        request(id, UNARY, 10_000, EchoRequest.newBuilder().setCount(1000).build().toByteArray());
-    frames.writeBytes(encode(Frames.empty(ByteBufAllocator.DEFAULT, FrameType.STREAM_END, id)));
+        RawQuicClient.request(
+            id, UNARY, 10_000, EchoRequest.newBuilder().setCount(1000).build().toByteArray());
+    frames.writeBytes(
+        RawQuicClient.encode(Frames.empty(ByteBufAllocator.DEFAULT, FrameType.STREAM_END, id)));
     stream.write(frames);
 
-    Status status = errorOf(stream);
+    Status status = RawQuicClient.errorOf(stream);
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(status.getDescription())
         .isEqualTo(
             "STREAM_END on blixard.test.v1.EchoService/Unary, which takes one request message"
                 + " (expected: FIN after the REQUEST)");
-    connectionStillServes();
+    client.assertStillServes();
   }
 
   private static Frame data(UUID id, String text) {
@@ -123,54 +121,6 @@ class QuicFrameOrderTest {
         FrameType.STREAM_DATA,
         id,
         new ByteArrayInputStream(EchoRequest.newBuilder().setText(text).build().toByteArray()));
-  }
-
-  private static ByteBuf encode(Frame frame) {
-    ByteBuf out = Unpooled.buffer();
-    out.writeByte(FrameDecoder.VERSION).writeByte(frame.type().code());
-    out.writeInt(frame.payload().readableBytes());
-    out.writeLong(frame.requestId().getMostSignificantBits());
-    out.writeLong(frame.requestId().getLeastSignificantBits());
-    out.writeShort(0);
-    out.writeBytes(frame.payload());
-    frame.release();
-    return out;
-  }
-
-  private static ByteBuf request(UUID id, String method, long timeoutMillis, byte[] message) {
-    return encode(
-        Frames.request(
-            ByteBufAllocator.DEFAULT,
-            id,
-            new CallHeader(method, timeoutMillis, Map.of()),
-            new ByteArrayInputStream(message)));
-  }
-
-  private static Status errorOf(RawQuicClient.RawStream stream) throws Exception {
-    Object answer = stream.next();
-    assertThat(answer).isInstanceOf(Frame.class);
-    Frame frame = (Frame) answer;
-    assertThat(frame.type()).isEqualTo(FrameType.ERROR);
-    Status status = StatusPayload.readFrom(frame.payload());
-    frame.release();
-    stream.finished.get(10, TimeUnit.SECONDS);
-    return status;
-  }
-
-  private void connectionStillServes() throws Exception {
-    RawQuicClient.RawStream stream = client.open();
-    stream.writeAndFinish(
-        request(
-            UUID.randomUUID(),
-            UNARY,
-            5000,
-            EchoRequest.newBuilder().setText("still here").build().toByteArray()));
-    Frame frame = (Frame) stream.next();
-    assertThat(frame.type()).isEqualTo(FrameType.RESPONSE);
-    assertThat(EchoResponse.parseFrom(new ByteBufInputStream(frame.payload())).getText())
-        .isEqualTo("still here");
-    frame.release();
-    assertThat(client.connection.isActive()).isTrue();
   }
 
   /** Records what its handlers see; a bidi call stays open after the client's half-close. */

@@ -1,9 +1,22 @@
 package io.blixard.transport.quic;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.blixard.proto.test.v1.EchoRequest;
+import io.blixard.proto.test.v1.EchoResponse;
 import io.blixard.security.NodeIdTrustManager;
+import io.blixard.transport.quic.codec.CallHeader;
+import io.blixard.transport.quic.codec.Frame;
 import io.blixard.transport.quic.codec.FrameDecoder;
+import io.blixard.transport.quic.codec.FrameType;
+import io.blixard.transport.quic.codec.Frames;
+import io.blixard.transport.quic.codec.StatusPayload;
+import io.grpc.Status;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -16,7 +29,10 @@ import io.netty.incubator.codec.quic.QuicChannel;
 import io.netty.incubator.codec.quic.QuicClientCodecBuilder;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.netty.incubator.codec.quic.QuicStreamType;
+import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -72,6 +88,58 @@ final class RawQuicClient implements AutoCloseable {
                 })
             .get(10, TimeUnit.SECONDS);
     return raw;
+  }
+
+  /** A frame's bytes as the codec would write them, with no checks: the test decides what goes. */
+  static ByteBuf encode(Frame frame) {
+    ByteBuf out = Unpooled.buffer();
+    out.writeByte(FrameDecoder.VERSION).writeByte(frame.type().code());
+    out.writeInt(frame.payload().readableBytes());
+    out.writeLong(frame.requestId().getMostSignificantBits());
+    out.writeLong(frame.requestId().getLeastSignificantBits());
+    out.writeShort(0);
+    out.writeBytes(frame.payload());
+    frame.release();
+    return out;
+  }
+
+  /** A REQUEST frame's bytes. */
+  static ByteBuf request(UUID id, String method, long timeoutMillis, byte[] message) {
+    return encode(
+        Frames.request(
+            ByteBufAllocator.DEFAULT,
+            id,
+            new CallHeader(method, timeoutMillis, Map.of()),
+            new ByteArrayInputStream(message)));
+  }
+
+  /** The status of the ERROR frame the server answered with, after which it ended the stream. */
+  static Status errorOf(RawStream stream) throws Exception {
+    Object answer = stream.next();
+    assertThat(answer).isInstanceOf(Frame.class);
+    Frame frame = (Frame) answer;
+    assertThat(frame.type()).isEqualTo(FrameType.ERROR);
+    Status status = StatusPayload.readFrom(frame.payload());
+    frame.release();
+    stream.finished.get(10, TimeUnit.SECONDS);
+    return status;
+  }
+
+  /** A good unary call of the echo service on the same connection still succeeds. */
+  void assertStillServes() throws Exception {
+    RawStream stream = open();
+    stream.writeAndFinish(
+        request(
+            UUID.randomUUID(),
+            "blixard.test.v1.EchoService/Unary",
+            5000,
+            EchoRequest.newBuilder().setText("still here").build().toByteArray()));
+    Frame frame = (Frame) stream.next();
+    assertThat(frame.type()).isEqualTo(FrameType.RESPONSE);
+    assertThat(EchoResponse.parseFrom(new ByteBufInputStream(frame.payload())).getText())
+        .isEqualTo("still here");
+    frame.release();
+    assertThat(connection.isActive()).isTrue();
   }
 
   @Override
