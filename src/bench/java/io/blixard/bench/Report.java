@@ -299,7 +299,7 @@ public final class Report {
   String markdown(List<String> charts) {
     StringBuilder md = new StringBuilder();
     md.append("# Blixard transport benchmark\n\n");
-    md.append("Reproduce with `").append(command).append("` (see the project README).\n\n");
+    md.append("Reproduce with `").append(command).append("` (see docs/performance.md).\n\n");
     md.append("## Machine\n\n| | |\n|---|---|\n");
     machine.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
     md.append('\n');
