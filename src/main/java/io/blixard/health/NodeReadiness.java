@@ -1,8 +1,6 @@
 package io.blixard.health;
 
-import io.blixard.cluster.ClusterProperties;
 import io.blixard.cluster.ClusterView;
-import java.time.Duration;
 import java.time.Instant;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
@@ -18,17 +16,14 @@ public class NodeReadiness {
 
   private final ApplicationAvailability availability;
   private final ClusterView view;
-  private final Duration peerTimeout;
 
-  public NodeReadiness(
-      ApplicationAvailability availability, ClusterView view, ClusterProperties properties) {
+  public NodeReadiness(ApplicationAvailability availability, ClusterView view) {
     this.availability = availability;
     this.view = view;
-    this.peerTimeout = properties.peerTimeout();
   }
 
   public boolean isReady() {
     return availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC
-        && view.state().filter(s -> s.inQuorum(Instant.now(), peerTimeout)).isPresent();
+        && view.state().filter(s -> s.inQuorum(Instant.now(), view.peerTimeout())).isPresent();
   }
 }

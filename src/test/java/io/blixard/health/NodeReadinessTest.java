@@ -6,12 +6,9 @@ import static io.blixard.cluster.FakeClusterView.node;
 import static io.blixard.cluster.FakeClusterView.voter;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.blixard.cluster.ClusterProperties;
 import io.blixard.cluster.FakeClusterView;
 import io.blixard.cluster.RaftRole;
 import io.blixard.node.NodeId;
-import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.availability.ApplicationAvailabilityBean;
@@ -26,16 +23,7 @@ class NodeReadinessTest {
 
   private final ApplicationAvailabilityBean availability = new ApplicationAvailabilityBean();
   private final FakeClusterView view = new FakeClusterView(SELF);
-  private final NodeReadiness readiness =
-      new NodeReadiness(
-          availability,
-          view,
-          new ClusterProperties(
-              new ClusterProperties.Raft(null, null, null, null, null, null),
-              Duration.ofMinutes(1),
-              List.of(),
-              null,
-              null));
+  private final NodeReadiness readiness = new NodeReadiness(availability, view);
 
   private void follower(Optional<java.time.Instant> leaderContact) {
     view.raft(

@@ -165,14 +165,6 @@ class PeerCertificateIntegrationTest {
   }
 
   static NodeReadiness readiness() {
-    return new NodeReadiness(
-        new ApplicationAvailabilityBean(),
-        null,
-        new io.blixard.cluster.ClusterProperties(
-            new io.blixard.cluster.ClusterProperties.Raft(null, null, null, null, null, null),
-            java.time.Duration.ofSeconds(5),
-            java.util.List.of(),
-            null,
-            null));
+    return new NodeReadiness(new ApplicationAvailabilityBean(), null);
   }
 }

@@ -58,15 +58,7 @@ class GrpcTransportAutoConfigurationTest {
     NodeReadiness nodeReadiness() {
       // NodeReadiness needs the RaftNode, a lifecycle bean that would start Raft; it is only asked
       // for readiness by the scheduled refresh, which no test here enables.
-      return new NodeReadiness(
-          new ApplicationAvailabilityBean(),
-          null,
-          new io.blixard.cluster.ClusterProperties(
-              new io.blixard.cluster.ClusterProperties.Raft(null, null, null, null, null, null),
-              java.time.Duration.ofSeconds(5),
-              java.util.List.of(),
-              null,
-              null));
+      return new NodeReadiness(new ApplicationAvailabilityBean(), null);
     }
 
     @Bean

@@ -46,18 +46,7 @@ class QuicTransportAutoConfigurationTest {
             () -> new NodeEndpoints(new NodeProperties(tmp, "127.0.0.1", DataSize.ofMegabytes(1))))
         .withBean(NodeIdentity.class, () -> NodeIdentity.loadOrCreate(DataDirectory.open(tmp)))
         .withBean(
-            NodeReadiness.class,
-            () ->
-                new NodeReadiness(
-                    new ApplicationAvailabilityBean(),
-                    null,
-                    new io.blixard.cluster.ClusterProperties(
-                        new io.blixard.cluster.ClusterProperties.Raft(
-                            null, null, null, null, null, null),
-                        java.time.Duration.ofSeconds(5),
-                        java.util.List.of(),
-                        null,
-                        null)))
+            NodeReadiness.class, () -> new NodeReadiness(new ApplicationAvailabilityBean(), null))
         .withBean(BindableService.class, EchoTestService::new)
         .withPropertyValues(
             "blixard.transport.grpc.port=0",
