@@ -64,9 +64,21 @@ public final class NodeIdentity {
    * certificate on first start.
    */
   public static NodeIdentity loadOrCreate(DataDirectory dataDirectory) {
-    Path dir = dataDirectory.subdirectory("identity");
-    Path keyFile = dir.resolve(KEY_FILE);
-    Path certificateFile = dir.resolve(CERTIFICATE_FILE);
+    return loadOrCreate(dataDirectory.subdirectory("identity"), KEY_FILE, CERTIFICATE_FILE);
+  }
+
+  /**
+   * Loads the key pair and certificate kept in {@code dir} under the given file names, creating
+   * them on first use: how a node and an operator's command line each get their identity.
+   */
+  public static NodeIdentity loadOrCreate(Path dir, String keyName, String certificateName) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
+    }
+    Path keyFile = dir.resolve(keyName);
+    Path certificateFile = dir.resolve(certificateName);
     boolean hasKey = Files.exists(keyFile);
     boolean hasCertificate = Files.exists(certificateFile);
     if (hasKey != hasCertificate) {
@@ -74,9 +86,9 @@ public final class NodeIdentity {
           "identity in "
               + dir
               + " is incomplete: found "
-              + (hasKey ? KEY_FILE : CERTIFICATE_FILE)
+              + (hasKey ? keyName : certificateName)
               + " without "
-              + (hasKey ? CERTIFICATE_FILE : KEY_FILE)
+              + (hasKey ? certificateName : keyName)
               + " (expected: both, or neither to create a new identity)");
     }
     return hasKey ? load(keyFile, certificateFile) : create(keyFile, certificateFile);

@@ -1,0 +1,17 @@
+package io.blixard.security;
+
+import io.blixard.node.NodeId;
+
+/**
+ * Who a caller is to the cluster, by the node id its certificate hashes to: a member (a node in the
+ * replicated registry or the Raft group) or an operator (an id in the registry's operator list).
+ * The authorization policy and the trust managers ask only this.
+ */
+public interface ClusterRoles {
+
+  /** Whether {@code id} is a node of the cluster. */
+  boolean isMember(NodeId id);
+
+  /** Whether {@code id} is an operator of the cluster. */
+  boolean isOperator(NodeId id);
+}

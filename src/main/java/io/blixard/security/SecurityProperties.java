@@ -1,0 +1,58 @@
+package io.blixard.security;
+
+import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How the node protects the cluster: mutual TLS between nodes, who may call what, and the operators
+ * a new cluster starts with.
+ *
+ * @param mode {@code secure} (the default): TLS with client certificates on gRPC, QUIC and the Raft
+ *     port, every call authorized by the caller's identity. {@code insecure}: plaintext gRPC and
+ *     Raft and no authorization at all, for experiments on a trusted machine only.
+ * @param readAccess Who may call the read-only services (health, status, monitoring, transport
+ *     info): {@code members} (members and operators, the default) or {@code open} (anyone, for
+ *     monitoring stacks that present no certificate).
+ * @param operators Operator ids a new cluster starts with, written into the registry when the first
+ *     node bootstraps; ignored by a node that joins or already has Raft state.
+ * @param localOperator Whether the first node of a new cluster also makes the identity in {@code
+ *     operator-dir} (created if missing) an operator, so that the command line of the user who
+ *     started it works with no further step.
+ * @param operatorDir Where the local operator identity lives; empty means the user's configuration
+ *     directory ({@code $BLIXARD_CONFIG_DIR}, {@code $XDG_CONFIG_HOME/blixard} or {@code
+ *     ~/.config/blixard}).
+ */
+@Validated
+@ConfigurationProperties("blixard.security")
+public record SecurityProperties(
+    @DefaultValue("secure") @NotNull Mode mode,
+    @DefaultValue("members") @NotNull ReadAccess readAccess,
+    @DefaultValue List<String> operators,
+    @DefaultValue("true") boolean localOperator,
+    Path operatorDir) {
+
+  /** Whether the node runs with TLS and authorization. */
+  public enum Mode {
+    SECURE,
+    INSECURE
+  }
+
+  /** Who may call the read-only services. */
+  public enum ReadAccess {
+    MEMBERS,
+    OPEN
+  }
+
+  public boolean secure() {
+    return mode == Mode.SECURE;
+  }
+
+  /** The directory of the local operator identity. */
+  public Path operatorDirectory() {
+    return operatorDir == null ? OperatorIdentity.defaultDirectory() : operatorDir;
+  }
+}
