@@ -16,6 +16,7 @@ import io.blixard.proto.status.v1.ClusterNode;
 import io.blixard.proto.status.v1.GetClusterStatusRequest;
 import io.blixard.proto.status.v1.GetRaftStatusRequest;
 import io.blixard.proto.status.v1.StatusServiceGrpc;
+import io.blixard.security.OperatorIdentity;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -53,7 +54,8 @@ import picocli.CommandLine.Spec;
       BlixardCli.SysInfoCommand.class,
       BlixardCli.ClusterHealthCommand.class,
       StrategyCommand.class,
-      ClusterCommand.class
+      ClusterCommand.class,
+      WhoamiCommand.class
     })
 public final class BlixardCli {
 
@@ -74,6 +76,7 @@ public final class BlixardCli {
           "cluster-health",
           "cluster",
           "strategy",
+          "whoami",
           "help",
           "--help",
           "-h",
@@ -110,6 +113,22 @@ public final class BlixardCli {
         err.println(
             "blixard: cannot reach node " + node + ": " + status.getCode() + describe(status));
         return UNREACHABLE;
+      }
+      if (status.getCode() == Status.Code.UNAUTHENTICATED
+          || status.getCode() == Status.Code.PERMISSION_DENIED) {
+        // The node answered but would not serve this identity: say which one was presented.
+        err.println(
+            "blixard: node "
+                + node
+                + " refused the call: "
+                + status.getCode()
+                + describe(status)
+                + "; this command line is operator "
+                + OperatorIdentity.loadOrCreate(OperatorIdentity.defaultDirectory())
+                    .nodeId()
+                    .shortForm()
+                + " (blixard whoami)");
+        return CALL_FAILED;
       }
       err.println(
           "blixard: node " + node + " refused the call: " + status.getCode() + describe(status));

@@ -3,6 +3,8 @@ package io.blixard.cli;
 import io.blixard.client.BlixardClient;
 import io.blixard.client.TransportPolicy;
 import io.blixard.node.NodeAddress;
+import io.blixard.node.NodeIdentity;
+import io.blixard.security.OperatorIdentity;
 import io.blixard.transport.grpc.GrpcChannelFactory;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.grpc.Status;
@@ -58,9 +60,20 @@ final class NodeOptions {
     return NodeAddress.parse("--node", node);
   }
 
-  /** How this command builds gRPC channels to the node: as --tls says, within --timeout. */
+  /**
+   * The operator identity this command presents: the key pair in the user's configuration
+   * directory, created on first use.
+   */
+  NodeIdentity operatorIdentity() {
+    return OperatorIdentity.loadOrCreate(OperatorIdentity.defaultDirectory());
+  }
+
+  /**
+   * How this command builds gRPC channels to the node: as --tls says, within --timeout, with the
+   * operator's certificate as client certificate.
+   */
   GrpcChannelFactory grpcChannels() {
-    return GrpcChannelFactory.of(tls, null, timeout);
+    return GrpcChannelFactory.of(tls, operatorIdentity(), timeout);
   }
 
   /**

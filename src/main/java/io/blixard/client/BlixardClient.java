@@ -111,7 +111,8 @@ public final class BlixardClient implements AutoCloseable {
     this.settings = settings;
     this.meters = meters;
     this.breakers = breakers;
-    this.pool = new QuicConnectionPool(settings.quic(), null, meters);
+    // The client certificate on gRPC is the client certificate on QUIC.
+    this.pool = new QuicConnectionPool(settings.quic(), grpcChannels.identity(), meters);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {

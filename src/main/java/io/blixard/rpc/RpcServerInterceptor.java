@@ -14,6 +14,9 @@ public interface RpcServerInterceptor {
   /** Metrics: outermost, so every outcome of the links inside is measured. */
   int METRICS_ORDER = 0;
 
+  /** Authorization by the caller's identity ({@link AuthorizationInterceptor}). */
+  int AUTHORIZATION_ORDER = 50;
+
   /** The migration's served-on check ({@code migration.ServedOnInterceptor}). */
   int SERVED_ON_ORDER = 100;
 

@@ -51,6 +51,15 @@ public record SecurityProperties(
     return mode == Mode.SECURE;
   }
 
+  /**
+   * Whether {@code environment} runs the node in secure mode, for configuration read before the
+   * properties are bound (the transports' own checks).
+   */
+  public static boolean secure(org.springframework.core.env.Environment environment) {
+    return !"insecure"
+        .equalsIgnoreCase(environment.getProperty("blixard.security.mode", "secure").trim());
+  }
+
   /** The directory of the local operator identity. */
   public Path operatorDirectory() {
     return operatorDir == null ? OperatorIdentity.defaultDirectory() : operatorDir;

@@ -4,7 +4,6 @@ import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
 import io.blixard.transport.Transport;
-import io.blixard.transport.grpc.GrpcChannelFactory;
 import io.blixard.transport.quic.client.QuicClientSettings;
 import io.blixard.transport.quic.client.QuicConnectionPool;
 import io.grpc.Channel;
@@ -29,7 +28,7 @@ public final class TestChannels {
     return switch (transport) {
       case GRPC -> {
         ManagedChannel channel =
-            GrpcChannelFactory.plaintext()
+            TestOperator.grpcChannels()
                 .newChannel(
                     NodeAddress.of(
                         "127.0.0.1",
@@ -39,7 +38,8 @@ public final class TestChannels {
       }
       case QUIC -> {
         QuicConnectionPool pool =
-            new QuicConnectionPool(QuicClientSettings.defaults(), null, new SimpleMeterRegistry());
+            new QuicConnectionPool(
+                QuicClientSettings.defaults(), TestOperator.identity(), new SimpleMeterRegistry());
         NodeAddress target =
             NodeAddress.of(
                 identity.nodeId(),

@@ -11,6 +11,7 @@ import io.blixard.transport.Transport;
 import io.blixard.transport.grpc.GrpcChannelFactory;
 import io.grpc.ManagedChannel;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,9 +39,12 @@ public final class TestNode implements AutoCloseable {
     this.raftPort =
         bean(NodeEndpoints.class).address(NodeEndpoints.Kind.RAFT).orElseThrow().getPort();
     this.id = bean(NodeIdentity.class).nodeId();
-    // Plaintext or TLS as the node's own gRPC listener speaks.
+    // Plaintext or TLS as the node's own gRPC listener speaks, presenting the test operator's
+    // certificate: what an operator's command line does.
+    GrpcChannelFactory nodeChannels = bean(GrpcChannelFactory.class);
     this.channel =
-        bean(GrpcChannelFactory.class).newChannel(NodeAddress.of("127.0.0.1", grpcPort()));
+        GrpcChannelFactory.of(nodeChannels.tls(), TestOperator.identity(), Duration.ofSeconds(5))
+            .newChannel(NodeAddress.of("127.0.0.1", grpcPort()));
   }
 
   /** Starts a node on {@code dataDir}; {@code extraArgs} are more {@code --key=value} arguments. */
@@ -138,7 +142,7 @@ public final class TestNode implements AutoCloseable {
         + bean(NodeEndpoints.class).address(NodeEndpoints.Kind.QUIC).orElseThrow().getPort();
   }
 
-  /** A channel to this node over gRPC. */
+  /** A channel to this node over gRPC, as the test operator. */
   public ManagedChannel channel() {
     return channel;
   }

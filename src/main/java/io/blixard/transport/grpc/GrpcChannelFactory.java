@@ -93,6 +93,11 @@ public final class GrpcChannelFactory implements ChannelFactory {
     return new GrpcChannelFactory(tls, identity, detectTimeout, bytes);
   }
 
+  /** The identity presented as client certificate; null for a client without one. */
+  public NodeIdentity identity() {
+    return identity;
+  }
+
   /** Whether channels speak TLS. */
   public Tls tls() {
     return tls;

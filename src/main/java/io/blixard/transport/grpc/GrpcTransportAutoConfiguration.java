@@ -5,6 +5,7 @@ import io.blixard.node.NodeIdentity;
 import io.blixard.rpc.RpcAutoConfiguration;
 import io.blixard.rpc.ServerInterceptorChain;
 import io.blixard.rpc.ServiceCatalogue;
+import io.blixard.security.SecurityProperties;
 import io.blixard.transport.ConditionalOnTransport;
 import io.blixard.transport.Transport;
 import io.blixard.transport.TransportAutoConfiguration;
@@ -60,6 +61,28 @@ import org.springframework.grpc.server.service.GrpcServiceDiscoverer;
 @EnableConfigurationProperties(GrpcTransportProperties.class)
 public class GrpcTransportAutoConfiguration {
 
+  /**
+   * Secure mode authorizes every call by the caller's certificate: a listener without TLS, or one
+   * that never asks for a certificate, would leave no identity to decide by.
+   */
+  static void refusePlaintextWhenSecure(
+      GrpcTransportProperties properties, Environment environment) {
+    if (!SecurityProperties.secure(environment)) {
+      return;
+    }
+    if (!properties.tls().enabled()) {
+      throw new IllegalStateException(
+          "blixard.transport.grpc.tls.enabled=false: plaintext gRPC is only allowed with"
+              + " blixard.security.mode=insecure (expected: true in secure mode)");
+    }
+    if (properties.tls().clientAuth() == GrpcTransportProperties.ClientAuth.NONE) {
+      throw new IllegalStateException(
+          "blixard.transport.grpc.tls.client-auth=none: secure mode authorizes calls by the"
+              + " caller's certificate (expected: optional or require, or"
+              + " blixard.security.mode=insecure)");
+    }
+  }
+
   @Bean
   @ConditionalOnMissingBean(GrpcServerFactory.class)
   NodeGrpcServerFactory nodeGrpcServerFactory(
@@ -71,6 +94,7 @@ public class GrpcTransportAutoConfiguration {
       ObjectProvider<ServerBuilderCustomizer<?>> customizers,
       Environment environment) {
     refuseStarterKeysNotRead(environment);
+    refusePlaintextWhenSecure(properties, environment);
     SslContext tls = null;
     if (properties.tls().enabled()) {
       NodeIdentity node = identity.getIfAvailable();

@@ -49,16 +49,19 @@ public record GrpcTransportProperties(
    * TLS on the gRPC listener.
    *
    * @param enabled Whether the gRPC server speaks TLS 1.3 with the node's key and self-signed
-   *     certificate (the same identity as QUIC), so that clients can pin the node id they dial. Off
-   *     by default: plaintext gRPC, for tools such as grpcurl -plaintext and gRPC probes.
+   *     certificate (the same identity as QUIC), so that clients can pin the node id they dial. On
+   *     by default; plaintext needs blixard.security.mode=insecure, which also makes it the
+   *     default.
    * @param clientAuth Whether the server asks clients for their certificate: none, optional
    *     (clients may present one) or require (the handshake fails without one). A presented
    *     certificate is accepted whatever its issuer; interceptors read it from the call's SSL
-   *     session and decide by the node id it hashes to. Needs enabled.
+   *     session and decide by the node id it hashes to. Needs enabled. Optional by default, so that
+   *     a caller without one is answered UNAUTHENTICATED (or served, where the access policy is
+   *     open) instead of failing the handshake; secure mode refuses none.
    */
   public record Tls(
-      @DefaultValue("false") boolean enabled,
-      @DefaultValue("none") @NotNull ClientAuth clientAuth) {
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("optional") @NotNull ClientAuth clientAuth) {
 
     public Tls {
       if (!enabled && clientAuth != null && clientAuth != ClientAuth.NONE) {

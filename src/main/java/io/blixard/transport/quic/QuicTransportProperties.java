@@ -20,7 +20,9 @@ import org.springframework.validation.annotation.Validated;
  * @param bindAddress Address the QUIC server listens on.
  * @param alpnProtocols ALPN names the server offers: blixard/rpc/1 for every service, and
  *     blixard/SERVICE/1 for a connection restricted to one service.
- * @param clientAuth Whether clients present their node certificate: none, want or need.
+ * @param clientAuth Whether clients present their certificate (a node's or an operator's): none,
+ *     want or need. Need by default; secure mode refuses none; insecure mode makes none the
+ *     default.
  * @param maxFrameSize Largest frame payload accepted; a larger one is refused from its header,
  *     before any of it is buffered. The same default as gRPC's largest message.
  * @param maxConcurrentStreams How many calls one connection may have open at once; further streams
@@ -44,7 +46,7 @@ public record QuicTransportProperties(
     @DefaultValue({QuicAlpn.RPC, "blixard/health/1", "blixard/status/1", "blixard/monitoring/1"})
         @NotEmpty
         List<String> alpnProtocols,
-    @DefaultValue("none") @NotNull ClientAuth clientAuth,
+    @DefaultValue("need") @NotNull ClientAuth clientAuth,
     @DefaultValue("4MB") @NotNull DataSize maxFrameSize,
     @DefaultValue("100") @Min(1) @Max(1_000_000) long maxConcurrentStreams,
     @DefaultValue("30s") @NotNull Duration idleTimeout,

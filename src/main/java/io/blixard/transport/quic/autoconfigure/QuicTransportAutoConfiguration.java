@@ -6,6 +6,7 @@ import io.blixard.node.NodeIdentity;
 import io.blixard.rpc.RpcAutoConfiguration;
 import io.blixard.rpc.ServerInterceptorChain;
 import io.blixard.rpc.ServiceCatalogue;
+import io.blixard.security.SecurityProperties;
 import io.blixard.transport.ConditionalOnTransport;
 import io.blixard.transport.Transport;
 import io.blixard.transport.TransportAutoConfiguration;
@@ -20,6 +21,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * The QUIC transport: a Blixard RPC server when {@code blixard.transport.mode} is quic or dual, and
@@ -54,7 +56,15 @@ public class QuicTransportAutoConfiguration {
         ServiceCatalogue catalogue,
         ServerInterceptorChain chain,
         MeterRegistry meterRegistry,
-        NodeEndpoints endpoints) {
+        NodeEndpoints endpoints,
+        Environment environment) {
+      if (SecurityProperties.secure(environment)
+          && properties.clientAuth() == QuicTransportProperties.ClientAuth.NONE) {
+        // Secure mode authorizes every call by the caller's certificate.
+        throw new IllegalStateException(
+            "blixard.transport.quic.client-auth=none: secure mode authorizes calls by the caller's"
+                + " certificate (expected: need or want, or blixard.security.mode=insecure)");
+      }
       return new QuicRpcServer(
           properties,
           identity,
