@@ -33,7 +33,8 @@ class ConfigurationValidationTest {
     NodeProperties.class,
     ClusterProperties.class,
     TransportProperties.class,
-    GrpcTransportProperties.class
+    GrpcTransportProperties.class,
+    io.blixard.security.SecurityProperties.class
   })
   static class BlixardProperties {}
 
@@ -58,7 +59,6 @@ class ConfigurationValidationTest {
         "blixard.transport.grpc.max-inbound-message-size|0B|expected: 1B to 2GB",
         "blixard.transport.grpc.max-inbound-message-size|3GB|expected: 1B to 2GB",
         "blixard.transport.grpc.bind-address|''|must not be blank",
-        "blixard.transport.grpc.tls.client-auth|require|expected: none while blixard.transport.grpc.tls.enabled is false",
         "blixard.node.advertise-host|''|must not be blank",
         "blixard.cluster.join|not-an-address|blixard.cluster.join: \"not-an-address\" (expected:"
             + " host:port or NODEID@host:port)",
@@ -74,6 +74,34 @@ class ConfigurationValidationTest {
               Throwable failure = context.getStartupFailure();
               assertThat(StartupFailures.chain(failure)).contains(expected);
               assertThat(StartupFailures.analysis(failure)).contains(key).contains(expected);
+            });
+  }
+
+  @Test
+  void shouldRefuseClientCertificatesRequiredWithoutTls() {
+    runner
+        .withPropertyValues(
+            "blixard.transport.grpc.tls.enabled=false",
+            "blixard.transport.grpc.tls.client-auth=require")
+        .run(
+            context ->
+                assertThat(StartupFailures.chain(context.getStartupFailure()))
+                    .contains(
+                        "blixard.transport.grpc.tls.client-auth: require (expected: none or optional"
+                            + " while blixard.transport.grpc.tls.enabled is false)"));
+  }
+
+  @Test
+  void shouldRefuseAnUnknownSecurityModeNamingTheAllowedValues() {
+    runner
+        .withPropertyValues("blixard.security.mode=open")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(StartupFailures.analysis(context.getStartupFailure()))
+                  .contains("blixard.security.mode")
+                  .contains("SECURE")
+                  .contains("INSECURE");
             });
   }
 
@@ -121,8 +149,9 @@ class ConfigurationValidationTest {
           assertThat(grpc.maxInboundMessageSize()).isEqualTo(DataSize.ofMegabytes(4));
           assertThat(grpc.shutdownGracePeriod()).isEqualTo(Duration.ofSeconds(5));
           assertThat(grpc.reflection()).isTrue();
-          assertThat(grpc.tls().enabled()).isFalse();
-          assertThat(grpc.tls().clientAuth()).isEqualTo(GrpcTransportProperties.ClientAuth.NONE);
+          assertThat(grpc.tls().enabled()).isTrue();
+          assertThat(grpc.tls().clientAuth())
+              .isEqualTo(GrpcTransportProperties.ClientAuth.OPTIONAL);
         });
   }
 

@@ -38,7 +38,7 @@ public abstract class TransportContractTest extends SingleNodeTestSupport {
     assertThat(info.getGrpcAddress()).isEqualTo(endpoints.hostAndPort(NodeEndpoints.Kind.GRPC));
     assertThat(info.getQuicAddress()).isEqualTo(endpoints.hostAndPort(NodeEndpoints.Kind.QUIC));
     assertThat(info.getHttpAddress()).isEqualTo(endpoints.hostAndPort(NodeEndpoints.Kind.HTTP));
-    assertThat(info.getGrpcTls()).isFalse();
+    assertThat(info.getGrpcTls()).as("gRPC speaks TLS by default").isTrue();
   }
 
   @Test

@@ -93,7 +93,7 @@ class TransportsEndpointIntegrationTest extends SingleNodeTestSupport {
     assertThat(info.getStrategy().getQuicShareMap()).containsEntry("health", 50);
     assertThat(info.getStrategy().getPreferQuicForList()).containsExactly("status");
     assertThat(info.getStrategy().getVersion()).isGreaterThanOrEqualTo(2);
-    assertThat(info.getGrpcTls()).as("gRPC is plaintext by default").isFalse();
+    assertThat(info.getGrpcTls()).as("gRPC speaks TLS by default").isTrue();
 
     http.delete("/actuator/transports");
     assertThat(strategies.strategy()).isEqualTo(strategies.configured());

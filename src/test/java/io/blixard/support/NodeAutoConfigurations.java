@@ -20,6 +20,17 @@ import org.springframework.grpc.autoconfigure.server.health.GrpcServerHealthAuto
  */
 public final class NodeAutoConfigurations {
 
+  /**
+   * Properties of a context that tests transport plumbing rather than security: insecure mode (no
+   * authorization, which needs the cluster's roles), plaintext gRPC, anonymous QUIC clients.
+   */
+  public static final String[] INSECURE = {
+    "blixard.security.mode=insecure",
+    "blixard.transport.grpc.tls.enabled=false",
+    "blixard.transport.grpc.tls.client-auth=none",
+    "blixard.transport.quic.client-auth=none"
+  };
+
   private NodeAutoConfigurations() {}
 
   /** The gRPC transport on the starter, with the rpc chain and the migration, plus {@code more}. */

@@ -98,6 +98,7 @@ class PeerCertificateIntegrationTest {
     new ApplicationContextRunner()
         .withConfiguration(
             NodeAutoConfigurations.grpcTransport(QuicTransportAutoConfiguration.class))
+        .withPropertyValues(NodeAutoConfigurations.INSECURE)
         .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
         .withBean(
             NodeEndpoints.class,

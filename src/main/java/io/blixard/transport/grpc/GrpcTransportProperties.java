@@ -64,11 +64,11 @@ public record GrpcTransportProperties(
       @DefaultValue("optional") @NotNull ClientAuth clientAuth) {
 
     public Tls {
-      if (!enabled && clientAuth != null && clientAuth != ClientAuth.NONE) {
+      // Optional is the default and means nothing without TLS; require would be a promise broken.
+      if (!enabled && clientAuth == ClientAuth.REQUIRE) {
         throw new IllegalArgumentException(
-            "blixard.transport.grpc.tls.client-auth: "
-                + clientAuth.name().toLowerCase(java.util.Locale.ROOT)
-                + " (expected: none while blixard.transport.grpc.tls.enabled is false)");
+            "blixard.transport.grpc.tls.client-auth: require (expected: none or optional while"
+                + " blixard.transport.grpc.tls.enabled is false)");
       }
     }
   }

@@ -14,10 +14,14 @@ class GrpcClientAutoConfigurationTest {
 
   @Test
   void shouldMakePlaintextChannelsWhenTheNodesGrpcListenerIsPlaintext() {
-    runner.run(
-        context ->
-            assertThat(context.getBean(GrpcChannelFactory.class).tls())
-                .isEqualTo(GrpcChannelFactory.Tls.OFF));
+    runner
+        .withPropertyValues(
+            "blixard.transport.grpc.tls.enabled=false",
+            "blixard.transport.grpc.tls.client-auth=none")
+        .run(
+            context ->
+                assertThat(context.getBean(GrpcChannelFactory.class).tls())
+                    .isEqualTo(GrpcChannelFactory.Tls.OFF));
   }
 
   @Test

@@ -24,6 +24,7 @@ class GrpcReflectionIntegrationTest {
       new ApplicationContextRunner()
           .withConfiguration(NodeAutoConfigurations.grpcTransport())
           .withUserConfiguration(GrpcTransportAutoConfigurationTest.NodeBeans.class)
+          .withPropertyValues(NodeAutoConfigurations.INSECURE)
           .withPropertyValues(
               "blixard.transport.mode=grpc",
               "blixard.transport.grpc.port=0",

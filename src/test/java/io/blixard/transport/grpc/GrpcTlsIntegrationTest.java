@@ -45,6 +45,8 @@ class GrpcTlsIntegrationTest {
           .withConfiguration(NodeAutoConfigurations.grpcTransport())
           .withUserConfiguration(GrpcTransportAutoConfigurationTest.NodeBeans.class)
           .withBean(NodeIdentity.class, () -> SERVER)
+          // TLS handshakes, not authorization, are tested here.
+          .withPropertyValues("blixard.security.mode=insecure")
           .withPropertyValues(
               "blixard.transport.mode=grpc",
               "blixard.transport.grpc.port=0",
@@ -111,12 +113,16 @@ class GrpcTlsIntegrationTest {
   }
 
   @Test
-  void shouldServePlaintextByDefault() {
+  void shouldServeTlsByDefault() {
     runner.run(
         context -> {
           GrpcListener server = context.getBean(GrpcListener.class);
-          assertThat(server.tls()).isFalse();
-          assertThat(call(server.port(), b -> b.usePlaintext())).isEqualTo(ANSWER);
+          assertThat(server.tls()).isTrue();
+          assertThat(
+                  call(
+                      server.port(),
+                      tls(NodeIdTrustManager.pinned(SERVER.nodeId()), SERVER.nodeId())))
+              .isEqualTo(ANSWER);
         });
   }
 
@@ -125,6 +131,7 @@ class GrpcTlsIntegrationTest {
     new ApplicationContextRunner()
         .withConfiguration(NodeAutoConfigurations.grpcTransport())
         .withUserConfiguration(GrpcTransportAutoConfigurationTest.NodeBeans.class)
+        .withPropertyValues("blixard.security.mode=insecure")
         .withPropertyValues(
             "blixard.transport.mode=grpc",
             "blixard.transport.grpc.port=0",

@@ -30,6 +30,7 @@ class GrpcTransportAutoConfigurationTest {
       new ApplicationContextRunner()
           .withConfiguration(NodeAutoConfigurations.grpcTransport())
           .withUserConfiguration(NodeBeans.class)
+          .withPropertyValues(NodeAutoConfigurations.INSECURE)
           // The server starts with the context: a free loopback port, and a quick stop.
           .withPropertyValues(
               "blixard.transport.grpc.port=0",

@@ -40,6 +40,7 @@ class QuicTransportAutoConfigurationTest {
     return new ApplicationContextRunner()
         .withConfiguration(
             NodeAutoConfigurations.grpcTransport(QuicTransportAutoConfiguration.class))
+        .withPropertyValues(NodeAutoConfigurations.INSECURE)
         .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
         .withBean(
             NodeEndpoints.class,
