@@ -479,7 +479,10 @@ public class NodeRegistry {
         NodeRecord existing = records.get(incoming.getNodeId());
         NodeRecord.Builder stored = incoming.toBuilder();
         if (existing != null) {
-          stored.setJoinedAtMillis(existing.getJoinedAtMillis()).setPublicKey(existing.getPublicKey());
+          stored.setPublicKey(existing.getPublicKey());
+          if (existing.getJoinedAtMillis() != 0) {
+            stored.setJoinedAtMillis(existing.getJoinedAtMillis());
+          }
         }
         if (incoming.getNodeId().equals(d.signer)) {
           stored.setPublicKey(publicKey);
