@@ -29,8 +29,7 @@ public class GrpcMembershipService extends MembershipServiceGrpc.MembershipServi
     GrpcErrors.unary(
         observer,
         () ->
-            MembershipProtos.toProto(
-                membership.members(Caller.current(), request.getJoinToken())));
+            MembershipProtos.toProto(membership.members(Caller.current(), request.getJoinToken())));
   }
 
   @Override

@@ -25,9 +25,8 @@ public interface MembershipService {
   }
 
   /**
-   * Admits the node (its signed join command goes to the Raft state machine, which checks its
-   * token or pre-admission), then adds it as a voter; repeating a join that succeeded answers the
-   * same.
+   * Admits the node (its signed join command goes to the Raft state machine, which checks its token
+   * or pre-admission), then adds it as a voter; repeating a join that succeeded answers the same.
    *
    * @throws IllegalArgumentException when the node id is not the hash of the public key
    * @throws MemberConflictException when the id is a member with another Raft address
@@ -44,8 +43,8 @@ public interface MembershipService {
   /**
    * Removes the node (this one when empty) from the group and the registry; a leaving leader hands
    * leadership to another voter first. This node signs its own removal; another node's needs its
-   * remove command signed by an operator or by that node ({@code signedRemove}, a serialized
-   * {@code blixard.cluster.v1.SignedCommand}), checked before anything changes.
+   * remove command signed by an operator or by that node ({@code signedRemove}, a serialized {@code
+   * blixard.cluster.v1.SignedCommand}), checked before anything changes.
    *
    * @throws IllegalStateException when the node is the last voter
    * @throws AccessDeniedException when the removal of another node is not signed by an operator or

@@ -68,7 +68,8 @@ public final class CommandSigner {
       return Optional.empty();
     }
     try {
-      PublicKey key = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(publicKey));
+      PublicKey key =
+          KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(publicKey));
       Signature verifier = Signature.getInstance(ALGORITHM);
       verifier.initVerify(key);
       verifier.update(command);

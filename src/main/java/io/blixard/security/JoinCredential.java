@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 
 /**
  * A join token as operators and joiners write it: {@code blx1.<issuer node id>.<token id>.<secret>}
- * as {@code blixard cluster token create} prints it, or the pre-shared form {@code
- * <token id>.<secret>} (no issuer). The registry keeps only the SHA-256 of the secret; the issuer
- * is the member that the joiner pins when it dials a {@code host:port} join address.
+ * as {@code blixard cluster token create} prints it, or the pre-shared form {@code <token
+ * id>.<secret>} (no issuer). The registry keeps only the SHA-256 of the secret; the issuer is the
+ * member that the joiner pins when it dials a {@code host:port} join address.
  *
  * @param issuer the member whose key the joiner expects, if the text names one
  * @param id lowercase letters and digits, 6 to 32
@@ -26,7 +26,8 @@ public record JoinCredential(Optional<NodeId> issuer, String id, String secret) 
   public static final String PREFIX = "blx1";
 
   /** The forms {@link #parse} accepts, for error messages. */
-  public static final String FORMS = "blx1.<issuer node id>.<token id>.<secret> or <token id>.<secret>";
+  public static final String FORMS =
+      "blx1.<issuer node id>.<token id>.<secret> or <token id>.<secret>";
 
   private static final Pattern ID = Pattern.compile("[a-z0-9]{6,32}");
   private static final Pattern SECRET = Pattern.compile("[a-z0-9]{16,128}");
@@ -101,7 +102,9 @@ public record JoinCredential(Optional<NodeId> issuer, String id, String secret) 
 
   /** The text to hand to a joiner: the full form when there is an issuer. */
   public String text() {
-    return issuer.map(i -> PREFIX + "." + i.value() + "." + id + "." + secret).orElse(id + "." + secret);
+    return issuer
+        .map(i -> PREFIX + "." + i.value() + "." + id + "." + secret)
+        .orElse(id + "." + secret);
   }
 
   /** Never the secret. */

@@ -26,13 +26,14 @@ import org.springframework.validation.annotation.Validated;
  * @param operatorDir Where the local operator identity lives; empty means the user's configuration
  *     directory ({@code $BLIXARD_CONFIG_DIR}, {@code $XDG_CONFIG_HOME/blixard} or {@code
  *     ~/.config/blixard}).
- * @param bootstrapToken A pre-shared join token, {@code <token id>.<secret>} (6 to 32 and 16 to
- *     128 lowercase letters and digits), that the first node of a new cluster creates as a reusable
+ * @param bootstrapToken A pre-shared join token, {@code <token id>.<secret>} (6 to 32 and 16 to 128
+ *     lowercase letters and digits), that the first node of a new cluster creates as a reusable
  *     token without expiry, for deployments that start every node at once with the same settings
  *     (docker-compose, Helm). Joiners present it in {@code blixard.cluster.join-token}. Anyone who
  *     reads the deployment's settings can join with it, and it names no issuer for joiners to pin:
  *     revoke it ({@code blixard cluster token revoke ID}) once the cluster has formed. Empty (the
- *     default): the first node creates a one-time token valid 24 hours and shows it once in its log.
+ *     default): the first node creates a one-time token valid 24 hours and shows it once in its
+ *     log.
  */
 @Validated
 @ConfigurationProperties("blixard.security")

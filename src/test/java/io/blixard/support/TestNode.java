@@ -113,7 +113,9 @@ public final class TestNode implements AutoCloseable {
     return start(dataDir, args.toArray(String[]::new));
   }
 
-  /** The local operator of this node's user, an operator of the cluster when this node was first. */
+  /**
+   * The local operator of this node's user, an operator of the cluster when this node was first.
+   */
   public NodeIdentity operator() {
     return io.blixard.security.OperatorIdentity.loadOrCreate(dataDir.resolve("operator"));
   }

@@ -57,7 +57,10 @@ public class ClusterBootstrap {
       NodeId parsed = NodeId.parse(id);
       operators.put(
           parsed.value(),
-          Operator.newBuilder().setNodeId(parsed.value()).setName("blixard.security.operators").build());
+          Operator.newBuilder()
+              .setNodeId(parsed.value())
+              .setName("blixard.security.operators")
+              .build());
     }
     if (properties.localOperator()) {
       NodeId local = OperatorIdentity.loadOrCreate(properties.operatorDirectory()).nodeId();
@@ -103,8 +106,7 @@ public class ClusterBootstrap {
           token.id(),
           token.id());
     } else {
-      log.info(
-          "join token (shown once, valid {} h): {}", TOKEN_VALIDITY.toHours(), token.text());
+      log.info("join token (shown once, valid {} h): {}", TOKEN_VALIDITY.toHours(), token.text());
     }
   }
 }

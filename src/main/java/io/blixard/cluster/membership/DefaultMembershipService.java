@@ -318,8 +318,7 @@ public class DefaultMembershipService implements MembershipService {
                     e.getLastThrowable()));
     retry.executeRunnable(
         () ->
-            await(
-                registry.forward(remove), "remove " + nodeId.shortForm() + " from the registry"));
+            await(registry.forward(remove), "remove " + nodeId.shortForm() + " from the registry"));
   }
 
   /** Waits until this node sees a leader other than {@code old}, after a transfer. */

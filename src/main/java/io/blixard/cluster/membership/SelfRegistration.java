@@ -164,8 +164,7 @@ public class SelfRegistration implements DisposableBean {
     boolean member = raft.members().stream().anyMatch(m -> m.nodeId().equals(identity.nodeId()));
     if (leaving || !raft.members().isEmpty() && !member) {
       // It left (or was removed from) the group: registering again would bring it back.
-      log.info(
-          "Not registering: this node is not a member of Raft group {}", raft.groupId());
+      log.info("Not registering: this node is not a member of Raft group {}", raft.groupId());
       return CompletableFuture.completedFuture(null);
     }
     if (raft.leaderId().isEmpty()) {

@@ -41,9 +41,9 @@ import org.slf4j.LoggerFactory;
  * The Raft state machine: applies committed {@link SignedCommand}s to the {@link NodeRegistry} in
  * log order, and keeps its snapshots as a {@link RegistrySnapshot} file in Ratis's state machine
  * directory. On the leader, {@link #startTransaction} asks the registry whether a command may enter
- * the log at all and refuses it with the registry's one-line reason; on every node, apply asks again
- * and skips what the state at that index refuses. Only the Ratis plumbing is here; what a command
- * does and who may send it is the registry's business.
+ * the log at all and refuses it with the registry's one-line reason; on every node, apply asks
+ * again and skips what the state at that index refuses. Only the Ratis plumbing is here; what a
+ * command does and who may send it is the registry's business.
  */
 final class ClusterStateMachine extends BaseStateMachine {
 
@@ -84,7 +84,8 @@ final class ClusterStateMachine extends BaseStateMachine {
     TransactionContext context = super.startTransaction(request);
     Optional<CommandRefusal> refusal;
     try {
-      SignedCommand signed = SignedCommand.parseFrom(request.getMessage().getContent().toByteArray());
+      SignedCommand signed =
+          SignedCommand.parseFrom(request.getMessage().getContent().toByteArray());
       refusal = registry.check(signed, Instant.now());
     } catch (IOException e) {
       refusal =
@@ -96,7 +97,10 @@ final class ClusterStateMachine extends BaseStateMachine {
     }
     if (refusal.isPresent()) {
       refusals.accept("start", refusal.get().reason());
-      log.info("Refused a registry command from Raft client {}: {}", request.getClientId(), refusal.get());
+      log.info(
+          "Refused a registry command from Raft client {}: {}",
+          request.getClientId(),
+          refusal.get());
       context.setException(new RefusedCommand(refusal.get()));
     }
     return context;
@@ -154,8 +158,7 @@ final class ClusterStateMachine extends BaseStateMachine {
       refusals.accept("apply", skipped.get().reason());
       log.warn("Skipped registry command at index {}: {}", entry.getIndex(), skipped.get());
       return CompletableFuture.completedFuture(
-          Message.valueOf(
-              "[refused:" + skipped.get().reason() + "] " + skipped.get().message()));
+          Message.valueOf("[refused:" + skipped.get().reason() + "] " + skipped.get().message()));
     }
     return CompletableFuture.completedFuture(Message.valueOf("applied " + entry.getIndex()));
   }

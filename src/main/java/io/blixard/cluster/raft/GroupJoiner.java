@@ -118,8 +118,7 @@ final class GroupJoiner {
                     failures));
     try {
       // Signed for each round: the leader refuses a command issued more than a minute ago.
-      return retry.executeSupplier(
-          () -> round(members, signed(unsigned), server, failures));
+      return retry.executeSupplier(() -> round(members, signed(unsigned), server, failures));
     } catch (RoundFailed e) {
       server.abandon();
       if (Thread.currentThread().isInterrupted()) {
@@ -172,8 +171,7 @@ final class GroupJoiner {
             now,
             now);
     return application.withSignedJoin(
-        RegistryCommands.sign(
-                CommandSigner.of(identity), RegistryCommands.join(record, credential))
+        RegistryCommands.sign(CommandSigner.of(identity), RegistryCommands.join(record, credential))
             .toByteArray());
   }
 

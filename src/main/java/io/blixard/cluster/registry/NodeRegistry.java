@@ -310,7 +310,10 @@ public class NodeRegistry {
         }
         Optional<CommandRefusal> token =
             tokenRefusal(
-                NodeId.parse(node), join.getTokenId(), join.getTokenSecret(), c.getIssuedAtMillis());
+                NodeId.parse(node),
+                join.getTokenId(),
+                join.getTokenSecret(),
+                c.getIssuedAtMillis());
         if (token.isPresent()) {
           throw new Refused(token.get());
         }
@@ -488,7 +491,12 @@ public class NodeRegistry {
           stored.setPublicKey(publicKey);
         }
         records.put(incoming.getNodeId(), stored.build());
-        audit(index, d.signer, "register", "node " + incoming.getNodeId() + " " + addresses(incoming), at);
+        audit(
+            index,
+            d.signer,
+            "register",
+            "node " + incoming.getNodeId() + " " + addresses(incoming),
+            at);
       }
       case REMOVE -> {
         if (records.remove(c.getRemove()) != null) {
@@ -499,7 +507,8 @@ public class NodeRegistry {
         Bootstrap b = c.getBootstrap();
         bootstrapped = true;
         for (Operator o : b.getOperatorsList()) {
-          operators.put(o.getNodeId(), o.toBuilder().setAddedBy(d.signer).setAddedAtMillis(at).build());
+          operators.put(
+              o.getNodeId(), o.toBuilder().setAddedBy(d.signer).setAddedAtMillis(at).build());
         }
         if (b.hasToken()) {
           putToken(b.getToken(), d.signer, at);
@@ -543,7 +552,8 @@ public class NodeRegistry {
         audit(index, d.signer, "join", "node " + node + " " + how, at);
       }
       case ADMIT -> {
-        Admission a = c.getAdmit().toBuilder().setAdmittedBy(d.signer).setAdmittedAtMillis(at).build();
+        Admission a =
+            c.getAdmit().toBuilder().setAdmittedBy(d.signer).setAdmittedAtMillis(at).build();
         admissions.put(a.getNodeId(), a);
         audit(index, d.signer, "admit", "node " + a.getNodeId() + comment(a.getComment()), at);
       }
@@ -572,9 +582,15 @@ public class NodeRegistry {
         audit(index, d.signer, "remove-token", "token " + c.getRemoveToken(), at);
       }
       case ADD_OPERATOR -> {
-        Operator o = c.getAddOperator().toBuilder().setAddedBy(d.signer).setAddedAtMillis(at).build();
+        Operator o =
+            c.getAddOperator().toBuilder().setAddedBy(d.signer).setAddedAtMillis(at).build();
         operators.put(o.getNodeId(), o);
-        audit(index, d.signer, "add-operator", "operator " + o.getNodeId() + comment(o.getName()), at);
+        audit(
+            index,
+            d.signer,
+            "add-operator",
+            "operator " + o.getNodeId() + comment(o.getName()),
+            at);
       }
       case REMOVE_OPERATOR -> {
         operators.remove(c.getRemoveOperator());
@@ -596,7 +612,12 @@ public class NodeRegistry {
   }
 
   private static String addresses(NodeRecord r) {
-    return "raft " + r.getRaftAddress() + ", grpc " + r.getGrpcAddress() + ", quic " + r.getQuicAddress();
+    return "raft "
+        + r.getRaftAddress()
+        + ", grpc "
+        + r.getGrpcAddress()
+        + ", quic "
+        + r.getQuicAddress();
   }
 
   private void audit(long index, String actor, String action, String detail, long at) {

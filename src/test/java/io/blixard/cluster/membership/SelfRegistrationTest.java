@@ -56,7 +56,8 @@ class SelfRegistrationTest {
           written.add(command);
           return CompletableFuture.completedFuture(null);
         };
-    registration = new SelfRegistration(view, new RegistryWriter(log, identity), identity, endpoints);
+    registration =
+        new SelfRegistration(view, new RegistryWriter(log, identity), identity, endpoints);
   }
 
   @AfterEach
