@@ -34,7 +34,8 @@ class NodeRestartIntegrationTest {
             "--blixard.node.data-dir=" + dir,
             "--blixard.cluster.raft.port=0",
             "--blixard.transport.grpc.port=0",
-            "--blixard.transport.mode=grpc");
+            "--blixard.transport.mode=grpc",
+            "--blixard.security.operator-dir=" + dir.resolve("operator"));
   }
 
   private static RegisteredNode awaitRegistered(ConfigurableApplicationContext context) {

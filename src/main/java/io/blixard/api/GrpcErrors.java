@@ -1,5 +1,6 @@
 package io.blixard.api;
 
+import io.blixard.cluster.AccessDeniedException;
 import io.blixard.cluster.ClusterUnavailableException;
 import io.blixard.cluster.MemberConflictException;
 import io.grpc.Status;
@@ -15,6 +16,9 @@ final class GrpcErrors {
   static Status toStatus(Throwable error) {
     if (error instanceof StatusRuntimeException sre) {
       return sre.getStatus();
+    }
+    if (error instanceof AccessDeniedException) {
+      return Status.PERMISSION_DENIED.withDescription(error.getMessage());
     }
     if (error instanceof MemberConflictException) {
       return Status.ALREADY_EXISTS.withDescription(error.getMessage());

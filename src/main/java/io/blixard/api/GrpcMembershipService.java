@@ -9,6 +9,7 @@ import io.blixard.proto.cluster.v1.JoinResponse;
 import io.blixard.proto.cluster.v1.LeaveRequest;
 import io.blixard.proto.cluster.v1.LeaveResponse;
 import io.blixard.proto.cluster.v1.MembershipServiceGrpc;
+import io.blixard.rpc.Caller;
 import io.grpc.stub.StreamObserver;
 import java.util.Optional;
 import org.springframework.grpc.server.service.GrpcService;
@@ -25,7 +26,10 @@ public class GrpcMembershipService extends MembershipServiceGrpc.MembershipServi
 
   @Override
   public void getMembers(GetMembersRequest request, StreamObserver<GetMembersResponse> observer) {
-    GrpcErrors.unary(observer, () -> MembershipProtos.toProto(membership.members()));
+    GrpcErrors.unary(
+        observer,
+        () ->
+            MembershipProtos.toProto(membership.members(Caller.current(), request.getJoinToken())));
   }
 
   @Override
@@ -33,7 +37,8 @@ public class GrpcMembershipService extends MembershipServiceGrpc.MembershipServi
     GrpcErrors.unary(
         observer,
         () ->
-            MembershipProtos.toJoinResponse(membership.join(MembershipProtos.fromProto(request))));
+            MembershipProtos.toJoinResponse(
+                membership.join(MembershipProtos.fromProto(request, Caller.current()))));
   }
 
   @Override
@@ -45,7 +50,8 @@ public class GrpcMembershipService extends MembershipServiceGrpc.MembershipServi
               request.getNodeId().isEmpty()
                   ? Optional.empty()
                   : Optional.of(NodeId.parse(request.getNodeId()));
-          var result = membership.leave(id);
+          var result =
+              membership.leave(id, Caller.current(), request.getSignedRemove().toByteArray());
           return LeaveResponse.newBuilder()
               .setNodeId(result.nodeId().value())
               .setWasMember(result.wasMember())

@@ -62,20 +62,23 @@ public final class MembershipProtos {
         .setGrpcAddress(application.grpcAddress())
         .setQuicAddress(application.quicAddress())
         .setHttpAddress(application.httpAddress())
+        .setSignedJoin(ByteString.copyFrom(application.signedJoin()))
         .build();
   }
 
   /**
    * @throws IllegalArgumentException when the node id does not parse
    */
-  public static JoinApplication fromProto(JoinRequest request) {
+  public static JoinApplication fromProto(JoinRequest request, Optional<NodeId> caller) {
     return new JoinApplication(
         NodeId.parse(request.getNodeId()),
         request.getPublicKey().toByteArray(),
         request.getRaftAddress(),
         request.getGrpcAddress(),
         request.getQuicAddress(),
-        request.getHttpAddress());
+        request.getHttpAddress(),
+        request.getSignedJoin().toByteArray(),
+        caller);
   }
 
   private static List<Member> members(List<GroupMembers.Member> members) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -23,6 +24,11 @@ import org.springframework.validation.annotation.Validated;
  *     state in its data directory: a member that restarts never joins again.
  * @param joinRetry How a first start retries its join.
  * @param peers How this node probes its peers.
+ * @param joinToken The join token this node presents when it joins ({@code
+ *     blx1.<issuer>.<id>.<secret>} from {@code blixard cluster token create} or the first node's
+ *     log, or a pre-shared {@code <id>.<secret>}); empty when an operator pre-admitted its node id
+ *     ({@code blixard cluster admit NODEID}). With the {@code blx1} form, {@code host:port} join
+ *     addresses are dialled expecting the issuer's node id.
  */
 @Validated
 @ConfigurationProperties("blixard.cluster")
@@ -31,11 +37,14 @@ public record ClusterProperties(
     @DefaultValue("5s") @NotNull Duration peerTimeout,
     @DefaultValue List<String> join,
     @DefaultValue @Valid @NestedConfigurationProperty JoinRetry joinRetry,
-    @DefaultValue @Valid @NestedConfigurationProperty Peers peers) {
+    @DefaultValue @Valid @NestedConfigurationProperty Peers peers,
+    String joinToken) {
 
   private static final String JOIN = "blixard.cluster.join";
 
+  @ConstructorBinding
   public ClusterProperties {
+    joinToken = joinToken == null ? "" : joinToken.trim();
     if (peerTimeout != null && (peerTimeout.isNegative() || peerTimeout.isZero())) {
       throw new IllegalArgumentException(
           "blixard.cluster.peer-timeout: " + peerTimeout + " (expected: > 0)");
@@ -44,6 +53,11 @@ public record ClusterProperties(
     join.forEach(address -> NodeAddress.parse(JOIN, address));
     joinRetry = joinRetry == null ? new JoinRetry(null, null, null, null) : joinRetry;
     peers = peers == null ? new Peers(null, null) : peers;
+  }
+
+  public ClusterProperties(
+      Raft raft, Duration peerTimeout, List<String> join, JoinRetry joinRetry, Peers peers) {
+    this(raft, peerTimeout, join, joinRetry, peers, "");
   }
 
   /** The member addresses of {@link #join()}, parsed. */

@@ -16,6 +16,16 @@ public interface MembershipClient {
   GroupMembers members(NodeAddress address, Duration timeout);
 
   /**
+   * The group as the member at {@code address} sees it, asked with the join token this node will
+   * join with (a node that is not admitted yet learns the group only with one).
+   *
+   * @throws JoinException naming why the call failed and whether retrying makes sense
+   */
+  default GroupMembers members(NodeAddress address, String joinToken, Duration timeout) {
+    return members(address, timeout);
+  }
+
+  /**
    * Asks the member at {@code address} to add this node.
    *
    * @throws JoinException naming why the call failed and whether retrying makes sense

@@ -27,9 +27,18 @@ public class RemoteMembershipClient implements MembershipClient {
 
   @Override
   public GroupMembers members(NodeAddress address, Duration timeout) {
+    return members(address, "", timeout);
+  }
+
+  @Override
+  public GroupMembers members(NodeAddress address, String joinToken, Duration timeout) {
     try {
       return MembershipProtos.fromProto(
-          stub(address, timeout).getMembers(GetMembersRequest.getDefaultInstance()));
+          stub(address, timeout)
+              .getMembers(
+                  GetMembersRequest.newBuilder()
+                      .setJoinToken(joinToken == null ? "" : joinToken)
+                      .build()));
     } catch (StatusRuntimeException e) {
       throw failure(address, "ask for the group", e);
     }

@@ -4,6 +4,7 @@ import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -25,6 +26,14 @@ import org.springframework.validation.annotation.Validated;
  * @param operatorDir Where the local operator identity lives; empty means the user's configuration
  *     directory ({@code $BLIXARD_CONFIG_DIR}, {@code $XDG_CONFIG_HOME/blixard} or {@code
  *     ~/.config/blixard}).
+ * @param bootstrapToken A pre-shared join token, {@code <token id>.<secret>} (6 to 32 and 16 to 128
+ *     lowercase letters and digits), that the first node of a new cluster creates as a reusable
+ *     token without expiry, for deployments that start every node at once with the same settings
+ *     (docker-compose, Helm). Joiners present it in {@code blixard.cluster.join-token}. Anyone who
+ *     reads the deployment's settings can join with it, and it names no issuer for joiners to pin:
+ *     revoke it ({@code blixard cluster token revoke ID}) once the cluster has formed. Empty (the
+ *     default): the first node creates a one-time token valid 24 hours and shows it once in its
+ *     log.
  */
 @Validated
 @ConfigurationProperties("blixard.security")
@@ -33,7 +42,26 @@ public record SecurityProperties(
     @DefaultValue("members") @NotNull ReadAccess readAccess,
     @DefaultValue List<String> operators,
     @DefaultValue("true") boolean localOperator,
-    Path operatorDir) {
+    Path operatorDir,
+    String bootstrapToken) {
+
+  @ConstructorBinding
+  public SecurityProperties {
+    operators = operators == null ? List.of() : List.copyOf(operators);
+    bootstrapToken = bootstrapToken == null ? "" : bootstrapToken.trim();
+    if (!bootstrapToken.isEmpty()) {
+      JoinCredential.parse("blixard.security.bootstrap-token", bootstrapToken);
+    }
+  }
+
+  public SecurityProperties(
+      Mode mode,
+      ReadAccess readAccess,
+      List<String> operators,
+      boolean localOperator,
+      Path operatorDir) {
+    this(mode, readAccess, operators, localOperator, operatorDir, "");
+  }
 
   /** Whether the node runs with TLS and authorization. */
   public enum Mode {

@@ -27,6 +27,13 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 public final class TestNode implements AutoCloseable {
 
+  /**
+   * The pre-shared join token every test node is started with (as docker-compose starts nodes): the
+   * first node creates it, joiners present it. A test of admission overrides {@code
+   * blixard.cluster.join-token}.
+   */
+  public static final String JOIN_TOKEN = "testnode.0123456789abcdef0123456789abcdef";
+
   private final Path dataDir;
   private final ConfigurableApplicationContext context;
   private final ManagedChannel channel;
@@ -65,7 +72,10 @@ public final class TestNode implements AutoCloseable {
             "--blixard.transport.grpc.bind-address=127.0.0.1",
             "--blixard.transport.quic.port=0",
             "--blixard.transport.quic.bind-address=127.0.0.1",
-            "--blixard.transport.mode=dual")) {
+            "--blixard.transport.mode=dual",
+            "--blixard.security.operator-dir=" + dataDir.resolve("operator"),
+            "--blixard.security.bootstrap-token=" + JOIN_TOKEN,
+            "--blixard.cluster.join-token=" + JOIN_TOKEN)) {
       put(args, arg);
     }
     for (String arg : extraArgs) {
@@ -105,6 +115,13 @@ public final class TestNode implements AutoCloseable {
     List<String> args = new ArrayList<>(List.of("--blixard.cluster.join=" + member.grpcAddress()));
     args.addAll(List.of(extraArgs));
     return start(dataDir, args.toArray(String[]::new));
+  }
+
+  /**
+   * The local operator of this node's user, an operator of the cluster when this node was first.
+   */
+  public NodeIdentity operator() {
+    return io.blixard.security.OperatorIdentity.loadOrCreate(dataDir.resolve("operator"));
   }
 
   public Path dataDir() {

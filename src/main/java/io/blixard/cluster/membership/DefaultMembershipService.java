@@ -1,5 +1,6 @@
 package io.blixard.cluster.membership;
 
+import io.blixard.cluster.AccessDeniedException;
 import io.blixard.cluster.ClusterProperties;
 import io.blixard.cluster.ClusterUnavailableException;
 import io.blixard.cluster.ClusterView;
@@ -11,8 +12,15 @@ import io.blixard.cluster.MemberConflictException;
 import io.blixard.cluster.MembershipService;
 import io.blixard.cluster.RaftState;
 import io.blixard.cluster.RegisteredNode;
+import io.blixard.cluster.registry.CommandRefusal;
+import io.blixard.cluster.registry.NodeRegistry;
+import io.blixard.cluster.registry.RegistryCommands;
 import io.blixard.cluster.registry.RegistryWriter;
 import io.blixard.node.NodeId;
+import io.blixard.proto.cluster.v1.RegistryCommand;
+import io.blixard.proto.cluster.v1.SignedCommand;
+import io.blixard.security.ClusterRoles;
+import io.blixard.security.JoinCredential;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
@@ -49,18 +57,50 @@ public class DefaultMembershipService implements MembershipService {
   private final RegistryWriter registry;
   private final SelfRegistration selfRegistration;
   private final ClusterProperties properties;
+  private final NodeRegistry state;
+  private final ClusterRoles roles;
 
   public DefaultMembershipService(
       ClusterView view,
       GroupAdmin admin,
       RegistryWriter registry,
       SelfRegistration selfRegistration,
-      ClusterProperties properties) {
+      ClusterProperties properties,
+      NodeRegistry state,
+      ClusterRoles roles) {
     this.view = view;
     this.admin = admin;
     this.registry = registry;
     this.selfRegistration = selfRegistration;
     this.properties = properties;
+    this.state = state;
+    this.roles = roles;
+  }
+
+  @Override
+  public GroupMembers members(Optional<NodeId> caller, String joinToken) {
+    if (caller.isEmpty() || !state.enforcing()) {
+      return members();
+    }
+    NodeId c = caller.get();
+    if (roles.isMember(c) || roles.isOperator(c) || roles.isAdmitted(c)) {
+      return members();
+    }
+    if (joinToken == null || joinToken.isBlank()) {
+      CommandRefusal refusal = NodeRegistry.notAdmittedRefusal(c.value());
+      throw new AccessDeniedException(refusal.reason(), refusal.message());
+    }
+    JoinCredential token;
+    try {
+      token = JoinCredential.parse("join_token", joinToken);
+    } catch (IllegalArgumentException e) {
+      throw new AccessDeniedException("token_unknown", e.getMessage());
+    }
+    Optional<CommandRefusal> refusal = state.checkToken(c, token, Instant.now());
+    if (refusal.isPresent()) {
+      throw new AccessDeniedException(refusal.get().reason(), refusal.get().message());
+    }
+    return members();
   }
 
   @Override
@@ -89,10 +129,23 @@ public class DefaultMembershipService implements MembershipService {
       throw new IllegalArgumentException(
           "join of " + application.nodeId() + ": empty Raft address (expected: host:port)");
     }
-    RaftState state = view.requireState();
-    requireLeader(state);
+    application
+        .caller()
+        .filter(c -> !c.equals(application.nodeId()))
+        .ifPresent(
+            c -> {
+              throw new AccessDeniedException(
+                  "forbidden",
+                  "the caller "
+                      + c
+                      + " is not the joining node "
+                      + application.nodeId()
+                      + " (expected: a node joins with its own identity)");
+            });
+    RaftState raft = view.requireState();
+    requireLeader(raft);
     Optional<RaftState.Member> existing =
-        state.members().stream().filter(m -> m.nodeId().equals(application.nodeId())).findFirst();
+        raft.members().stream().filter(m -> m.nodeId().equals(application.nodeId())).findFirst();
     if (existing.isPresent() && !existing.get().raftAddress().equals(application.raftAddress())) {
       throw new MemberConflictException(
           "node "
@@ -104,6 +157,8 @@ public class DefaultMembershipService implements MembershipService {
               + "); remove it first with: blixard cluster leave --id "
               + application.nodeId());
     }
+    // Admission first: the state machine decides, and only an admitted node becomes a voter.
+    await(registry.forward(joinCommand(application)), "admit " + application.nodeId().shortForm());
     if (existing.isEmpty()) {
       log.info(
           "Adding node {} ({}) to the group as a voter",
@@ -111,28 +166,58 @@ public class DefaultMembershipService implements MembershipService {
           application.raftAddress());
       admin.addVoter(application.nodeId(), application.raftAddress());
     }
-    Instant now = Instant.now();
-    await(
-        registry.register(
-            new RegisteredNode(
-                application.nodeId(),
-                application.raftAddress(),
-                application.grpcAddress(),
-                application.quicAddress(),
-                application.httpAddress(),
-                now,
-                now)),
-        "register " + application.nodeId().shortForm());
     return members();
   }
 
+  /** The joining node's own signed join command, checked against the application it came with. */
+  private SignedCommand joinCommand(JoinApplication application) {
+    if (application.signedJoin().length == 0) {
+      if (state.enforcing()) {
+        CommandRefusal refusal = NodeRegistry.notAdmittedRefusal(application.nodeId().value());
+        throw new AccessDeniedException(refusal.reason(), refusal.message());
+      }
+      // Insecure mode checks no signature: this member writes the join on the node's behalf.
+      Instant now = Instant.now();
+      return registry.sign(
+          RegistryCommands.join(
+              new RegisteredNode(
+                  application.nodeId(),
+                  application.raftAddress(),
+                  application.grpcAddress(),
+                  application.quicAddress(),
+                  application.httpAddress(),
+                  now,
+                  now),
+              Optional.empty()));
+    }
+    SignedCommand signed = RegistryCommands.parseSigned(application.signedJoin(), "signed_join");
+    RegistryCommand command = RegistryCommands.command(signed);
+    if (!command.hasJoin()
+        || !command.getJoin().getNode().getNodeId().equals(application.nodeId().value())
+        || !command.getJoin().getNode().getRaftAddress().equals(application.raftAddress())) {
+      throw new IllegalArgumentException(
+          "signed_join of "
+              + application.nodeId()
+              + " is not a join of that node at Raft address "
+              + application.raftAddress()
+              + " (expected: the joining node's own join command for this request)");
+    }
+    return signed;
+  }
+
   @Override
-  public synchronized LeaveResult leave(Optional<NodeId> nodeId) {
+  public synchronized LeaveResult leave(
+      Optional<NodeId> nodeId, Optional<NodeId> caller, byte[] signedRemove) {
     RaftState state = view.requireState();
     NodeId leaving = nodeId.orElse(state.nodeId());
     requireLeader(state);
     boolean inRegistry = view.registry().stream().anyMatch(n -> n.nodeId().equals(leaving));
     boolean inGroup = state.members().stream().anyMatch(m -> m.nodeId().equals(leaving));
+    if (!inRegistry && !inGroup) {
+      log.info("Node {} left the group (it was not a member)", leaving.shortForm());
+      return new LeaveResult(leaving, false, state.leaderId());
+    }
+    SignedCommand remove = removeCommand(state.nodeId(), leaving, signedRemove);
     if (inGroup && state.leaderId().filter(leaving::equals).isPresent()) {
       NodeId successor =
           state.members().stream()
@@ -158,12 +243,12 @@ public class DefaultMembershipService implements MembershipService {
       // This node leaves: the registry first, because once out of the configuration its own Raft
       // client can no longer write to the group; and it must not register itself again meanwhile.
       selfRegistration.markLeaving();
-      unregister(leaving, inRegistry);
+      unregister(remove, leaving, inRegistry);
       removed = inGroup && admin.removeMember(leaving);
     } else {
       // Another node leaves: out of the configuration first, so that it stops registering itself.
       removed = inGroup && admin.removeMember(leaving);
-      unregister(leaving, inRegistry);
+      unregister(remove, leaving, inRegistry);
     }
     log.info(
         "Node {} left the group{}",
@@ -173,7 +258,43 @@ public class DefaultMembershipService implements MembershipService {
         leaving, removed || inRegistry, view.state().flatMap(RaftState::leaderId));
   }
 
-  private void unregister(NodeId nodeId, boolean inRegistry) {
+  /**
+   * The remove command of {@code leaving}: signed by this node when it leaves itself, else the one
+   * that came with the request, which must pass the registry's rules before anything changes.
+   */
+  private SignedCommand removeCommand(NodeId self, NodeId leaving, byte[] signedRemove) {
+    if (leaving.equals(self)) {
+      return registry.sign(RegistryCommands.remove(leaving));
+    }
+    if (signedRemove == null || signedRemove.length == 0) {
+      if (!state.enforcing()) {
+        return registry.sign(RegistryCommands.remove(leaving));
+      }
+      throw new AccessDeniedException(
+          "forbidden",
+          "the removal of node "
+              + leaving
+              + " is not signed (expected: its remove command signed by an operator or by that"
+              + " node, as blixard cluster leave --id "
+              + leaving
+              + " sends it)");
+    }
+    SignedCommand signed = RegistryCommands.parseSigned(signedRemove, "signed_remove");
+    RegistryCommand command = RegistryCommands.command(signed);
+    if (!command.hasRemove() || !command.getRemove().equals(leaving.value())) {
+      throw new IllegalArgumentException(
+          "signed_remove is not a removal of node "
+              + leaving
+              + " (expected: the remove command of the node this request names)");
+    }
+    Optional<CommandRefusal> refusal = state.check(signed, Instant.now());
+    if (refusal.isPresent()) {
+      throw new AccessDeniedException(refusal.get().reason(), refusal.get().message());
+    }
+    return signed;
+  }
+
+  private void unregister(SignedCommand remove, NodeId nodeId, boolean inRegistry) {
     if (!inRegistry) {
       return;
     }
@@ -197,9 +318,7 @@ public class DefaultMembershipService implements MembershipService {
                     e.getLastThrowable()));
     retry.executeRunnable(
         () ->
-            await(
-                registry.unregister(nodeId),
-                "remove " + nodeId.shortForm() + " from the registry"));
+            await(registry.forward(remove), "remove " + nodeId.shortForm() + " from the registry"));
   }
 
   /** Waits until this node sees a leader other than {@code old}, after a transfer. */
@@ -258,6 +377,12 @@ public class DefaultMembershipService implements MembershipService {
       Thread.currentThread().interrupt();
       throw new ClusterUnavailableException("interrupted while waiting to " + what);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof AccessDeniedException denied) {
+        throw new AccessDeniedException(denied.reason(), denied.getMessage());
+      }
+      if (e.getCause() instanceof IllegalArgumentException invalid) {
+        throw new IllegalArgumentException(invalid.getMessage(), invalid);
+      }
       throw new ClusterUnavailableException("cannot " + what + ": " + e.getCause());
     } catch (TimeoutException e) {
       throw new ClusterUnavailableException(

@@ -3,10 +3,12 @@ package io.blixard.cluster.membership;
 import io.blixard.cluster.ClusterView;
 import io.blixard.cluster.RaftState;
 import io.blixard.cluster.RegisteredNode;
+import io.blixard.cluster.registry.NodeRegistry;
 import io.blixard.cluster.registry.RegistryWriter;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeEndpoints.Kind;
 import io.blixard.node.NodeIdentity;
+import io.blixard.proto.cluster.v1.Bootstrap;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -20,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -56,14 +59,34 @@ public class SelfRegistration implements DisposableBean {
             t.setDaemon(true);
             return t;
           });
+  private final NodeRegistry state;
+  private final ClusterBootstrap bootstrap;
   private volatile boolean leaving;
 
+  /** Registers only: the cluster is taken as bootstrapped already. */
   public SelfRegistration(
       ClusterView view, RegistryWriter registry, NodeIdentity identity, NodeEndpoints endpoints) {
+    this(view, registry, identity, endpoints, null, null);
+  }
+
+  /**
+   * @param state the applied registry, to see whether the cluster was bootstrapped
+   * @param bootstrap what this node writes first when it leads a cluster that was not
+   */
+  @Autowired
+  public SelfRegistration(
+      ClusterView view,
+      RegistryWriter registry,
+      NodeIdentity identity,
+      NodeEndpoints endpoints,
+      NodeRegistry state,
+      ClusterBootstrap bootstrap) {
     this.view = view;
     this.registry = registry;
     this.identity = identity;
     this.endpoints = endpoints;
+    this.state = state;
+    this.bootstrap = bootstrap;
     retry
         .getEventPublisher()
         .onRetry(
@@ -125,24 +148,26 @@ public class SelfRegistration implements DisposableBean {
 
   /** One try: done, or failed with {@link Deferred} when a later try may succeed. */
   private CompletionStage<Void> attempt() {
-    Optional<RaftState> state = view.state();
-    if (state.isEmpty() || executor.isShutdown()) {
+    Optional<RaftState> current = view.state();
+    if (current.isEmpty() || executor.isShutdown()) {
       return CompletableFuture.completedFuture(null);
     }
+    RaftState raft = current.get();
     RegisteredNode desired = desired();
+    if (state != null && bootstrap != null && !state.bootstrapped()) {
+      return bootstrap(raft, desired);
+    }
     if (current().filter(desired::sameAddresses).isPresent()) {
       log.debug("Registry already holds this node's addresses");
       return CompletableFuture.completedFuture(null);
     }
-    boolean member =
-        state.get().members().stream().anyMatch(m -> m.nodeId().equals(identity.nodeId()));
-    if (leaving || !state.get().members().isEmpty() && !member) {
+    boolean member = raft.members().stream().anyMatch(m -> m.nodeId().equals(identity.nodeId()));
+    if (leaving || !raft.members().isEmpty() && !member) {
       // It left (or was removed from) the group: registering again would bring it back.
-      log.info(
-          "Not registering: this node is not a member of Raft group {}", state.get().groupId());
+      log.info("Not registering: this node is not a member of Raft group {}", raft.groupId());
       return CompletableFuture.completedFuture(null);
     }
-    if (state.get().leaderId().isEmpty()) {
+    if (raft.leaderId().isEmpty()) {
       return CompletableFuture.failedFuture(new Deferred("no Raft leader yet"));
     }
     return registry
@@ -159,6 +184,29 @@ public class SelfRegistration implements DisposableBean {
                   desired.grpcAddress(),
                   desired.quicAddress(),
                   desired.httpAddress());
+              return null;
+            });
+  }
+
+  /**
+   * The leader of a cluster that was never bootstrapped writes its first command; any other node
+   * waits until it sees it applied.
+   */
+  private CompletionStage<Void> bootstrap(RaftState raft, RegisteredNode desired) {
+    if (!raft.isLeader()) {
+      return CompletableFuture.failedFuture(
+          new Deferred("the cluster is not bootstrapped yet; its leader does that"));
+    }
+    Bootstrap command = bootstrap.command(desired);
+    return registry
+        .bootstrap(command)
+        .handle(
+            (ok, error) -> {
+              if (error != null) {
+                throw new Deferred("bootstrap: " + error);
+              }
+              log.info("Bootstrapped the cluster as node {}", desired.nodeId().shortForm());
+              bootstrap.bootstrapped(command);
               return null;
             });
   }

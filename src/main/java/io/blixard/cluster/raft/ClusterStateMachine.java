@@ -1,18 +1,25 @@
 package io.blixard.cluster.raft;
 
+import io.blixard.cluster.registry.CommandRefusal;
 import io.blixard.cluster.registry.NodeRegistry;
-import io.blixard.proto.cluster.v1.RegistryCommand;
 import io.blixard.proto.cluster.v1.RegistrySnapshot;
+import io.blixard.proto.cluster.v1.SignedCommand;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -31,9 +38,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Raft state machine: applies committed {@link RegistryCommand}s to the {@link NodeRegistry} in
+ * The Raft state machine: applies committed {@link SignedCommand}s to the {@link NodeRegistry} in
  * log order, and keeps its snapshots as a {@link RegistrySnapshot} file in Ratis's state machine
- * directory. Only the Ratis plumbing is here; what a command does is the registry's business.
+ * directory. On the leader, {@link #startTransaction} asks the registry whether a command may enter
+ * the log at all and refuses it with the registry's one-line reason; on every node, apply asks
+ * again and skips what the state at that index refuses. Only the Ratis plumbing is here; what a
+ * command does and who may send it is the registry's business.
  */
 final class ClusterStateMachine extends BaseStateMachine {
 
@@ -42,10 +52,70 @@ final class ClusterStateMachine extends BaseStateMachine {
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final NodeRegistry registry;
   private final Consumer<RaftPeerId> onLeaderChange;
+  private final BiConsumer<String, String> refusals;
 
-  ClusterStateMachine(NodeRegistry registry, Consumer<RaftPeerId> onLeaderChange) {
+  /**
+   * @param refusals counts a refusal: where ({@code start} on the leader, {@code apply}) and the
+   *     reason
+   */
+  ClusterStateMachine(
+      NodeRegistry registry,
+      Consumer<RaftPeerId> onLeaderChange,
+      BiConsumer<String, String> refusals) {
     this.registry = registry;
     this.onLeaderChange = onLeaderChange;
+    this.refusals = refusals;
+  }
+
+  /** The marker a refusal's text carries through Ratis's exception, so the proposer can read it. */
+  private static final Pattern REFUSAL = Pattern.compile("\\[refused:([a-z_]+)\\] ([^\\n]*)");
+
+  /** The refusal a Raft reply's exception message carries, if it is one of ours. */
+  static Optional<CommandRefusal> refusalIn(String message) {
+    if (message == null) {
+      return Optional.empty();
+    }
+    Matcher m = REFUSAL.matcher(message);
+    return m.find() ? Optional.of(new CommandRefusal(m.group(1), m.group(2))) : Optional.empty();
+  }
+
+  @Override
+  public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+    TransactionContext context = super.startTransaction(request);
+    Optional<CommandRefusal> refusal;
+    try {
+      SignedCommand signed =
+          SignedCommand.parseFrom(request.getMessage().getContent().toByteArray());
+      refusal = registry.check(signed, Instant.now());
+    } catch (IOException e) {
+      refusal =
+          Optional.of(
+              new CommandRefusal(
+                  "invalid",
+                  "the Raft entry is not a blixard.cluster.v1.SignedCommand (expected: a command"
+                      + " signed by its submitter)"));
+    }
+    if (refusal.isPresent()) {
+      refusals.accept("start", refusal.get().reason());
+      log.info(
+          "Refused a registry command from Raft client {}: {}",
+          request.getClientId(),
+          refusal.get());
+      context.setException(new RefusedCommand(refusal.get()));
+    }
+    return context;
+  }
+
+  /** A command the registry refused; its message is the marker {@link #refusalIn} reads. */
+  static final class RefusedCommand extends IOException {
+    RefusedCommand(CommandRefusal refusal) {
+      super("[refused:" + refusal.reason() + "] " + refusal.message());
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
+    }
   }
 
   @Override
@@ -69,20 +139,26 @@ final class ClusterStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
-    RegistryCommand command;
+    SignedCommand command;
     try {
-      command =
-          RegistryCommand.parseFrom(entry.getStateMachineLogEntry().getLogData().toByteArray());
+      command = SignedCommand.parseFrom(entry.getStateMachineLogEntry().getLogData().toByteArray());
     } catch (IOException e) {
       // An entry that does not parse was written by a newer or broken node: skip it, keep going.
-      log.error("Skipping log entry {} that is not a registry command", entry.getIndex(), e);
+      log.error("Skipping log entry {} that is not a signed registry command", entry.getIndex(), e);
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
       return CompletableFuture.failedFuture(e);
     }
+    Optional<CommandRefusal> skipped;
     // The lock makes the registry and the applied index move together, as snapshots read them.
     synchronized (this) {
-      registry.apply(command, entry.getIndex());
+      skipped = registry.apply(command, entry.getIndex());
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+    }
+    if (skipped.isPresent()) {
+      refusals.accept("apply", skipped.get().reason());
+      log.warn("Skipped registry command at index {}: {}", entry.getIndex(), skipped.get());
+      return CompletableFuture.completedFuture(
+          Message.valueOf("[refused:" + skipped.get().reason() + "] " + skipped.get().message()));
     }
     return CompletableFuture.completedFuture(Message.valueOf("applied " + entry.getIndex()));
   }

@@ -5,14 +5,19 @@ import io.blixard.cluster.GroupMembers;
 import io.blixard.cluster.JoinApplication;
 import io.blixard.cluster.JoinException;
 import io.blixard.cluster.MembershipClient;
+import io.blixard.cluster.RegisteredNode;
+import io.blixard.cluster.registry.RegistryCommands;
 import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
+import io.blixard.security.CommandSigner;
+import io.blixard.security.JoinCredential;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,16 +43,36 @@ final class GroupJoiner {
   private final NodeEndpoints endpoints;
   private final ClusterProperties.JoinRetry settings;
   private final MembershipClient membership;
+  private final String joinToken;
+  private final Optional<JoinCredential> credential;
 
   GroupJoiner(
       NodeIdentity identity,
       NodeEndpoints endpoints,
       ClusterProperties.JoinRetry settings,
       MembershipClient membership) {
+    this(identity, endpoints, settings, membership, "");
+  }
+
+  /**
+   * @param joinToken {@code blixard.cluster.join-token}: the proof of admission this node's join
+   *     command carries; empty when an operator pre-admitted it
+   */
+  GroupJoiner(
+      NodeIdentity identity,
+      NodeEndpoints endpoints,
+      ClusterProperties.JoinRetry settings,
+      MembershipClient membership,
+      String joinToken) {
     this.identity = identity;
     this.endpoints = endpoints;
     this.settings = settings;
     this.membership = membership;
+    this.joinToken = joinToken == null ? "" : joinToken.trim();
+    this.credential =
+        this.joinToken.isEmpty()
+            ? Optional.empty()
+            : Optional.of(JoinCredential.parse("blixard.cluster.join-token", this.joinToken));
   }
 
   /** The Raft server a join starts in the group it learns, and stops again when the join fails. */
@@ -72,7 +97,7 @@ final class GroupJoiner {
    * @throws IllegalStateException with every member's last failure when the join did not complete
    */
   GroupMembers join(List<NodeAddress> members, String raftAddress, GroupServer server) {
-    JoinApplication application =
+    JoinApplication unsigned =
         new JoinApplication(
             identity.nodeId(),
             identity.certificate().getPublicKey().getEncoded(),
@@ -92,7 +117,8 @@ final class GroupJoiner {
                     event.getWaitInterval(),
                     failures));
     try {
-      return retry.executeSupplier(() -> round(members, application, server, failures));
+      // Signed for each round: the leader refuses a command issued more than a minute ago.
+      return retry.executeSupplier(() -> round(members, signed(unsigned), server, failures));
     } catch (RoundFailed e) {
       server.abandon();
       if (Thread.currentThread().isInterrupted()) {
@@ -132,6 +158,23 @@ final class GroupJoiner {
             .build());
   }
 
+  /** The application with this node's own join command: its record and its token, signed. */
+  private JoinApplication signed(JoinApplication application) {
+    Instant now = Instant.now();
+    RegisteredNode record =
+        new RegisteredNode(
+            application.nodeId(),
+            application.raftAddress(),
+            application.grpcAddress(),
+            application.quicAddress(),
+            application.httpAddress(),
+            now,
+            now);
+    return application.withSignedJoin(
+        RegistryCommands.sign(CommandSigner.of(identity), RegistryCommands.join(record, credential))
+            .toByteArray());
+  }
+
   /** One attempt at every member in turn; the first that admits this node ends the join. */
   private GroupMembers round(
       List<NodeAddress> members,
@@ -155,7 +198,7 @@ final class GroupJoiner {
   private GroupMembers joinThrough(
       NodeAddress member, JoinApplication application, GroupServer server) {
     NodeId self = application.nodeId();
-    GroupMembers group = membership.members(member, settings.callTimeout());
+    GroupMembers group = membership.members(member, joinToken, settings.callTimeout());
     if (server.groupId().isEmpty()) {
       group
           .member(self)

@@ -9,6 +9,7 @@ import io.blixard.node.DataDirectory;
 import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
+import io.blixard.security.SecurityRefusals;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,6 +31,7 @@ import org.apache.ratis.util.ExitUtils;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import org.springframework.util.FileSystemUtils;
@@ -77,6 +79,21 @@ public class RaftNode implements SmartLifecycle {
       ClusterProperties properties,
       NodeRegistry registry,
       MembershipClient membershipClient) {
+    this(identity, dataDirectory, endpoints, properties, registry, membershipClient, null);
+  }
+
+  /**
+   * @param refusals counts the registry commands the state machine refuses; may be null
+   */
+  @Autowired
+  public RaftNode(
+      NodeIdentity identity,
+      DataDirectory dataDirectory,
+      NodeEndpoints endpoints,
+      ClusterProperties properties,
+      NodeRegistry registry,
+      MembershipClient membershipClient,
+      SecurityRefusals refusals) {
     if (membershipClient == null && !properties.join().isEmpty()) {
       throw new IllegalArgumentException(
           "blixard.cluster.join is set but no client for member calls is configured");
@@ -88,13 +105,23 @@ public class RaftNode implements SmartLifecycle {
     this.joiner =
         membershipClient == null
             ? null
-            : new GroupJoiner(identity, endpoints, properties.joinRetry(), membershipClient);
+            : new GroupJoiner(
+                identity,
+                endpoints,
+                properties.joinRetry(),
+                membershipClient,
+                properties.joinToken());
     this.stateMachine =
         new ClusterStateMachine(
             registry,
             leader -> {
               leaderChanges.incrementAndGet();
               log.info("Raft leader is now {}", leader);
+            },
+            (where, reason) -> {
+              if (refusals != null) {
+                refusals.count("raft", reason);
+              }
             });
   }
 

@@ -1,63 +1,681 @@
 package io.blixard.cluster.registry;
 
+import com.google.protobuf.ByteString;
 import io.blixard.cluster.RegisteredNode;
+import io.blixard.node.NodeId;
+import io.blixard.proto.cluster.v1.Admission;
+import io.blixard.proto.cluster.v1.AuditEntry;
+import io.blixard.proto.cluster.v1.Bootstrap;
+import io.blixard.proto.cluster.v1.Join;
+import io.blixard.proto.cluster.v1.JoinToken;
 import io.blixard.proto.cluster.v1.NodeRecord;
+import io.blixard.proto.cluster.v1.Operator;
 import io.blixard.proto.cluster.v1.RegistryCommand;
 import io.blixard.proto.cluster.v1.RegistrySnapshot;
+import io.blixard.proto.cluster.v1.SignedCommand;
+import io.blixard.security.CommandSigner;
+import io.blixard.security.JoinCredential;
+import io.blixard.security.SecurityProperties;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * The registry as this node has applied it: every node's record by node id. The Raft state machine
- * applies committed {@link RegistryCommand}s here in log order and snapshots it; readers get
- * immutable copies.
+ * The cluster state as this node has applied it: every node's record, the operators, the
+ * pre-admitted node ids, the join tokens (their secrets' hashes), the most recent audit entries,
+ * and whether the cluster was bootstrapped. The Raft state machine applies committed {@link
+ * SignedCommand}s here in log order and snapshots it; readers get immutable copies.
+ *
+ * <p>It also decides who may change it. {@link #check} is the leader's test before a command enters
+ * the log (signature, freshness, rules); {@link #apply} tests the rules again against the state at
+ * the command's place in the log, deterministically, and skips what fails. The rules: a node may
+ * register and remove itself once it is a member or admitted, an operator may do either for any
+ * node; a join needs a pre-admitted id or a valid join token; admission, tokens and operators are
+ * for operators; a bootstrap only while the cluster has none. In insecure mode ({@code
+ * blixard.security.mode=insecure}) signatures and rules are not checked, only recorded.
  */
 @Component
 public class NodeRegistry {
 
   private static final Logger log = LoggerFactory.getLogger(NodeRegistry.class);
 
-  // Guarded by "this".
+  /** Audit entries kept in memory and in snapshots. */
+  public static final int AUDIT_KEPT = 1000;
+
+  /** How far a command's issued-at time may be from the leader's clock. */
+  public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(1);
+
+  private final boolean enforce;
+
+  // All guarded by "this".
   private final Map<String, NodeRecord> records = new TreeMap<>();
+  private final Map<String, Operator> operators = new TreeMap<>();
+  private final Map<String, Admission> admissions = new TreeMap<>();
+  private final Map<String, JoinToken> tokens = new TreeMap<>();
+  private final Deque<AuditEntry> audit = new ArrayDeque<>();
+  private boolean bootstrapped;
+  private long skipped;
+
+  /** A registry that checks every command, as in secure mode. */
+  public NodeRegistry() {
+    this(true);
+  }
+
+  @Autowired
+  public NodeRegistry(SecurityProperties properties) {
+    this(properties.secure());
+  }
+
+  /**
+   * @param enforce whether signatures and rules are checked (false only in insecure mode)
+   */
+  public NodeRegistry(boolean enforce) {
+    this.enforce = enforce;
+  }
+
+  /** Whether commands are checked. */
+  public boolean enforcing() {
+    return enforce;
+  }
 
   /** The nodes, ordered by node id. */
   public synchronized List<RegisteredNode> nodes() {
     return records.values().stream().map(NodeRecords::toNode).toList();
   }
 
+  public synchronized boolean bootstrapped() {
+    return bootstrapped;
+  }
+
+  public synchronized List<Operator> operators() {
+    return List.copyOf(operators.values());
+  }
+
+  public synchronized List<Admission> admissions() {
+    return List.copyOf(admissions.values());
+  }
+
+  /** The join tokens, with their secrets' hashes. */
+  public synchronized List<JoinToken> tokens() {
+    return List.copyOf(tokens.values());
+  }
+
+  /** The most recent audit entries, oldest first. */
+  public synchronized List<AuditEntry> audit() {
+    return List.copyOf(audit);
+  }
+
+  public synchronized boolean isOperator(NodeId id) {
+    return operators.containsKey(id.value());
+  }
+
+  public synchronized boolean isAdmitted(NodeId id) {
+    return admissions.containsKey(id.value());
+  }
+
+  public synchronized boolean isRegistered(NodeId id) {
+    return records.containsKey(id.value());
+  }
+
+  /** How many committed commands this node skipped because they broke a rule. */
+  public synchronized long skipped() {
+    return skipped;
+  }
+
   /**
-   * Applies one committed command. An upsert of a known node keeps its first join time.
-   *
-   * @param index the command's log index, for the log
+   * Whether {@code caller} may learn the group with {@code token} before it joins: the token is
+   * known, its secret matches, it has not expired, is not bound to another node and not used up.
    */
-  public synchronized void apply(RegistryCommand command, long index) {
-    switch (command.getCommandCase()) {
-      case UPSERT -> {
-        NodeRecord incoming = command.getUpsert();
-        NodeRecord existing = records.get(incoming.getNodeId());
-        NodeRecord stored =
-            existing == null
-                ? incoming
-                : incoming.toBuilder().setJoinedAtMillis(existing.getJoinedAtMillis()).build();
-        records.put(stored.getNodeId(), stored);
+  public synchronized Optional<CommandRefusal> checkToken(
+      NodeId caller, JoinCredential token, Instant now) {
+    return tokenRefusal(caller, token.id(), token.secret(), now.toEpochMilli());
+  }
+
+  /**
+   * The leader's check before {@code signed} enters the log: everything {@link #apply} checks, and
+   * that it was issued within {@link #MAX_CLOCK_SKEW} of {@code now}.
+   */
+  public synchronized Optional<CommandRefusal> check(SignedCommand signed, Instant now) {
+    Decoded decoded;
+    try {
+      decoded = decode(signed);
+    } catch (Refused e) {
+      return Optional.of(e.refusal);
+    }
+    if (enforce) {
+      long skew = Math.abs(now.toEpochMilli() - decoded.command.getIssuedAtMillis());
+      if (skew > MAX_CLOCK_SKEW.toMillis()) {
+        return Optional.of(
+            new CommandRefusal(
+                "stale_command",
+                "command of "
+                    + decoded.signer
+                    + " issued at "
+                    + Instant.ofEpochMilli(decoded.command.getIssuedAtMillis())
+                    + " is more than "
+                    + MAX_CLOCK_SKEW.toSeconds()
+                    + " s from the leader's clock ("
+                    + now
+                    + ") (expected: a command made just now; check the signer's clock)"));
       }
-      case REMOVE -> records.remove(command.getRemove());
+    }
+    return refusal(decoded);
+  }
+
+  /**
+   * Applies one committed command, or skips it when it breaks a rule against the state here (the
+   * leader checked it against the state when it was proposed; a command committed before it can
+   * change the answer, so every node decides again, the same way).
+   *
+   * @param index the command's log index, for the audit log
+   * @return why it was skipped, if it was
+   */
+  public synchronized Optional<CommandRefusal> apply(SignedCommand signed, long index) {
+    Optional<CommandRefusal> refusal;
+    Decoded decoded = null;
+    try {
+      decoded = decode(signed);
+      refusal = refusal(decoded);
+    } catch (Refused e) {
+      refusal = Optional.of(e.refusal);
+    }
+    if (refusal.isPresent()) {
+      skipped++;
+      return refusal;
+    }
+    mutate(decoded, signed.getPublicKey(), index);
+    return Optional.empty();
+  }
+
+  /** The signer and the command; in insecure mode the signer is the claimed one. */
+  private Decoded decode(SignedCommand signed) {
+    Optional<NodeId> signer =
+        CommandSigner.verify(
+            signed.getCommand().toByteArray(),
+            signed.getPublicKey().toByteArray(),
+            signed.getSignature().toByteArray());
+    if (signer.isEmpty()) {
+      if (enforce) {
+        throw new Refused(
+            "bad_signature",
+            "the command's signature does not verify against the public key sent with it"
+                + " (expected: a command signed by its submitter's node or operator key)");
+      }
+      try {
+        signer = RegistryCommands.claimedSigner(signed);
+      } catch (IllegalArgumentException e) {
+        signer = Optional.empty();
+      }
+    }
+    RegistryCommand command;
+    try {
+      command = RegistryCommands.command(signed);
+    } catch (IllegalArgumentException e) {
+      throw new Refused("invalid", e.getMessage());
+    }
+    return new Decoded(signer.map(NodeId::value).orElse(""), command);
+  }
+
+  private Optional<CommandRefusal> refusal(Decoded d) {
+    try {
+      validate(d);
+      return Optional.empty();
+    } catch (Refused e) {
+      return Optional.of(e.refusal);
+    } catch (IllegalArgumentException e) {
+      return Optional.of(new CommandRefusal("invalid", e.getMessage()));
+    }
+  }
+
+  /** Throws {@link Refused} when the command breaks a rule (only syntax in insecure mode). */
+  private void validate(Decoded d) {
+    RegistryCommand c = d.command;
+    switch (c.getCommandCase()) {
+      case UPSERT -> {
+        String target = NodeId.parse(c.getUpsert().getNodeId()).value();
+        if (!enforce) {
+          return;
+        }
+        if (target.equals(d.signer)) {
+          if (!records.containsKey(target) && !admissions.containsKey(target)) {
+            throw new Refused(
+                "not_admitted",
+                "node "
+                    + target
+                    + " is neither a member of this cluster nor admitted (expected: it joins"
+                    + " first)");
+          }
+        } else if (!operators.containsKey(d.signer)) {
+          throw forbidden(d.signer, target, "register");
+        }
+      }
+      case REMOVE -> {
+        String target = NodeId.parse(c.getRemove()).value();
+        if (enforce && !target.equals(d.signer) && !operators.containsKey(d.signer)) {
+          throw forbidden(d.signer, target, "remove");
+        }
+      }
+      case BOOTSTRAP -> {
+        Bootstrap b = c.getBootstrap();
+        String node = NodeId.parse(b.getNode().getNodeId()).value();
+        b.getOperatorsList().forEach(o -> NodeId.parse(o.getNodeId()));
+        if (b.hasToken()) {
+          requireTokenShape(b.getToken());
+        }
+        if (bootstrapped) {
+          throw new Refused(
+              "already_bootstrapped",
+              "the cluster was bootstrapped already (expected: a bootstrap command only as a new"
+                  + " cluster's first)");
+        }
+        if (enforce && !node.equals(d.signer)) {
+          throw new Refused(
+              "forbidden",
+              "a bootstrap names node "
+                  + node
+                  + " but is signed by "
+                  + d.signer
+                  + " (expected: the first node's own signature)");
+        }
+      }
+      case JOIN -> {
+        Join join = c.getJoin();
+        String node = NodeId.parse(join.getNode().getNodeId()).value();
+        if (!enforce) {
+          return;
+        }
+        if (!node.equals(d.signer)) {
+          throw new Refused(
+              "forbidden",
+              "a join of node "
+                  + node
+                  + " is signed by "
+                  + d.signer
+                  + " (expected: the joining node's own signature)");
+        }
+        if (records.containsKey(node) || admissions.containsKey(node)) {
+          return;
+        }
+        if (join.getTokenId().isEmpty()) {
+          throw notAdmitted(node);
+        }
+        Optional<CommandRefusal> token =
+            tokenRefusal(
+                NodeId.parse(node),
+                join.getTokenId(),
+                join.getTokenSecret(),
+                c.getIssuedAtMillis());
+        if (token.isPresent()) {
+          throw new Refused(token.get());
+        }
+      }
+      case ADMIT -> {
+        NodeId.parse(c.getAdmit().getNodeId());
+        requireOperator(d.signer, "admit a node");
+      }
+      case REVOKE_ADMISSION -> {
+        NodeId.parse(c.getRevokeAdmission());
+        requireOperator(d.signer, "withdraw an admission");
+      }
+      case ADD_TOKEN -> {
+        requireTokenShape(c.getAddToken());
+        requireOperator(d.signer, "create a join token");
+        if (tokens.containsKey(c.getAddToken().getTokenId())) {
+          throw new Refused(
+              "token_exists",
+              "join token " + c.getAddToken().getTokenId() + " exists (expected: a new token id)");
+        }
+      }
+      case REMOVE_TOKEN -> {
+        requireOperator(d.signer, "revoke a join token");
+        if (!tokens.containsKey(c.getRemoveToken())) {
+          throw new Refused(
+              "token_unknown",
+              "join token "
+                  + c.getRemoveToken()
+                  + " is unknown (expected: an id from blixard cluster token list)");
+        }
+      }
+      case ADD_OPERATOR -> {
+        NodeId.parse(c.getAddOperator().getNodeId());
+        requireOperator(d.signer, "add an operator");
+      }
+      case REMOVE_OPERATOR -> {
+        String id = NodeId.parse(c.getRemoveOperator()).value();
+        requireOperator(d.signer, "remove an operator");
+        if (!operators.containsKey(id)) {
+          throw new Refused(
+              "operator_unknown",
+              id + " is not an operator (expected: an id from blixard operator list)");
+        }
+        if (operators.size() == 1) {
+          throw new Refused(
+              "last_operator",
+              "operator "
+                  + id
+                  + " is the last one; the cluster would have none (expected: add another operator"
+                  + " first)");
+        }
+      }
+      case COMMAND_NOT_SET ->
+          throw new Refused("invalid", "empty registry command (expected: one command)");
+    }
+  }
+
+  private Optional<CommandRefusal> tokenRefusal(
+      NodeId node, String tokenId, String secret, long atMillis) {
+    JoinToken token = tokens.get(tokenId);
+    if (token == null || !JoinCredential.matches(secret, token.getSecretSha256().toByteArray())) {
+      return Optional.of(
+          new CommandRefusal(
+              "token_unknown",
+              "join token "
+                  + tokenId
+                  + " is unknown or its secret does not match (expected: a token from blixard"
+                  + " cluster token create, or the one the first node logged)"));
+    }
+    if (token.getExpiresAtMillis() != 0 && atMillis > token.getExpiresAtMillis()) {
+      return Optional.of(
+          new CommandRefusal(
+              "token_expired",
+              "join token "
+                  + tokenId
+                  + " expired at "
+                  + Instant.ofEpochMilli(token.getExpiresAtMillis())
+                  + " (expected: a valid token; create one with blixard cluster token create)"));
+    }
+    if (!token.getBoundNodeId().isEmpty() && !token.getBoundNodeId().equals(node.value())) {
+      return Optional.of(
+          new CommandRefusal(
+              "token_bound",
+              "join token "
+                  + tokenId
+                  + " is for node "
+                  + token.getBoundNodeId()
+                  + ", not "
+                  + node
+                  + " (expected: a token created for this node, or without --node-id)"));
+    }
+    if (!token.getReusable()
+        && token.getUsedByCount() > 0
+        && !token.getUsedByList().contains(node.value())) {
+      return Optional.of(
+          new CommandRefusal(
+              "token_used",
+              "join token "
+                  + tokenId
+                  + " was used already by node "
+                  + token.getUsedBy(0)
+                  + " (expected: a new token, or one created with --reusable)"));
+    }
+    return Optional.empty();
+  }
+
+  private static void requireTokenShape(JoinToken token) {
+    new JoinCredential(Optional.empty(), token.getTokenId(), "0".repeat(16));
+    if (token.getSecretSha256().size() != 32) {
+      throw new IllegalArgumentException(
+          "join token "
+              + token.getTokenId()
+              + ": secret hash of "
+              + token.getSecretSha256().size()
+              + " bytes (expected: 32, a SHA-256)");
+    }
+    if (!token.getBoundNodeId().isEmpty()) {
+      NodeId.parse(token.getBoundNodeId());
+    }
+  }
+
+  private void requireOperator(String signer, String what) {
+    if (enforce && !operators.containsKey(signer)) {
+      throw new Refused(
+          "not_operator",
+          signer
+              + " is not an operator of this cluster, so it may not "
+              + what
+              + " (expected: a command signed by an operator; see blixard operator list)");
+    }
+  }
+
+  private static Refused forbidden(String signer, String target, String what) {
+    return new Refused(
+        "forbidden",
+        signer
+            + " may not "
+            + what
+            + " node "
+            + target
+            + " (expected: a command signed by that node or by an operator)");
+  }
+
+  /** The refusal of a join without proof, as the joining node's operator reads it. */
+  public static CommandRefusal notAdmittedRefusal(String node) {
+    return new CommandRefusal(
+        "not_admitted",
+        "node "
+            + node
+            + " is not admitted to this cluster (expected: a join token in"
+            + " blixard.cluster.join-token, or an operator's `blixard cluster admit "
+            + node
+            + "`)");
+  }
+
+  private static Refused notAdmitted(String node) {
+    return new Refused(notAdmittedRefusal(node));
+  }
+
+  private void mutate(Decoded d, ByteString publicKey, long index) {
+    RegistryCommand c = d.command;
+    long at = c.getIssuedAtMillis();
+    switch (c.getCommandCase()) {
+      case UPSERT -> {
+        NodeRecord incoming = c.getUpsert();
+        NodeRecord existing = records.get(incoming.getNodeId());
+        NodeRecord.Builder stored = incoming.toBuilder();
+        if (existing != null) {
+          stored.setPublicKey(existing.getPublicKey());
+          if (existing.getJoinedAtMillis() != 0) {
+            stored.setJoinedAtMillis(existing.getJoinedAtMillis());
+          }
+        }
+        if (incoming.getNodeId().equals(d.signer)) {
+          stored.setPublicKey(publicKey);
+        }
+        records.put(incoming.getNodeId(), stored.build());
+        audit(
+            index,
+            d.signer,
+            "register",
+            "node " + incoming.getNodeId() + " " + addresses(incoming),
+            at);
+      }
+      case REMOVE -> {
+        if (records.remove(c.getRemove()) != null) {
+          audit(index, d.signer, "remove", "node " + c.getRemove(), at);
+        }
+      }
+      case BOOTSTRAP -> {
+        Bootstrap b = c.getBootstrap();
+        bootstrapped = true;
+        for (Operator o : b.getOperatorsList()) {
+          operators.put(
+              o.getNodeId(), o.toBuilder().setAddedBy(d.signer).setAddedAtMillis(at).build());
+        }
+        if (b.hasToken()) {
+          putToken(b.getToken(), d.signer, at);
+        }
+        NodeRecord node = b.getNode().toBuilder().setPublicKey(publicKey).build();
+        records.put(node.getNodeId(), node);
+        audit(
+            index,
+            d.signer,
+            "bootstrap",
+            "operators "
+                + b.getOperatorsList().stream().map(Operator::getNodeId).toList()
+                + (b.hasToken() ? ", join token " + b.getToken().getTokenId() : "")
+                + ", first node "
+                + node.getNodeId(),
+            at);
+      }
+      case JOIN -> {
+        Join join = c.getJoin();
+        String node = join.getNode().getNodeId();
+        NodeRecord existing = records.get(node);
+        String how;
+        if (existing != null) {
+          how = "already a member";
+        } else if (admissions.remove(node) != null) {
+          how = "pre-admitted";
+        } else if (!join.getTokenId().isEmpty() && tokens.containsKey(join.getTokenId())) {
+          JoinToken token = tokens.get(join.getTokenId());
+          if (!token.getUsedByList().contains(node)) {
+            tokens.put(token.getTokenId(), token.toBuilder().addUsedBy(node).build());
+          }
+          how = "with join token " + join.getTokenId();
+        } else {
+          how = "unchecked (insecure mode)";
+        }
+        NodeRecord.Builder stored = join.getNode().toBuilder().setPublicKey(publicKey);
+        if (existing != null) {
+          stored.setJoinedAtMillis(existing.getJoinedAtMillis());
+        }
+        records.put(node, stored.build());
+        audit(index, d.signer, "join", "node " + node + " " + how, at);
+      }
+      case ADMIT -> {
+        Admission a =
+            c.getAdmit().toBuilder().setAdmittedBy(d.signer).setAdmittedAtMillis(at).build();
+        admissions.put(a.getNodeId(), a);
+        audit(index, d.signer, "admit", "node " + a.getNodeId() + comment(a.getComment()), at);
+      }
+      case REVOKE_ADMISSION -> {
+        if (admissions.remove(c.getRevokeAdmission()) != null) {
+          audit(index, d.signer, "revoke-admission", "node " + c.getRevokeAdmission(), at);
+        }
+      }
+      case ADD_TOKEN -> {
+        JoinToken t = putToken(c.getAddToken(), d.signer, at);
+        audit(
+            index,
+            d.signer,
+            "add-token",
+            "token "
+                + t.getTokenId()
+                + (t.getExpiresAtMillis() == 0
+                    ? ", no expiry"
+                    : ", expires " + Instant.ofEpochMilli(t.getExpiresAtMillis()))
+                + (t.getBoundNodeId().isEmpty() ? "" : ", for node " + t.getBoundNodeId())
+                + (t.getReusable() ? ", reusable" : ""),
+            at);
+      }
+      case REMOVE_TOKEN -> {
+        tokens.remove(c.getRemoveToken());
+        audit(index, d.signer, "remove-token", "token " + c.getRemoveToken(), at);
+      }
+      case ADD_OPERATOR -> {
+        Operator o =
+            c.getAddOperator().toBuilder().setAddedBy(d.signer).setAddedAtMillis(at).build();
+        operators.put(o.getNodeId(), o);
+        audit(
+            index,
+            d.signer,
+            "add-operator",
+            "operator " + o.getNodeId() + comment(o.getName()),
+            at);
+      }
+      case REMOVE_OPERATOR -> {
+        operators.remove(c.getRemoveOperator());
+        audit(index, d.signer, "remove-operator", "operator " + c.getRemoveOperator(), at);
+      }
       case COMMAND_NOT_SET -> log.warn("Empty registry command at index {}", index);
     }
   }
 
-  /** The whole registry in its snapshot format. */
-  public synchronized RegistrySnapshot snapshot() {
-    return RegistrySnapshot.newBuilder().addAllNodes(records.values()).build();
+  private JoinToken putToken(JoinToken token, String signer, long at) {
+    JoinToken stored =
+        token.toBuilder().setCreatedBy(signer).setCreatedAtMillis(at).clearUsedBy().build();
+    tokens.put(stored.getTokenId(), stored);
+    return stored;
   }
 
-  /** Replaces the registry with a snapshot's content. */
+  private static String comment(String text) {
+    return text.isBlank() ? "" : " (" + text + ")";
+  }
+
+  private static String addresses(NodeRecord r) {
+    return "raft "
+        + r.getRaftAddress()
+        + ", grpc "
+        + r.getGrpcAddress()
+        + ", quic "
+        + r.getQuicAddress();
+  }
+
+  private void audit(long index, String actor, String action, String detail, long at) {
+    audit.addLast(
+        AuditEntry.newBuilder()
+            .setIndex(index)
+            .setActor(actor)
+            .setAction(action)
+            .setDetail(detail)
+            .setAtMillis(at)
+            .build());
+    while (audit.size() > AUDIT_KEPT) {
+      audit.removeFirst();
+    }
+  }
+
+  /** The whole state in its snapshot format. */
+  public synchronized RegistrySnapshot snapshot() {
+    return RegistrySnapshot.newBuilder()
+        .addAllNodes(records.values())
+        .setBootstrapped(bootstrapped)
+        .addAllOperators(operators.values())
+        .addAllAdmissions(admissions.values())
+        .addAllTokens(tokens.values())
+        .addAllAudit(audit)
+        .build();
+  }
+
+  /** Replaces the state with a snapshot's content. */
   public synchronized void restore(RegistrySnapshot snapshot) {
     records.clear();
+    operators.clear();
+    admissions.clear();
+    tokens.clear();
+    audit.clear();
     snapshot.getNodesList().forEach(n -> records.put(n.getNodeId(), n));
+    snapshot.getOperatorsList().forEach(o -> operators.put(o.getNodeId(), o));
+    snapshot.getAdmissionsList().forEach(a -> admissions.put(a.getNodeId(), a));
+    snapshot.getTokensList().forEach(t -> tokens.put(t.getTokenId(), t));
+    snapshot.getAuditList().stream()
+        .skip(Math.max(0, snapshot.getAuditCount() - AUDIT_KEPT))
+        .forEach(audit::addLast);
+    bootstrapped = snapshot.getBootstrapped();
+  }
+
+  private record Decoded(String signer, RegistryCommand command) {}
+
+  /** A rule the command breaks; no stack trace, it is an answer. */
+  private static final class Refused extends RuntimeException {
+    final CommandRefusal refusal;
+
+    Refused(String reason, String message) {
+      this(new CommandRefusal(reason, message));
+    }
+
+    Refused(CommandRefusal refusal) {
+      super(refusal.message(), null, false, false);
+      this.refusal = refusal;
+    }
   }
 }

@@ -6,6 +6,7 @@ import static io.blixard.cluster.FakeClusterView.voter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.blixard.cluster.AccessDeniedException;
 import io.blixard.cluster.ClusterProperties;
 import io.blixard.cluster.ClusterUnavailableException;
 import io.blixard.cluster.FakeClusterView;
@@ -16,12 +17,20 @@ import io.blixard.cluster.MemberConflictException;
 import io.blixard.cluster.RaftRole;
 import io.blixard.cluster.RaftState;
 import io.blixard.cluster.registry.CommandLog;
+import io.blixard.cluster.registry.NodeRegistry;
+import io.blixard.cluster.registry.RegistryClusterRoles;
+import io.blixard.cluster.registry.RegistryCommands;
 import io.blixard.cluster.registry.RegistryWriter;
 import io.blixard.node.DataDirectory;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
 import io.blixard.node.NodeProperties;
+import io.blixard.proto.cluster.v1.Bootstrap;
+import io.blixard.proto.cluster.v1.NodeRecord;
+import io.blixard.proto.cluster.v1.Operator;
+import io.blixard.proto.cluster.v1.RegistryCommand;
+import io.blixard.security.CommandSigner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -54,6 +63,9 @@ class DefaultMembershipServiceTest {
   private final List<String> events = new CopyOnWriteArrayList<>();
 
   private NodeId self;
+  private NodeIdentity identity;
+  private RegistryWriter writer;
+  private GroupAdmin admin;
   private FakeClusterView view;
   private SelfRegistration selfRegistration;
   private DefaultMembershipService membership;
@@ -64,15 +76,20 @@ class DefaultMembershipServiceTest {
     self = identity.nodeId();
     view = new FakeClusterView(self);
     CommandLog log =
-        command -> {
+        signed -> {
+          RegistryCommand command = RegistryCommands.command(signed);
           events.add(
-              command.hasUpsert()
-                  ? "register " + command.getUpsert().getNodeId()
-                  : "unregister " + command.getRemove());
+              switch (command.getCommandCase()) {
+                case UPSERT -> "register " + command.getUpsert().getNodeId();
+                case JOIN -> "join " + command.getJoin().getNode().getNodeId();
+                case REMOVE -> "unregister " + command.getRemove();
+                default -> command.getCommandCase().toString();
+              });
           return CompletableFuture.completedFuture(null);
         };
-    RegistryWriter writer = new RegistryWriter(log);
-    GroupAdmin admin =
+    this.identity = identity;
+    writer = new RegistryWriter(log, identity);
+    admin =
         new GroupAdmin() {
           @Override
           public void addVoter(NodeId nodeId, String raftAddress) {
@@ -100,18 +117,24 @@ class DefaultMembershipServiceTest {
     NodeEndpoints endpoints =
         new NodeEndpoints(new NodeProperties(dir, "127.0.0.1", DataSize.ofMegabytes(1)));
     selfRegistration = new SelfRegistration(view, writer, identity, endpoints);
-    membership =
-        new DefaultMembershipService(
-            view,
-            admin,
-            writer,
-            selfRegistration,
-            new ClusterProperties(
-                new ClusterProperties.Raft(null, null, null, null, null, null),
-                Duration.ofMinutes(1),
-                List.of(),
-                null,
-                null));
+    // Insecure: these tests are about order; the checks have tests of their own below.
+    membership = service(new NodeRegistry(false));
+  }
+
+  private DefaultMembershipService service(NodeRegistry state) {
+    return new DefaultMembershipService(
+        view,
+        admin,
+        writer,
+        selfRegistration,
+        new ClusterProperties(
+            new ClusterProperties.Raft(null, null, null, null, null, null),
+            Duration.ofMinutes(1),
+            List.of(),
+            null,
+            null),
+        state,
+        new RegistryClusterRoles(state, view));
   }
 
   @AfterEach
@@ -131,13 +154,13 @@ class DefaultMembershipServiceTest {
   }
 
   @Test
-  void aNewNodeBecomesAVoterThenIsRegistered() {
+  void aNewNodeIsAdmittedThenBecomesAVoter() {
     leaderOf();
 
     membership.join(application(NEW, NEW_KEY, "10.0.0.42:7000"));
 
     assertThat(events)
-        .containsExactly("add " + NEW.value() + " 10.0.0.42:7000", "register " + NEW.value());
+        .containsExactly("join " + NEW.value(), "add " + NEW.value() + " 10.0.0.42:7000");
   }
 
   @Test
@@ -146,7 +169,7 @@ class DefaultMembershipServiceTest {
 
     membership.join(application(NEW, NEW_KEY, "10.0.0.42:7000"));
 
-    assertThat(events).containsExactly("register " + NEW.value());
+    assertThat(events).containsExactly("join " + NEW.value());
   }
 
   @Test
@@ -226,5 +249,79 @@ class DefaultMembershipServiceTest {
 
     assertThat(result.wasMember()).isFalse();
     assertThat(events).isEmpty();
+  }
+
+  /** A registry that checks, bootstrapped by this node with {@code operator} as its operator. */
+  private NodeRegistry enforcing(NodeIdentity operator) {
+    NodeRegistry state = new NodeRegistry(true);
+    var bootstrap =
+        RegistryCommands.sign(
+            CommandSigner.of(identity),
+            RegistryCommand.newBuilder()
+                .setBootstrap(
+                    Bootstrap.newBuilder()
+                        .addOperators(Operator.newBuilder().setNodeId(operator.nodeId().value()))
+                        .setNode(NodeRecord.newBuilder().setNodeId(self.value()))));
+    assertThat(state.apply(bootstrap, 1)).isEmpty();
+    return state;
+  }
+
+  @Test
+  void aJoinWithoutItsSignedCommandIsNotAdmittedAndChangesNothing() {
+    leaderOf();
+    DefaultMembershipService secured = service(enforcing(identity));
+
+    assertThatThrownBy(() -> secured.join(application(NEW, NEW_KEY, "10.0.0.42:7000")))
+        .isInstanceOf(AccessDeniedException.class)
+        .hasMessageContaining("node " + NEW + " is not admitted to this cluster")
+        .hasMessageContaining("blixard.cluster.join-token")
+        .hasMessageContaining("blixard cluster admit " + NEW);
+    assertThat(events).isEmpty();
+  }
+
+  @Test
+  void aJoinCalledByAnotherNodeIsRefused() {
+    leaderOf();
+
+    assertThatThrownBy(
+            () ->
+                membership.join(
+                    application(NEW, NEW_KEY, "10.0.0.42:7000").calledBy(Optional.of(B))))
+        .isInstanceOf(AccessDeniedException.class)
+        .hasMessageContaining("the caller " + B + " is not the joining node " + NEW);
+    assertThat(events).isEmpty();
+  }
+
+  @Test
+  void anUnsignedLeaveOfAnotherNodeIsRefusedBeforeTheGroupChanges() {
+    view.registered(B);
+    leaderOf(voter(B, RaftRole.FOLLOWER, justNow()));
+    DefaultMembershipService secured = service(enforcing(identity));
+
+    assertThatThrownBy(() -> secured.leave(Optional.of(B)))
+        .isInstanceOf(AccessDeniedException.class)
+        .hasMessageContaining("the removal of node " + B + " is not signed");
+    assertThat(events).isEmpty();
+  }
+
+  @Test
+  void aLeaveOfAnotherNodeSignedByANonOperatorIsRefusedBeforeTheGroupChanges() {
+    NodeIdentity stranger = NodeIdentity.loadOrCreate(dir.resolve("stranger"), "s.key", "s.crt");
+    NodeIdentity operator = NodeIdentity.loadOrCreate(dir.resolve("operator"), "o.key", "o.crt");
+    view.registered(B);
+    leaderOf(voter(B, RaftRole.FOLLOWER, justNow()));
+    DefaultMembershipService secured = service(enforcing(operator));
+    byte[] byStranger =
+        RegistryCommands.sign(CommandSigner.of(stranger), RegistryCommands.remove(B)).toByteArray();
+
+    assertThatThrownBy(() -> secured.leave(Optional.of(B), Optional.empty(), byStranger))
+        .isInstanceOf(AccessDeniedException.class)
+        .hasMessageContaining(stranger.nodeId() + " may not remove node " + B);
+    assertThat(events).isEmpty();
+
+    byte[] byOperator =
+        RegistryCommands.sign(CommandSigner.of(operator), RegistryCommands.remove(B)).toByteArray();
+    secured.leave(Optional.of(B), Optional.empty(), byOperator);
+    assertThat(events).containsExactly("remove " + B.value(), "unregister " + B.value());
   }
 }

@@ -48,14 +48,16 @@ class SelfRegistrationTest {
     endpoints.publish(NodeEndpoints.Kind.GRPC, 7001);
     view = new FakeClusterView(identity.nodeId());
     CommandLog log =
-        command -> {
+        signed -> {
+          var command = io.blixard.cluster.registry.RegistryCommands.command(signed);
           if (failuresLeft.getAndDecrement() > 0) {
             return CompletableFuture.failedFuture(new IllegalStateException("not leader"));
           }
           written.add(command);
           return CompletableFuture.completedFuture(null);
         };
-    registration = new SelfRegistration(view, new RegistryWriter(log), identity, endpoints);
+    registration =
+        new SelfRegistration(view, new RegistryWriter(log, identity), identity, endpoints);
   }
 
   @AfterEach

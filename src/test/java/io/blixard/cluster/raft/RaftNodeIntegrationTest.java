@@ -69,11 +69,26 @@ class RaftNodeIntegrationTest {
     node =
         new RaftClusterView(
             raftNode, registry, new PeerProbes(new SimpleMeterRegistry()), identity, properties);
-    writer = new RegistryWriter(new RaftCommandLog(raftNode, properties));
+    writer = new RegistryWriter(new RaftCommandLog(raftNode, properties), identity);
     raftNode.start();
     await()
         .atMost(Duration.ofSeconds(20))
         .until(() -> node.state().flatMap(RaftState::leaderId).isPresent());
+    if (!registry.bootstrapped()) {
+      // The registry takes this node's writes once it is the cluster's first node.
+      try {
+        writer
+            .bootstrap(
+                io.blixard.proto.cluster.v1.Bootstrap.newBuilder()
+                    .setNode(
+                        io.blixard.proto.cluster.v1.NodeRecord.newBuilder()
+                            .setNodeId(identity.nodeId().value()))
+                    .build())
+            .get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   private static RegisteredNode record(RaftState state, String grpc) {
