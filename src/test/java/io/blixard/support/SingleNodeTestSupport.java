@@ -45,8 +45,6 @@ public abstract class SingleNodeTestSupport {
     registry.add("blixard.transport.grpc.port", () -> 0);
     registry.add("blixard.transport.quic.port", () -> 0);
     registry.add("blixard.transport.mode", () -> "dual");
-    // The first node makes a local operator: keep it out of the user's configuration directory.
-    registry.add("blixard.security.operator-dir", () -> DATA_DIR.resolve("operator").toString());
   }
 
   @Autowired protected NodeEndpoints endpoints;

@@ -73,7 +73,6 @@ public final class TestNode implements AutoCloseable {
             "--blixard.transport.quic.port=0",
             "--blixard.transport.quic.bind-address=127.0.0.1",
             "--blixard.transport.mode=dual",
-            "--blixard.security.operator-dir=" + dataDir.resolve("operator"),
             "--blixard.security.bootstrap-token=" + JOIN_TOKEN,
             "--blixard.cluster.join-token=" + JOIN_TOKEN)) {
       put(args, arg);
@@ -121,7 +120,7 @@ public final class TestNode implements AutoCloseable {
    * The local operator of this node's user, an operator of the cluster when this node was first.
    */
   public NodeIdentity operator() {
-    return io.blixard.security.OperatorIdentity.loadOrCreate(dataDir.resolve("operator"));
+    return TestOperator.identity();
   }
 
   public Path dataDir() {
