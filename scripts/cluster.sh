@@ -60,6 +60,18 @@ view_of() {
   echo "${leader:--} ${voters:-0}"
 }
 
+# The cluster's pre-shared join token, made once per cluster directory (never committed: it lives
+# under $RUN_DIR, readable by this user only).
+join_token() {
+  local file="$RUN_DIR/join-token"
+  if [[ ! -s "$file" ]]; then
+    mkdir -p "$RUN_DIR"
+    (umask 077 && printf 'local%s.%s\n' "$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')" \
+      "$(od -An -N20 -tx1 /dev/urandom | tr -d ' \n')" >"$file")
+  fi
+  cat "$file"
+}
+
 start_node() {
   local i=$1 dir args
   dir="$(node_dir "$i")"
@@ -76,9 +88,14 @@ start_node() {
     "--blixard.transport.quic.port=$(quic_port "$i")"
     "--server.port=$(http_port "$i")"
   )
-  if [[ "$i" != 1 ]]; then
+  if [[ "$i" == 1 ]]; then
+    # The cluster's join token: created with node 1's group, presented by nodes 2 and 3. Node 1
+    # also makes the operator identity of the user running this script an operator (the default
+    # blixard.security.local-operator), so `blixard` works against the cluster with no flag.
+    args+=("--blixard.security.bootstrap-token=$(join_token)")
+  else
     # Used on first start only; a node with Raft state in its data directory never joins again.
-    args+=("--blixard.cluster.join=127.0.0.1:$(grpc_port 1)")
+    args+=("--blixard.cluster.join=127.0.0.1:$(grpc_port 1)" "--blixard.cluster.join-token=$(join_token)")
   fi
   # shellcheck disable=SC2086
   nohup "$JAVA" $JAVA_OPTS -jar "$JAR" "${args[@]}" >"$dir/node.log" 2>&1 &

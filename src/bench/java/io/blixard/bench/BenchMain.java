@@ -155,6 +155,7 @@ public final class BenchMain {
         int tcp = Processes.freePort();
         int udp = Processes.freePort();
         NodeId echoId = processes.startEchoServers(place.prefix(), place.host(), tcp, udp);
+        operator = io.blixard.security.OperatorIdentity.loadOrCreate(work.resolve("operator"));
         Path plainDir = work.resolve("node-grpc");
         Process plain = startNode(processes, place, plainDir, false);
         Path tlsDir = work.resolve("node-grpc-tls");
@@ -162,13 +163,15 @@ public final class BenchMain {
         NodeId tlsId = Processes.awaitNodeId(tlsDir, tls, Duration.ofSeconds(60));
         NodeId plainId = Processes.awaitNodeId(plainDir, plain, Duration.ofSeconds(60));
         GrpcChannels plainChannels = GrpcChannels.plaintext(place.host(), grpcPorts.get(plain));
-        GrpcChannels tlsChannels = GrpcChannels.tls(place.host(), grpcPorts.get(tls), tlsId);
+        GrpcChannels tlsChannels =
+            GrpcChannels.tls(place.host(), grpcPorts.get(tls), tlsId, operator);
         awaitServing(plainChannels, plain, work);
         awaitServing(tlsChannels, tls, work);
         targets.add(new RpcTarget("grpc", plainChannels));
         targets.add(new RpcTarget("grpc-tls", tlsChannels));
         targets.add(
-            new RpcTarget("quic", new QuicChannels(place.host(), quicPorts.get(plain), plainId)));
+            new RpcTarget(
+                "quic", new QuicChannels(place.host(), quicPorts.get(tls), tlsId, operator)));
         targets.add(new RawQuicTarget(new InetSocketAddress(place.host(), udp), echoId));
         targets.add(new RawTcpTarget(group, new InetSocketAddress(place.host(), tcp)));
         for (Target target : targets) {
@@ -219,19 +222,21 @@ public final class BenchMain {
   }
 
   private final Map<Process, Integer> grpcPorts = new java.util.HashMap<>();
+  private io.blixard.node.NodeIdentity operator;
   private final Map<Process, Integer> quicPorts = new java.util.HashMap<>();
 
   private Process startNode(Processes processes, Place place, Path dataDir, boolean tls)
       throws Exception {
     int grpc = Processes.freePort();
     int quic = Processes.freePort();
-    // The plaintext node serves QUIC too (the QUIC target); the TLS one serves gRPC only.
+    // The secure node (gRPC TLS) serves QUIC too: the QUIC and gRPC-TLS targets both pay for
+    // client certificates and authorization; the plaintext node is insecure and serves gRPC only.
     Process process =
         processes.start(
             dataDir.getFileName().toString(),
             Processes.nodeCommand(
-                place.prefix(), jar, dataDir, place.host(), tls ? "grpc" : "dual",
-                Processes.freePort(), grpc, quic, Processes.freePort(), tls));
+                place.prefix(), jar, dataDir, place.host(), tls ? "dual" : "grpc",
+                Processes.freePort(), grpc, quic, Processes.freePort(), tls, operator.nodeId()));
     grpcPorts.put(process, grpc);
     quicPorts.put(process, quic);
     return process;

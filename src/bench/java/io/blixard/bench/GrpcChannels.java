@@ -26,8 +26,10 @@ public final class GrpcChannels implements RpcTarget.Channels {
     return new GrpcChannels(GrpcChannelFactory.plaintext(), NodeAddress.of(host, port));
   }
 
-  public static GrpcChannels tls(String host, int port, NodeId nodeId) {
-    return new GrpcChannels(GrpcChannelFactory.tls(null), NodeAddress.of(nodeId, host, port));
+  /** TLS pinned to {@code nodeId}, presenting {@code identity}'s certificate (an operator's). */
+  public static GrpcChannels tls(
+      String host, int port, NodeId nodeId, io.blixard.node.NodeIdentity identity) {
+    return new GrpcChannels(GrpcChannelFactory.tls(identity), NodeAddress.of(nodeId, host, port));
   }
 
   @Override

@@ -41,7 +41,35 @@ public final class Processes implements AutoCloseable {
     }
   }
 
-  /** The command that starts a node from the jar; {@code prefix} runs it elsewhere (a netns). */
+  /**
+   * The command that starts a node from the jar; {@code prefix} runs it elsewhere (a netns). A node
+   * with gRPC TLS runs in secure mode, with {@code operator} as its one operator; a plaintext node
+   * runs in insecure mode (plaintext gRPC, anonymous QUIC, no authorization).
+   */
+  public static List<String> nodeCommand(
+      List<String> prefix,
+      Path jar,
+      Path dataDir,
+      String advertiseHost,
+      String mode,
+      int raftPort,
+      int grpcPort,
+      int quicPort,
+      int httpPort,
+      boolean grpcTls,
+      io.blixard.node.NodeId operator) {
+    List<String> command =
+        new ArrayList<>(
+            nodeCommand(
+                prefix, jar, dataDir, advertiseHost, mode, raftPort, grpcPort, quicPort, httpPort,
+                grpcTls));
+    if (grpcTls) {
+      command.add("--blixard.security.operators=" + operator.value());
+    }
+    return command;
+  }
+
+  /** {@link #nodeCommand} of a node no operator administers. */
   public static List<String> nodeCommand(
       List<String> prefix,
       Path jar,
@@ -69,6 +97,8 @@ public final class Processes implements AutoCloseable {
             "--blixard.transport.grpc.port=" + grpcPort,
             "--blixard.transport.quic.port=" + quicPort,
             "--blixard.transport.grpc.tls.enabled=" + grpcTls,
+            "--blixard.security.mode=" + (grpcTls ? "secure" : "insecure"),
+            "--blixard.security.local-operator=false",
             "--server.port=" + httpPort));
     return command;
   }

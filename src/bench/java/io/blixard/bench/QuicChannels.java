@@ -21,8 +21,16 @@ public final class QuicChannels implements RpcTarget.Channels {
   private final Map<Channel, QuicConnectionPool> pools = new IdentityHashMap<>();
   private QuicConnectionPool spare;
 
+  private final io.blixard.node.NodeIdentity identity;
+
   public QuicChannels(String host, int port, NodeId nodeId) {
+    this(host, port, nodeId, null);
+  }
+
+  /** Channels that present {@code identity}'s certificate (null: none), as an operator does. */
+  public QuicChannels(String host, int port, NodeId nodeId, io.blixard.node.NodeIdentity identity) {
     this.target = NodeAddress.of(nodeId, host, port);
+    this.identity = identity;
   }
 
   @Override
@@ -32,8 +40,9 @@ public final class QuicChannels implements RpcTarget.Channels {
     }
   }
 
-  private static QuicConnectionPool newPool() {
-    return new QuicConnectionPool(QuicClientSettings.defaults(), null, new SimpleMeterRegistry());
+  private QuicConnectionPool newPool() {
+    return new QuicConnectionPool(
+        QuicClientSettings.defaults(), identity, new SimpleMeterRegistry());
   }
 
   @Override

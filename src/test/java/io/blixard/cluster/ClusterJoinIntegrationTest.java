@@ -157,9 +157,14 @@ class ClusterJoinIntegrationTest {
                         .getEncoded()))
             .setRaftAddress("127.0.0.1:1")
             .build();
+    // Asked by the member itself: only the joining node may ask for its own join.
+    io.grpc.ManagedChannel asMember =
+        member
+            .bean(io.blixard.transport.grpc.GrpcChannelFactory.class)
+            .newChannel(io.blixard.node.NodeAddress.of("127.0.0.1", second.grpcPort()));
     assertThatThrownBy(
             () ->
-                MembershipServiceGrpc.newBlockingStub(second.channel())
+                MembershipServiceGrpc.newBlockingStub(asMember)
                     .withDeadlineAfter(5, TimeUnit.SECONDS)
                     .join(again))
         .isInstanceOfSatisfying(
@@ -170,6 +175,7 @@ class ClusterJoinIntegrationTest {
                   .contains("is already a member with Raft address")
                   .contains("blixard cluster leave --id " + member.id());
             });
+    asMember.shutdownNow();
   }
 
   @Test

@@ -86,6 +86,13 @@ public class DefaultMembershipService implements MembershipService {
     if (roles.isMember(c) || roles.isOperator(c) || roles.isAdmitted(c)) {
       return members();
     }
+    if (!state.bootstrapped()) {
+      // The first node writes its tokens and operators just after it elects itself: a joiner
+      // that is that quick must try again, not be told its token is unknown.
+      throw new ClusterUnavailableException(
+          "the cluster is not bootstrapped yet (its tokens and operators are not committed); try"
+              + " again");
+    }
     if (joinToken == null || joinToken.isBlank()) {
       CommandRefusal refusal = NodeRegistry.notAdmittedRefusal(c.value());
       throw new AccessDeniedException(refusal.reason(), refusal.message());
