@@ -84,6 +84,9 @@ class EntrypointProcessIntegrationTest {
     env.put("BLIXARD_JAR", jar.toString());
     env.put("BLIXARD_DATA_DIR", dataDir.toString());
     env.put("BLIXARD_ADVERTISE_HOST", "127.0.0.1");
+    // As a container is told: the operator whose command line asks it below.
+    env.put(
+        "BLIXARD_SECURITY_OPERATORS", io.blixard.support.TestOperator.identity().nodeId().value());
     env.put("SERVER_PORT", String.valueOf(http));
     env.put("JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1");
     // Pod 0 of a StatefulSet bootstraps even though a seed is named.

@@ -62,7 +62,38 @@ class HelmChartTest {
             "Service/blix-blixard",
             "Service/blix-blixard-peers",
             "StatefulSet/blix-blixard",
-            "PodDisruptionBudget/blix-blixard");
+            "PodDisruptionBudget/blix-blixard",
+            "Secret/blix-blixard-join-token");
+  }
+
+  @Test
+  void everyPodGetsTheJoinTokenFromTheReleasesSecretAndTheOperatorsAndReadAccess() {
+    Map<String, Map<String, Object>> rendered =
+        render(
+            template ->
+                template.set("security.operators[0]", "op1").set("security.readAccess", "open"));
+    assertThat(environment(rendered))
+        .containsEntry("BLIXARD_SECURITY_OPERATORS", "op1")
+        .containsEntry("BLIXARD_SECURITY_READ_ACCESS", "open");
+    List<String> fromSecret = new java.util.ArrayList<>();
+    for (Object variable : asList(container(rendered).get("env"), "env")) {
+      Map<String, Object> v = asMap(variable, "env var");
+      if (v.containsKey("valueFrom")) {
+        Object secret = get(v, "valueFrom.secretKeyRef.name");
+        if ("blix-blixard-join-token".equals(secret)) {
+          fromSecret.add(String.valueOf(v.get("name")));
+        }
+      }
+    }
+    assertThat(fromSecret)
+        .containsExactlyInAnyOrder(
+            "BLIXARD_SECURITY_BOOTSTRAP_TOKEN", "BLIXARD_CLUSTER_JOIN_TOKEN");
+    assertThat(get(rendered.get("Secret/blix-blixard-join-token"), "data.join-token"))
+        .isEqualTo(
+            java.util.Base64.getEncoder()
+                .encodeToString(
+                    "helmtest.0123456789abcdef0123456789abcdef"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 
   @Test
@@ -280,7 +311,9 @@ class HelmChartTest {
                     .template()
                     .withName(RELEASE)
                     .withNamespace(NAMESPACE)
-                    .withKubeVersion(KUBERNETES))
+                    .withKubeVersion(KUBERNETES)
+                    // Rendered without a cluster: a given token, not one looked up.
+                    .set("security.joinToken", "helmtest.0123456789abcdef0123456789abcdef"))
             .call();
     Map<String, Map<String, Object>> byKindAndName = new HashMap<>();
     for (Object document : new Yaml().loadAll(rendered)) {

@@ -68,11 +68,15 @@ class QuicUnderLossProcessIntegrationTest {
                   Processes.freePort(),
                   quicPort,
                   Processes.freePort(),
-                  false));
+                  true,
+                  io.blixard.support.TestOperator.identity().nodeId()));
       command.add("--blixard.transport.quic.max-concurrent-streams=16");
       Process node = processes.start("node", command);
       NodeId id = Processes.awaitNodeId(dataDir, node, Duration.ofSeconds(120));
-      QuicChannels channels = new QuicChannels(layout.nodeAddress(), quicPort, id);
+      // Secure mode: the client presents the operator's certificate, as the CLI does.
+      QuicChannels channels =
+          new QuicChannels(
+              layout.nodeAddress(), quicPort, id, io.blixard.support.TestOperator.identity());
       Channel channel = channels.open();
       try {
         var stub = HealthServiceGrpc.newBlockingStub(channel);
