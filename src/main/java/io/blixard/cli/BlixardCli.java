@@ -53,7 +53,8 @@ import picocli.CommandLine.Spec;
       BlixardCli.SysInfoCommand.class,
       BlixardCli.ClusterHealthCommand.class,
       StrategyCommand.class,
-      ClusterCommand.class
+      ClusterCommand.class,
+      OperatorCommand.class
     })
 public final class BlixardCli {
 
@@ -74,6 +75,7 @@ public final class BlixardCli {
           "cluster-health",
           "cluster",
           "strategy",
+          "operator",
           "help",
           "--help",
           "-h",
