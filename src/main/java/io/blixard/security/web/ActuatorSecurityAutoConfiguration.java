@@ -58,6 +58,7 @@ import org.springframework.security.web.SecurityFilterChain;
     })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @EnableConfigurationProperties(SecurityProperties.class)
+// The nested classes repeat the condition: the application's component scan finds them too.
 public class ActuatorSecurityAutoConfiguration {
 
   private static final Logger log =
@@ -74,6 +75,7 @@ public class ActuatorSecurityAutoConfiguration {
 
   /** Probes open, everything else for operators. */
   @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
   @ConditionalOnProperty(
       name = "blixard.security.mode",
       havingValue = "secure",
@@ -139,6 +141,7 @@ public class ActuatorSecurityAutoConfiguration {
 
   /** Everything open: the explicit, logged opt-out. */
   @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
   @ConditionalOnProperty(name = "blixard.security.mode", havingValue = "insecure")
   static class Insecure {
 
