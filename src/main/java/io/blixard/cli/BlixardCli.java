@@ -55,7 +55,8 @@ import picocli.CommandLine.Spec;
       BlixardCli.ClusterHealthCommand.class,
       StrategyCommand.class,
       ClusterCommand.class,
-      WhoamiCommand.class
+      WhoamiCommand.class,
+      OperatorCommand.class
     })
 public final class BlixardCli {
 
@@ -77,6 +78,7 @@ public final class BlixardCli {
           "cluster",
           "strategy",
           "whoami",
+          "operator",
           "help",
           "--help",
           "-h",

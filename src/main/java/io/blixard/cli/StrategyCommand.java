@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +39,11 @@ final class StrategyCommand {
   /** The node's Actuator, found from --http or from the node's own transport info. */
   abstract static class EndpointCommand implements Callable<Integer> {
 
+    private static final Duration TOKEN_LIFETIME = Duration.ofMinutes(1);
+
     @Mixin NodeOptions options;
+
+    @Mixin OperatorOptions operator;
 
     @Option(
         names = "--http",
@@ -87,6 +92,8 @@ final class StrategyCommand {
 
     TransportsReport send(HttpRequest.Builder request) throws IOException, InterruptedException {
       HttpClient client = HttpClient.newBuilder().connectTimeout(options.timeout).build();
+      // Signed here for this one call: a short life is enough, and nothing is kept.
+      request.header("Authorization", "Bearer " + operator.token(TOKEN_LIFETIME));
       HttpResponse<String> response;
       try {
         response =
@@ -106,6 +113,9 @@ final class StrategyCommand {
         }
         throw new RefusedException("the node refused the change: " + error);
       }
+      if (response.statusCode() == 401 || response.statusCode() == 403) {
+        throw new RefusedException("the node refused the call: " + error(response));
+      }
       if (response.statusCode() == 404) {
         throw new RefusedException(
             "the node does not expose /actuator/transports (expected:"
@@ -116,6 +126,19 @@ final class StrategyCommand {
             "the node answered HTTP " + response.statusCode() + " for " + request.build().uri());
       }
       return Json.read(response.body(), TransportsReport.class);
+    }
+
+    /** The one-line reason of a refusal, or the status when the body is not the node's JSON. */
+    private static String error(HttpResponse<String> response) {
+      try {
+        String error = Json.read(response.body(), TransportsReport.Refusal.class).error();
+        if (error != null) {
+          return error;
+        }
+      } catch (IOException notJson) {
+        // The status, then.
+      }
+      return "HTTP " + response.statusCode() + " for " + response.uri();
     }
 
     int print(TransportsReport report) {

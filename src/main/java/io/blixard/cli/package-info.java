@@ -4,6 +4,7 @@
  * io.blixard.cli.Json}, the one way the command line writes JSON.
  *
  * <p>May use: {@code client}, {@code migration} (strategy values and the transports report), {@code
- * node} (addresses), {@code transport.grpc} (the gRPC channel factory), generated protos.
+ * node} (addresses), {@code security} (the operator identity and its tokens), {@code
+ * transport.grpc} (the gRPC channel factory), generated protos.
  */
 package io.blixard.cli;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.support.SingleNodeTestSupport;
+import io.blixard.support.TestOperator;
 import io.blixard.transport.Transport;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -105,7 +106,7 @@ class BlixardCliJsonIntegrationTest extends SingleNodeTestSupport {
 
   @Test
   void theStrategyIsTheEndpointsReportUnderTheSameRules() throws Exception {
-    JsonNode strategy = json("strategy", "get");
+    JsonNode strategy = json(TestOperator.cli("strategy", "get"));
     assertThat(strategy.path("mode").asText()).isEqualTo("dual");
     assertThat(strategy.path("strategyVersion").path("version").isIntegralNumber()).isTrue();
     assertThat(strategy.path("services").path("health").path("quicSharePercent").isInt()).isTrue();

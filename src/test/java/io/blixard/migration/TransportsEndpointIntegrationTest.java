@@ -9,6 +9,7 @@ import io.blixard.proto.status.v1.StatusServiceGrpc;
 import io.blixard.proto.transport.v1.GetTransportInfoRequest;
 import io.blixard.proto.transport.v1.TransportServiceGrpc;
 import io.blixard.support.SingleNodeTestSupport;
+import io.blixard.support.TestOperator;
 import io.blixard.transport.Transport;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -20,9 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpEntity;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
 /** {@code /actuator/transports} and {@code GetTransportInfo} on a running node. */
@@ -39,14 +38,32 @@ class TransportsEndpointIntegrationTest extends SingleNodeTestSupport {
 
   @AfterEach
   void resetStrategy() {
-    http.delete("/actuator/transports");
+    delete();
   }
 
   private ResponseEntity<Map> post(String json) {
-    HttpHeaders headers = new HttpHeaders();
-    headers.setContentType(MediaType.APPLICATION_JSON);
     return http.exchange(
-        "/actuator/transports", HttpMethod.POST, new HttpEntity<>(json, headers), Map.class);
+        "/actuator/transports",
+        HttpMethod.POST,
+        new HttpEntity<>(json, TestOperator.headers()),
+        Map.class);
+  }
+
+  private Map<String, Object> get() {
+    return http.exchange(
+            "/actuator/transports",
+            HttpMethod.GET,
+            new HttpEntity<>(TestOperator.headers()),
+            Map.class)
+        .getBody();
+  }
+
+  private void delete() {
+    http.exchange(
+        "/actuator/transports",
+        HttpMethod.DELETE,
+        new HttpEntity<>(TestOperator.headers()),
+        Map.class);
   }
 
   private Map<String, Object> service(Map<String, Object> body, String name) {
@@ -58,7 +75,7 @@ class TransportsEndpointIntegrationTest extends SingleNodeTestSupport {
     HealthServiceGrpc.newBlockingStub(channel())
         .withDeadlineAfter(5, TimeUnit.SECONDS)
         .check(CheckRequest.getDefaultInstance());
-    Map<String, Object> body = http.getForObject("/actuator/transports", Map.class);
+    Map<String, Object> body = get();
     assertThat(body).containsEntry("mode", "dual");
     assertThat((Map<String, Object>) body.get("strategy"))
         .containsEntry("raftTransport", "always-grpc")
@@ -95,7 +112,7 @@ class TransportsEndpointIntegrationTest extends SingleNodeTestSupport {
     assertThat(info.getStrategy().getVersion()).isGreaterThanOrEqualTo(2);
     assertThat(info.getGrpcTls()).as("gRPC speaks TLS by default").isTrue();
 
-    http.delete("/actuator/transports");
+    delete();
     assertThat(strategies.strategy()).isEqualTo(strategies.configured());
   }
 
@@ -157,7 +174,7 @@ class TransportsEndpointIntegrationTest extends SingleNodeTestSupport {
   }
 
   private String[] cli(String... args) {
-    return io.blixard.cli.BlixardCliAccess.run(args);
+    return io.blixard.cli.BlixardCliAccess.run(TestOperator.cli(args));
   }
 
   private String grpcNode() {

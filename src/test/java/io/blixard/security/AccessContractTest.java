@@ -106,6 +106,12 @@ abstract class AccessContractTest {
   }
 
   @Test
+  void theRolesComeFromTheReplicatedRegistry() {
+    assertThat(node.bean(ClusterRoles.class))
+        .isInstanceOf(io.blixard.cluster.registry.RegistryClusterRoles.class);
+  }
+
+  @Test
   void leaveWithoutCertificateChangesNothing() {
     List<RegisteredNode> before = registry();
     assertThatThrownBy(

@@ -45,6 +45,7 @@ public abstract class SingleNodeTestSupport {
     registry.add("blixard.transport.grpc.port", () -> 0);
     registry.add("blixard.transport.quic.port", () -> 0);
     registry.add("blixard.transport.mode", () -> "dual");
+    TestOperator.register(registry);
   }
 
   @Autowired protected NodeEndpoints endpoints;
