@@ -64,6 +64,7 @@ class ActuatorSecurityIntegrationTest {
   @Autowired TestRestTemplate http;
   @Autowired MigrationStrategyHolder strategies;
   @Autowired MeterRegistry meters;
+  @Autowired io.blixard.security.ClusterRoles roles;
   @LocalServerPort int port;
 
   @BeforeAll
@@ -74,6 +75,10 @@ class ActuatorSecurityIntegrationTest {
             () ->
                 http.getForEntity("/actuator/health/readiness", Map.class).getStatusCode().value()
                     == 200);
+    // The operator is cluster state: written by the bootstrap, just after the first election.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> roles.isOperator(TestOperator.identity().nodeId()));
   }
 
   private int status(HttpMethod method, String path, String token) {
