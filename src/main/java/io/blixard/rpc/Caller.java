@@ -15,7 +15,9 @@ public final class Caller {
 
   private Caller() {}
 
-  /** The caller of the call being handled; empty without a client certificate (or outside a call). */
+  /**
+   * The caller of the call being handled; empty without a client certificate (or outside a call).
+   */
   public static Optional<NodeId> current() {
     return Optional.ofNullable(KEY.get());
   }
