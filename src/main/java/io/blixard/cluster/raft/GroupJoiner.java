@@ -18,10 +18,12 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,25 +47,28 @@ final class GroupJoiner {
   private final MembershipClient membership;
   private final String joinToken;
   private final Optional<JoinCredential> credential;
+  private final Seeds seeds;
 
   GroupJoiner(
       NodeIdentity identity,
       NodeEndpoints endpoints,
       ClusterProperties.JoinRetry settings,
       MembershipClient membership) {
-    this(identity, endpoints, settings, membership, "");
+    this(identity, endpoints, settings, membership, "", ids -> {});
   }
 
   /**
    * @param joinToken {@code blixard.cluster.join-token}: the proof of admission this node's join
    *     command carries; empty when an operator pre-admitted it
+   * @param seeds told the members a join learned, before this node's server starts
    */
   GroupJoiner(
       NodeIdentity identity,
       NodeEndpoints endpoints,
       ClusterProperties.JoinRetry settings,
       MembershipClient membership,
-      String joinToken) {
+      String joinToken,
+      Seeds seeds) {
     this.identity = identity;
     this.endpoints = endpoints;
     this.settings = settings;
@@ -73,6 +78,16 @@ final class GroupJoiner {
         this.joinToken.isEmpty()
             ? Optional.empty()
             : Optional.of(JoinCredential.parse("blixard.cluster.join-token", this.joinToken));
+    this.seeds = seeds;
+  }
+
+  /**
+   * Told the members a join learned, before this node's server starts: they replicate to it before
+   * its own log names them, so its Raft port must already trust them.
+   */
+  @FunctionalInterface
+  interface Seeds {
+    void trust(Collection<NodeId> members);
   }
 
   /** The Raft server a join starts in the group it learns, and stops again when the join fails. */
@@ -231,6 +246,7 @@ final class GroupJoiner {
     if (server.groupId().filter(g -> !g.equals(group.groupId())).isPresent()) {
       server.abandon();
     }
+    seeds.trust(memberIds(group));
     if (server.groupId().isEmpty()) {
       server.start(group.groupId());
     }
@@ -241,7 +257,16 @@ final class GroupJoiner {
         member,
         joined.leaderId().map(NodeId::shortForm).orElse("unknown"),
         joined.members().size());
+    seeds.trust(memberIds(joined));
     return joined;
+  }
+
+  private static List<NodeId> memberIds(GroupMembers group) {
+    return Stream.concat(
+            Stream.of(group.reportedBy()),
+            group.members().stream().map(GroupMembers.Member::nodeId))
+        .distinct()
+        .toList();
   }
 
   /** Every member failed in this round for a reason that retrying may fix. */

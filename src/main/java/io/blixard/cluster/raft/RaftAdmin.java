@@ -35,15 +35,22 @@ public class RaftAdmin implements GroupAdmin {
   @Override
   public void addVoter(NodeId nodeId, String raftAddress) {
     RaftPeer peer = toPeer(new GroupMembers.Member(nodeId, raftAddress, true));
-    admin(
-        "add " + nodeId.shortForm() + " (" + raftAddress + ") as a voter",
-        c ->
-            c.admin()
-                .setConfiguration(
-                    SetConfigurationRequest.Arguments.newBuilder()
-                        .setServersInNewConf(List.of(peer))
-                        .setMode(SetConfigurationRequest.Mode.ADD)
-                        .build()));
+    // The leader replicates to the new server before any committed configuration names it.
+    node.tls().trustProvisionally(List.of(nodeId));
+    try {
+      admin(
+          "add " + nodeId.shortForm() + " (" + raftAddress + ") as a voter",
+          c ->
+              c.admin()
+                  .setConfiguration(
+                      SetConfigurationRequest.Arguments.newBuilder()
+                          .setServersInNewConf(List.of(peer))
+                          .setMode(SetConfigurationRequest.Mode.ADD)
+                          .build()));
+    } catch (RuntimeException e) {
+      node.tls().forget(nodeId);
+      throw e;
+    }
   }
 
   @Override

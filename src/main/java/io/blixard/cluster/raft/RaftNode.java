@@ -8,18 +8,22 @@ import io.blixard.cluster.registry.NodeRegistry;
 import io.blixard.node.DataDirectory;
 import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeEndpoints;
+import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
 import io.blixard.security.SecurityRefusals;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -63,15 +67,14 @@ public class RaftNode implements SmartLifecycle {
   private final AtomicLong leaderChanges = new AtomicLong();
   private final ClusterStateMachine stateMachine;
   private final GroupJoiner joiner;
+  private final RaftTls tls;
+  private final Parameters parameters;
 
   private volatile RaftServer server;
   private volatile RaftClient client;
   private volatile RaftGroupId groupId;
 
-  /**
-   * @param membershipClient how to call the members of {@code blixard.cluster.join}; may be null
-   *     for a node that never joins (it bootstraps its own group or recovers the one it has)
-   */
+  /** A node whose Raft port is plaintext. */
   public RaftNode(
       NodeIdentity identity,
       DataDirectory dataDirectory,
@@ -79,11 +82,22 @@ public class RaftNode implements SmartLifecycle {
       ClusterProperties properties,
       NodeRegistry registry,
       MembershipClient membershipClient) {
-    this(identity, dataDirectory, endpoints, properties, registry, membershipClient, null);
+    this(
+        identity,
+        dataDirectory,
+        endpoints,
+        properties,
+        registry,
+        membershipClient,
+        null,
+        RaftTls.plaintext());
   }
 
   /**
+   * @param membershipClient how to call the members of {@code blixard.cluster.join}; may be null
+   *     for a node that never joins (it bootstraps its own group or recovers the one it has)
    * @param refusals counts the registry commands the state machine refuses; may be null
+   * @param tls mutual TLS between members on the Raft port, or plaintext
    */
   @Autowired
   public RaftNode(
@@ -93,7 +107,8 @@ public class RaftNode implements SmartLifecycle {
       ClusterProperties properties,
       NodeRegistry registry,
       MembershipClient membershipClient,
-      SecurityRefusals refusals) {
+      SecurityRefusals refusals,
+      RaftTls tls) {
     if (membershipClient == null && !properties.join().isEmpty()) {
       throw new IllegalArgumentException(
           "blixard.cluster.join is set but no client for member calls is configured");
@@ -102,6 +117,8 @@ public class RaftNode implements SmartLifecycle {
     this.dataDirectory = dataDirectory;
     this.endpoints = endpoints;
     this.properties = properties;
+    this.tls = Objects.requireNonNull(tls, "tls");
+    this.parameters = tls.parameters(this::replicatesTo);
     this.joiner =
         membershipClient == null
             ? null
@@ -110,7 +127,8 @@ public class RaftNode implements SmartLifecycle {
                 endpoints,
                 properties.joinRetry(),
                 membershipClient,
-                properties.joinToken());
+                properties.joinToken(),
+                tls::trustProvisionally);
     this.stateMachine =
         new ClusterStateMachine(
             registry,
@@ -173,11 +191,34 @@ public class RaftNode implements SmartLifecycle {
     endpoints.publish(NodeEndpoints.Kind.RAFT, port);
     client = newClient(raftProperties, clientPeers);
     log.info(
-        "Raft server {} on port {}, group {} ({})",
+        "Raft server {} on port {} with {}, group {} ({})",
         identity.nodeId().shortForm(),
         port,
+        tls.enabled() ? "mutual TLS between members" : "no TLS",
         groupId.getUuid(),
         how);
+    if (!tls.enabled()) {
+      log.warn(
+          "The Raft port {} is plaintext and accepts anyone (blixard.security.mode=insecure):"
+              + " any process that reaches it can write to the cluster's registry",
+          port);
+    }
+  }
+
+  /**
+   * Whether this node leads and sends entries to {@code id}: Ratis replicates to a peer being added
+   * before any configuration names it, on a member's authenticated request.
+   */
+  private boolean replicatesTo(NodeId id) {
+    return currentDivision()
+        .filter(d -> d.getInfo().isLeader())
+        .map(d -> d.getInfo().getRoleInfoProto())
+        .filter(RoleInfoProto::hasLeaderInfo)
+        .map(
+            r ->
+                r.getLeaderInfo().getFollowerInfoList().stream()
+                    .anyMatch(f -> f.getId().getId().toStringUtf8().equals(id.value())))
+        .orElse(false);
   }
 
   /** The recovered configuration, with this node where it listens now. */
@@ -214,6 +255,7 @@ public class RaftNode implements SmartLifecycle {
               .setGroup(group)
               .setStateMachine(stateMachine)
               .setProperties(raftProperties)
+              .setParameters(parameters)
               .setOption(
                   recover ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
               .build();
@@ -229,6 +271,7 @@ public class RaftNode implements SmartLifecycle {
   private RaftClient newClient(RaftProperties raftProperties, List<RaftPeer> peers) {
     return RaftClient.newBuilder()
         .setProperties(raftProperties)
+        .setParameters(parameters)
         .setRaftGroup(RaftGroup.valueOf(groupId, peers))
         .setRetryPolicy(
             RetryPolicies.retryUpToMaximumCountWithFixedSleep(
@@ -321,6 +364,11 @@ public class RaftNode implements SmartLifecycle {
     } catch (IOException e) {
       return Optional.empty();
     }
+  }
+
+  /** The Raft port's TLS, whose provisional trust admits a node being added. */
+  RaftTls tls() {
+    return tls;
   }
 
   /** How many times this node has seen the leader change since it started. */

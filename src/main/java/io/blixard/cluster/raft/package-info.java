@@ -6,8 +6,10 @@
  * io.blixard.cluster.ClusterView}; {@link io.blixard.cluster.raft.RaftAdmin} changes the group's
  * configuration (the {@link io.blixard.cluster.GroupAdmin}); {@link
  * io.blixard.cluster.raft.RaftCommandLog} proposes registry commands; {@code ClusterStateMachine}
- * applies them to the registry and keeps its snapshots. Ratis types never leave this package (an
- * ArchUnit rule keeps it so).
+ * applies them to the registry and keeps its snapshots. {@link io.blixard.cluster.raft.RaftTls}
+ * secures the Raft port: mutual TLS trusting the cluster's members ({@code security.MemberTrust}),
+ * or plaintext in insecure mode, chosen by {@code RaftSecurityAutoConfiguration}. Ratis types never
+ * leave this package (an ArchUnit rule keeps it so).
  *
  * <p>Where later work goes: how a node starts with state it has (whole-cluster restart, a data
  * directory that does not match the identity, bootstrapping only when told to) is {@code
@@ -15,8 +17,8 @@
  * Ratis's RPC type set in {@code RaftServerSettings} (the factory itself belongs to the QUIC
  * transport).
  *
- * <p>May use: {@code cluster}, {@code cluster.registry}, {@code node}, Apache Ratis, Resilience4j,
- * and the generated {@code blixard.cluster.v1} messages. Never a transport, gRPC or Netty (Ratis's
- * shaded copies aside).
+ * <p>May use: {@code cluster}, {@code cluster.registry}, {@code node}, {@code security} (trust by
+ * identity), Micrometer, Apache Ratis, Resilience4j, and the generated {@code blixard.cluster.v1}
+ * messages. Never a transport, gRPC or Netty (Ratis's shaded copies aside).
  */
 package io.blixard.cluster.raft;

@@ -125,6 +125,34 @@ class GroupJoinerTest {
   }
 
   @Test
+  void trustsTheMembersItLearnedBeforeItsServerStarts() {
+    NodeId other = NodeId.ofSubjectPublicKeyInfo(new byte[] {7});
+    ScriptedMembers members =
+        new ScriptedMembers(Map.of(FIRST, call -> group(Optional.of(LEADER), LEADER, other)));
+    RecordingServer server = new RecordingServer();
+    GroupJoiner joiner =
+        new GroupJoiner(
+            identity,
+            endpoints,
+            new ClusterProperties.JoinRetry(
+                Duration.ofMillis(10),
+                Duration.ofMillis(40),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(1)),
+            members,
+            ids -> server.events.add("trust " + ids.stream().map(NodeId::shortForm).toList()));
+
+    joiner.join(List.of(FIRST), "127.0.0.1:7000", server);
+
+    // The leader replicates to the new server at once: its port must already trust the members.
+    assertThat(server.events)
+        .containsExactly(
+            "trust " + List.of(LEADER.shortForm(), other.shortForm()),
+            "start " + GROUP,
+            "trust " + List.of(LEADER.shortForm(), identity.nodeId().shortForm()));
+  }
+
+  @Test
   void retriesRoundsUntilAMemberAdmitsThisNode() {
     ScriptedMembers members =
         new ScriptedMembers(
