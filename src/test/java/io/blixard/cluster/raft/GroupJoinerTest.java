@@ -140,6 +140,7 @@ class GroupJoinerTest {
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(1)),
             members,
+            "",
             ids -> server.events.add("trust " + ids.stream().map(NodeId::shortForm).toList()));
 
     joiner.join(List.of(FIRST), "127.0.0.1:7000", server);
