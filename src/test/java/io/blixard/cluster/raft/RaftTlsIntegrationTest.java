@@ -69,6 +69,11 @@ class RaftTlsIntegrationTest {
 
   private static final String FAKE_ADDRESS = "10.66.66.66:7000";
 
+  /** The key the attacker signs its forged command with. */
+  private static final NodeIdentity ATTACKER =
+      NodeIdentity.loadOrCreate(
+          io.blixard.support.TestDirectories.newDataDir("blixard-raft-attacker"), "a.key", "a.crt");
+
   @TempDir static Path dirs;
 
   private final List<TestNode> nodes = new ArrayList<>();
@@ -89,7 +94,10 @@ class RaftTlsIntegrationTest {
     nodes.forEach(TestNode::close);
   }
 
-  /** The command the attacker committed: a fake node the members would probe. */
+  /**
+   * The command the issue's attacker committed: a fake node the members would probe, signed with a
+   * key that is not the node's (signatures do not stop it in insecure mode; the port is open).
+   */
   private static Message forgedCommand() {
     Instant now = Instant.now();
     RegistryCommand command =
@@ -102,7 +110,15 @@ class RaftTlsIntegrationTest {
                     .setJoinedAtMillis(now.toEpochMilli())
                     .setUpdatedAtMillis(now.toEpochMilli()))
             .build();
-    return Message.valueOf(ByteString.copyFrom(command.toByteArray()));
+    io.blixard.security.CommandSigner.Signed signed =
+        io.blixard.security.CommandSigner.of(ATTACKER).sign(command.toByteArray());
+    io.blixard.proto.cluster.v1.SignedCommand envelope =
+        io.blixard.proto.cluster.v1.SignedCommand.newBuilder()
+            .setCommand(com.google.protobuf.ByteString.copyFrom(signed.command()))
+            .setPublicKey(com.google.protobuf.ByteString.copyFrom(signed.publicKey()))
+            .setSignature(com.google.protobuf.ByteString.copyFrom(signed.signature()))
+            .build();
+    return Message.valueOf(ByteString.copyFrom(envelope.toByteArray()));
   }
 
   /** A Ratis client of {@code node}'s group that gives up after one attempt. */
@@ -261,7 +277,14 @@ class RaftTlsIntegrationTest {
                           assertThat(n.raft().term()).isGreaterThan(oldTerm);
                         }));
     TestNode survivor = nodes.get(0);
-    survivor.bean(RegistryWriter.class).unregister(oldLeader).get(10, TimeUnit.SECONDS);
+    // The operator removes the old leader's record: a command signed by an operator's key.
+    survivor
+        .bean(RegistryWriter.class)
+        .forward(
+            io.blixard.cluster.registry.RegistryCommands.sign(
+                io.blixard.security.CommandSigner.of(io.blixard.support.TestOperator.identity()),
+                RegistryCommand.newBuilder().setRemove(oldLeader.value())))
+        .get(10, TimeUnit.SECONDS);
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
