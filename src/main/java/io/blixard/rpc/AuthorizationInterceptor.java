@@ -4,6 +4,7 @@ import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
 import io.blixard.node.NodeId;
 import io.blixard.security.AccessPolicy;
+import io.blixard.security.Role;
 import io.blixard.transport.Transport;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -117,10 +118,8 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
   }
 
   private static String describe(Authentication caller) {
-    boolean member =
-        caller.getAuthorities().stream().anyMatch(a -> a.getAuthority().equals("ROLE_MEMBER"));
-    boolean operator =
-        caller.getAuthorities().stream().anyMatch(a -> a.getAuthority().equals("ROLE_OPERATOR"));
+    boolean member = hasRole(caller, Role.MEMBER);
+    boolean operator = hasRole(caller, Role.OPERATOR);
     if (member && operator) {
       return "a member and an operator";
     }
@@ -128,6 +127,11 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
       return "an operator";
     }
     return member ? "a member, not an operator" : "neither a member nor an operator";
+  }
+
+  private static boolean hasRole(Authentication caller, Role role) {
+    return caller.getAuthorities().stream()
+        .anyMatch(a -> a.getAuthority().equals(role.authority()));
   }
 
   private static Status refusalStatus(Authentication caller) {

@@ -3,7 +3,6 @@ package io.blixard.security;
 import io.blixard.node.NodeId;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.springframework.security.authorization.AuthenticatedAuthorizationManager;
@@ -109,13 +108,6 @@ public final class AccessPolicy {
     rules.put("blixard.cluster.v1.MembershipService/Leave", Rule.OPERATOR_OR_SELF);
     rules.put("blixard.security.v1.SecurityService/*", Rule.OPERATOR);
     return new AccessPolicy(rules, readAccess == SecurityProperties.ReadAccess.OPEN);
-  }
-
-  /** {@code this} with {@code method} (or {@code package.Service/*}) under {@code rule}. */
-  public AccessPolicy with(String method, Rule rule) {
-    Map<String, Rule> more = new LinkedHashMap<>(rules);
-    more.put(Objects.requireNonNull(method, "method"), Objects.requireNonNull(rule, "rule"));
-    return new AccessPolicy(more, openReads);
   }
 
   /** The rule for a full method name ({@code package.Service/Method}); empty when not named. */

@@ -25,7 +25,6 @@ import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,10 +86,6 @@ abstract class AccessContractTest {
 
   private List<RegisteredNode> registry() {
     return node.bean(ClusterView.class).registry();
-  }
-
-  private static <T> T deadline(Channel channel, Function<Channel, T> stub) {
-    return stub.apply(channel);
   }
 
   private MembershipServiceGrpc.MembershipServiceBlockingStub membership(NodeIdentity as) {

@@ -1,6 +1,5 @@
 package io.blixard.cluster.raft;
 
-import io.blixard.cluster.ClusterView;
 import io.blixard.node.NodeIdentity;
 import io.blixard.security.ClusterRoles;
 import io.blixard.security.MemberTrust;
@@ -14,18 +13,11 @@ import org.springframework.util.function.SingletonSupplier;
 
 /**
  * The Raft port's security from {@code blixard.security.mode}: mutual TLS trusting the cluster's
- * members (secure, the default) or plaintext (insecure), and, until the registry provides them, the
- * cluster roles read from the registry and the Raft configuration.
+ * members (secure, the default) or plaintext (insecure). Who is a member is the registry's {@link
+ * ClusterRoles}.
  */
 @AutoConfiguration
 public class RaftSecurityAutoConfiguration {
-
-  /** A stand-in, replaced by any other {@link ClusterRoles} bean. */
-  @Bean
-  @ConditionalOnMissingBean(ClusterRoles.class)
-  ClusterRoles raftClusterRoles(ClusterView view, SecurityProperties security) {
-    return new RaftClusterRoles(view, security);
-  }
 
   @Bean
   @ConditionalOnMissingBean

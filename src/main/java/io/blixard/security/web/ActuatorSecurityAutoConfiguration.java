@@ -1,11 +1,8 @@
 package io.blixard.security.web;
 
-import io.blixard.cluster.ClusterView;
-import io.blixard.cluster.RaftState;
-import io.blixard.node.NodeId;
 import io.blixard.security.ClusterRoles;
+import io.blixard.security.Role;
 import io.blixard.security.SecurityProperties;
-import io.blixard.security.StandInClusterRoles;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import java.time.Clock;
@@ -13,7 +10,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.security.servlet.EndpointRequest;
 import org.springframework.boot.actuate.autoconfigure.security.servlet.ManagementWebSecurityAutoConfiguration;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
@@ -26,7 +22,6 @@ import org.springframework.boot.actuate.health.HttpCodeStatusMapper;
 import org.springframework.boot.actuate.health.StatusAggregator;
 import org.springframework.boot.actuate.info.InfoEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.security.oauth2.resource.servlet.OAuth2ResourceServerAutoConfiguration;
@@ -82,25 +77,6 @@ public class ActuatorSecurityAutoConfiguration {
       matchIfMissing = true)
   static class Secure {
 
-    /** Operators from the configuration, until the registry's roles replace this bean. */
-    @Bean
-    @ConditionalOnMissingBean
-    ClusterRoles standInClusterRoles(
-        SecurityProperties properties, ObjectProvider<ClusterView> view) {
-      return new StandInClusterRoles(properties, id -> isMember(view.getIfAvailable(), id));
-    }
-
-    private static boolean isMember(ClusterView view, NodeId id) {
-      if (view == null) {
-        return false;
-      }
-      return view.registry().stream().anyMatch(n -> n.nodeId().equals(id))
-          || view.state().stream()
-              .flatMap(s -> s.members().stream())
-              .map(RaftState.Member::nodeId)
-              .anyMatch(id::equals);
-    }
-
     @Bean
     SecurityFilterChain actuatorSecurityFilterChain(
         HttpSecurity http, SecurityProperties properties, ClusterRoles roles, MeterRegistry meters)
@@ -124,7 +100,7 @@ public class ActuatorSecurityAutoConfiguration {
                               .withHttpMethod(HttpMethod.GET))
                       .permitAll();
                 }
-                requests.anyRequest().hasRole(OperatorTokenAuthenticationManager.OPERATOR_ROLE);
+                requests.anyRequest().hasRole(Role.OPERATOR.name());
               })
           .oauth2ResourceServer(
               bearer ->

@@ -4,6 +4,7 @@ import io.blixard.node.NodeId;
 import io.blixard.security.ClusterRoles;
 import io.blixard.security.InvalidOperatorTokenException;
 import io.blixard.security.OperatorTokens;
+import io.blixard.security.Role;
 import java.time.Clock;
 import java.util.List;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
@@ -22,9 +23,8 @@ import org.springframework.security.oauth2.server.resource.authentication.Bearer
  */
 final class OperatorTokenAuthenticationManager implements AuthenticationManager {
 
-  static final String OPERATOR_ROLE = "OPERATOR";
   private static final List<GrantedAuthority> OPERATOR =
-      List.of(new SimpleGrantedAuthority("ROLE_" + OPERATOR_ROLE));
+      List.of(new SimpleGrantedAuthority(Role.OPERATOR.authority()));
 
   private final ClusterRoles roles;
   private final Clock clock;

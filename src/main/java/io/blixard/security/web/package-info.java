@@ -3,7 +3,6 @@
  * for operators, who present a bearer token their own key signed ({@link
  * io.blixard.security.OperatorTokens}); refusals answer one line of JSON and are counted.
  *
- * <p>May use: {@code security}, {@code cluster} (its view, for the stand-in roles), {@code node},
- * Spring Security's web and resource-server support.
+ * <p>May use: {@code security}, {@code node}, Spring Security's web and resource-server support.
  */
 package io.blixard.security.web;

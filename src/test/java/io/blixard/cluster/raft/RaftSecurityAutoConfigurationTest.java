@@ -37,6 +37,22 @@ class RaftSecurityAutoConfigurationTest {
       return new FakeClusterView(identity.nodeId());
     }
 
+    /** The registry's roles, as a node has them: nobody yet. */
+    @Bean
+    ClusterRoles roles() {
+      return new ClusterRoles() {
+        @Override
+        public boolean isMember(NodeId id) {
+          return false;
+        }
+
+        @Override
+        public boolean isOperator(NodeId id) {
+          return false;
+        }
+      };
+    }
+
     @Bean
     MeterRegistry meters() {
       return new SimpleMeterRegistry();
@@ -49,12 +65,8 @@ class RaftSecurityAutoConfigurationTest {
           .withUserConfiguration(NodeBeans.class);
 
   @Test
-  void shouldUseMutualTlsAndTheStandInRolesByDefault() {
-    runner.run(
-        context -> {
-          assertThat(context.getBean(RaftTls.class).enabled()).isTrue();
-          assertThat(context).getBean(ClusterRoles.class).isInstanceOf(RaftClusterRoles.class);
-        });
+  void shouldUseMutualTlsByDefault() {
+    runner.run(context -> assertThat(context.getBean(RaftTls.class).enabled()).isTrue());
   }
 
   @Test
@@ -62,37 +74,5 @@ class RaftSecurityAutoConfigurationTest {
     runner
         .withPropertyValues("blixard.security.mode=insecure")
         .run(context -> assertThat(context.getBean(RaftTls.class).enabled()).isFalse());
-  }
-
-  @Test
-  void shouldBackOffFromTheStandInWhenAnotherClusterRolesIsDefined() {
-    ClusterRoles registryRoles =
-        new ClusterRoles() {
-          @Override
-          public boolean isMember(NodeId id) {
-            return false;
-          }
-
-          @Override
-          public boolean isOperator(NodeId id) {
-            return false;
-          }
-        };
-    runner
-        .withBean(ClusterRoles.class, () -> registryRoles)
-        .run(context -> assertThat(context.getBean(ClusterRoles.class)).isSameAs(registryRoles));
-  }
-
-  @Test
-  void shouldTakeOperatorsFromTheBootstrapListInTheStandIn() {
-    NodeId operator = NodeId.ofSubjectPublicKeyInfo(new byte[] {1});
-    runner
-        .withPropertyValues("blixard.security.operators=" + operator)
-        .run(
-            context -> {
-              ClusterRoles roles = context.getBean(ClusterRoles.class);
-              assertThat(roles.isOperator(operator)).isTrue();
-              assertThat(roles.isMember(operator)).isFalse();
-            });
   }
 }
