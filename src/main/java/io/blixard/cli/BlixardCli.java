@@ -176,6 +176,10 @@ public final class BlixardCli {
       return spec.commandLine().getOut();
     }
 
+    PrintWriter err() {
+      return spec.commandLine().getErr();
+    }
+
     <S extends AbstractBlockingStub<S>> S stub(Channel channel, Function<Channel, S> factory) {
       return factory
           .apply(channel)

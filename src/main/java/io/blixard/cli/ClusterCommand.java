@@ -1,9 +1,11 @@
 package io.blixard.cli;
 
+import io.blixard.node.NodeId;
 import io.blixard.proto.cluster.v1.GetMembersRequest;
 import io.blixard.proto.cluster.v1.LeaveRequest;
 import io.blixard.proto.cluster.v1.Member;
 import io.blixard.proto.cluster.v1.MembershipServiceGrpc;
+import io.blixard.proto.cluster.v1.RegistryCommand;
 import io.grpc.Channel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -14,11 +16,22 @@ import picocli.CommandLine.Option;
 @Command(
     name = "cluster",
     mixinStandardHelpOptions = true,
-    description = "The Raft group's members; take a node out of the group.",
-    subcommands = {ClusterCommand.MembersCommand.class, ClusterCommand.LeaveCommand.class})
+    description =
+        "The Raft group's members; take a node out of the group; admission (join tokens,"
+            + " admitted ids) and the audit log.",
+    subcommands = {
+      ClusterCommand.MembersCommand.class,
+      ClusterCommand.LeaveCommand.class,
+      TokenCommand.class,
+      AdmitCommand.class,
+      AuditCommand.class
+    })
 final class ClusterCommand {
 
-  @Command(name = "members", description = "The group's id, leader and voters.")
+  @Command(
+      name = "members",
+      mixinStandardHelpOptions = true,
+      description = "The group's id, leader and voters.")
   static final class MembersCommand extends BlixardCli.NodeCommand {
     @Override
     void run(Channel channel) throws Exception {
@@ -42,9 +55,11 @@ final class ClusterCommand {
 
   @Command(
       name = "leave",
+      mixinStandardHelpOptions = true,
       description =
           "Take a node out of the Raft group and the registry (the node asked, unless --id names"
-              + " another); a leader hands leadership over first. Deadline 30s unless"
+              + " another, which takes an operator: the removal is signed with the operator key);"
+              + " a leader hands leadership over first. Deadline 30s unless"
               + " --timeout says otherwise.")
   static final class LeaveCommand extends BlixardCli.NodeCommand {
     @Option(
@@ -64,7 +79,7 @@ final class ClusterCommand {
       var response =
           MembershipServiceGrpc.newBlockingStub(channel)
               .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
-              .leave(LeaveRequest.newBuilder().setNodeId(id == null ? "" : id.trim()).build());
+              .leave(leaveRequest());
       if (printedJson(response)) {
         return;
       }
@@ -74,6 +89,19 @@ final class ClusterCommand {
       }
       out().println("node " + response.getNodeId() + " left the group");
       out().println("leader  " + (response.getLeaderId().isEmpty() ? "-" : response.getLeaderId()));
+    }
+
+    /** With --id, the removal signed by the operator, which the node forwards to the registry. */
+    private LeaveRequest leaveRequest() {
+      if (id == null) {
+        return LeaveRequest.getDefaultInstance();
+      }
+      NodeId node = NodeId.parse(id);
+      return LeaveRequest.newBuilder()
+          .setNodeId(node.value())
+          .setSignedRemove(
+              SignedCommands.sign(RegistryCommand.newBuilder().setRemove(node.value())))
+          .build();
     }
   }
 }

@@ -41,4 +41,9 @@ final class Table {
       out.println(line.toString().stripTrailing());
     }
   }
+
+  /** A node id's short form for a cell; other text (an empty actor, say) as it is. */
+  static String shortId(String id) {
+    return id.length() == 52 ? id.substring(0, 8) : id.isEmpty() ? "-" : id;
+  }
 }

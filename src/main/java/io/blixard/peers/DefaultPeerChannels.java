@@ -46,6 +46,18 @@ public class DefaultPeerChannels implements PeerChannels {
   }
 
   @Override
+  public Channel grpcChannel(NodeAddress pinned) {
+    if (closed) {
+      throw new IllegalStateException("peer channels are closed (the node is stopping)");
+    }
+    if (!pinned.pinned()) {
+      throw new IllegalArgumentException(
+          "member address " + pinned + " names no node id (expected: NODEID@host:grpcPort)");
+    }
+    return grpc.channel(pinned);
+  }
+
+  @Override
   public void close() {
     closed = true;
   }

@@ -18,6 +18,12 @@ public interface PeerChannels extends AutoCloseable {
   Channel channel(NodeAddress address);
 
   /**
+   * A gRPC channel to {@code host:grpcPort} whose TLS handshake must show the node id the address
+   * is pinned to (in insecure mode, plaintext as every gRPC channel of this node).
+   */
+  Channel grpcChannel(NodeAddress pinned);
+
+  /**
    * The channel to the member at this address, as text.
    *
    * @throws IllegalArgumentException when the address does not parse or its transport is not

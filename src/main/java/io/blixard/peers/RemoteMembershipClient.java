@@ -6,11 +6,14 @@ import io.blixard.cluster.JoinApplication;
 import io.blixard.cluster.JoinException;
 import io.blixard.cluster.MembershipClient;
 import io.blixard.node.NodeAddress;
+import io.blixard.node.NodeId;
 import io.blixard.proto.cluster.v1.GetMembersRequest;
 import io.blixard.proto.cluster.v1.MembershipServiceGrpc;
+import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,38 +29,42 @@ public class RemoteMembershipClient implements MembershipClient {
   }
 
   @Override
-  public GroupMembers members(NodeAddress address, Duration timeout) {
-    return members(address, "", timeout);
-  }
-
-  @Override
-  public GroupMembers members(NodeAddress address, String joinToken, Duration timeout) {
+  public GroupMembers members(
+      NodeAddress address, String joinToken, Duration timeout, Optional<NodeId> expected) {
     try {
       return MembershipProtos.fromProto(
-          stub(address, timeout)
+          stub(address, timeout, expected)
               .getMembers(
                   GetMembersRequest.newBuilder()
                       .setJoinToken(joinToken == null ? "" : joinToken)
                       .build()));
     } catch (StatusRuntimeException e) {
-      throw failure(address, "ask for the group", e);
+      throw failure(address, expected, "ask for the group", e);
     }
   }
 
   @Override
-  public GroupMembers join(NodeAddress address, JoinApplication application, Duration timeout) {
+  public GroupMembers join(
+      NodeAddress address,
+      JoinApplication application,
+      Duration timeout,
+      Optional<NodeId> expected) {
     try {
       return MembershipProtos.fromProto(
-          stub(address, timeout).join(MembershipProtos.toProto(application)));
+          stub(address, timeout, expected).join(MembershipProtos.toProto(application)));
     } catch (StatusRuntimeException e) {
-      throw failure(address, "join", e);
+      throw failure(address, expected, "join", e);
     }
   }
 
   private MembershipServiceGrpc.MembershipServiceBlockingStub stub(
-      NodeAddress address, Duration timeout) {
+      NodeAddress address, Duration timeout, Optional<NodeId> expected) {
     try {
-      return MembershipServiceGrpc.newBlockingStub(channels.channel(address))
+      Channel channel =
+          expected.isPresent() && !address.pinned()
+              ? channels.grpcChannel(address.pinnedTo(expected.get()))
+              : channels.channel(address);
+      return MembershipServiceGrpc.newBlockingStub(channel)
           .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (IllegalArgumentException e) {
       throw new JoinException(JoinException.Reason.REFUSED, e.getMessage(), e);
@@ -66,6 +73,11 @@ public class RemoteMembershipClient implements MembershipClient {
 
   /** Why a call to a member failed, and whether retrying makes sense. */
   static JoinException failure(NodeAddress address, String what, StatusRuntimeException e) {
+    return failure(address, Optional.empty(), what, e);
+  }
+
+  static JoinException failure(
+      NodeAddress address, Optional<NodeId> expected, String what, StatusRuntimeException e) {
     Status status = e.getStatus();
     String description = status.getDescription() == null ? "" : ": " + status.getDescription();
     String message =
@@ -91,9 +103,30 @@ public class RemoteMembershipClient implements MembershipClient {
                   e);
           default -> JoinException.Reason.REFUSED;
         };
-    if (reason == JoinException.Reason.UNREACHABLE) {
+    Optional<String> wrongPeer = certificateRejection(e);
+    if (wrongPeer.isPresent()) {
+      message =
+          "member "
+              + address
+              + " failed the TLS handshake: "
+              + wrongPeer.get()
+              + (expected.isPresent() && !address.pinned()
+                  ? "; at a host:port address a joiner trusts only the join token's issuer"
+                      + " (expected: the issuer's address among blixard.cluster.join)"
+                  : "");
+    } else if (reason == JoinException.Reason.UNREACHABLE) {
       message = "member " + address + " is not reachable (" + status.getCode() + description + ")";
     }
     return new JoinException(reason, message, e);
+  }
+
+  /** The trust manager's one-line reason, when a handshake failed on the peer's certificate. */
+  private static Optional<String> certificateRejection(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof java.security.cert.CertificateException && t.getMessage() != null) {
+        return Optional.of(t.getMessage());
+      }
+    }
+    return Optional.empty();
   }
 }

@@ -29,9 +29,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -377,23 +374,6 @@ public class DefaultMembershipService implements MembershipService {
   }
 
   private void await(CompletableFuture<Void> write, String what) {
-    long timeout = properties.raft().requestTimeout().multipliedBy(2).toMillis();
-    try {
-      write.get(timeout, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ClusterUnavailableException("interrupted while waiting to " + what);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof AccessDeniedException denied) {
-        throw new AccessDeniedException(denied.reason(), denied.getMessage());
-      }
-      if (e.getCause() instanceof IllegalArgumentException invalid) {
-        throw new IllegalArgumentException(invalid.getMessage(), invalid);
-      }
-      throw new ClusterUnavailableException("cannot " + what + ": " + e.getCause());
-    } catch (TimeoutException e) {
-      throw new ClusterUnavailableException(
-          "cannot " + what + ": no answer from Raft within " + timeout + " ms");
-    }
+    RegistryWrites.await(write, properties.raft().requestTimeout().multipliedBy(2), what);
   }
 }

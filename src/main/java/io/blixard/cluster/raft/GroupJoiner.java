@@ -213,7 +213,9 @@ final class GroupJoiner {
   private GroupMembers joinThrough(
       NodeAddress member, JoinApplication application, GroupServer server) {
     NodeId self = application.nodeId();
-    GroupMembers group = membership.members(member, joinToken, settings.callTimeout());
+    // A host:port member must prove it is the token's issuer: the token proves the cluster.
+    Optional<NodeId> issuer = credential.flatMap(JoinCredential::issuer);
+    GroupMembers group = membership.members(member, joinToken, settings.callTimeout(), issuer);
     if (server.groupId().isEmpty()) {
       group
           .member(self)
@@ -250,7 +252,7 @@ final class GroupJoiner {
     if (server.groupId().isEmpty()) {
       server.start(group.groupId());
     }
-    GroupMembers joined = membership.join(member, application, settings.callTimeout());
+    GroupMembers joined = membership.join(member, application, settings.callTimeout(), issuer);
     log.info(
         "Joined group {} through {}: leader {}, {} members",
         joined.groupId(),

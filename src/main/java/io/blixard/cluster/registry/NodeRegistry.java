@@ -329,6 +329,16 @@ public class NodeRegistry {
       case ADD_TOKEN -> {
         requireTokenShape(c.getAddToken());
         requireOperator(d.signer, "create a join token");
+        String issuer = c.getAddToken().getIssuerNodeId();
+        if (enforce && !issuer.isEmpty() && !records.containsKey(NodeId.parse(issuer).value())) {
+          throw new Refused(
+              "issuer_unknown",
+              "join token "
+                  + c.getAddToken().getTokenId()
+                  + " names issuer "
+                  + issuer
+                  + ", which is not a member (expected: the member the token is created through)");
+        }
         if (tokens.containsKey(c.getAddToken().getTokenId())) {
           throw new Refused(
               "token_exists",

@@ -66,14 +66,23 @@ class GroupJoinerTest {
       this.answers = answers;
     }
 
+    final List<Optional<NodeId>> pins = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @Override
-    public GroupMembers members(NodeAddress address, Duration timeout) {
+    public GroupMembers members(
+        NodeAddress address, String joinToken, Duration timeout, Optional<NodeId> expected) {
+      pins.add(expected);
       int n = calls.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
       return answers.get(address).apply(n);
     }
 
     @Override
-    public GroupMembers join(NodeAddress address, JoinApplication application, Duration timeout) {
+    public GroupMembers join(
+        NodeAddress address,
+        JoinApplication application,
+        Duration timeout,
+        Optional<NodeId> expected) {
+      pins.add(expected);
       return group(Optional.of(LEADER), LEADER, application.nodeId());
     }
 
@@ -215,5 +224,39 @@ class GroupJoinerTest {
         .hasMessageContaining(SECOND + "=UNREACHABLE: connection refused");
     assertThat(members.calls(FIRST)).as("retried").isGreaterThan(1);
     assertThat(server.events).containsExactly("abandon");
+  }
+
+  @Test
+  void aTokenNamingItsIssuerPinsTheIssuerOnEveryCall() {
+    ScriptedMembers members =
+        new ScriptedMembers(Map.of(FIRST, call -> group(Optional.of(LEADER), LEADER)));
+    String token = "blx1." + LEADER.value() + ".abcdef123456.0123456789abcdef0123";
+    GroupJoiner joiner =
+        new GroupJoiner(
+            identity,
+            endpoints,
+            new ClusterProperties.JoinRetry(
+                Duration.ofMillis(10),
+                Duration.ofMillis(40),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(1)),
+            members,
+            token,
+            ids -> {});
+
+    joiner.join(List.of(FIRST), "127.0.0.1:7000", new RecordingServer());
+
+    assertThat(members.pins).containsExactly(Optional.of(LEADER), Optional.of(LEADER));
+  }
+
+  @Test
+  void aPreSharedTokenPinsNobody() {
+    ScriptedMembers members =
+        new ScriptedMembers(Map.of(FIRST, call -> group(Optional.of(LEADER), LEADER)));
+
+    joiner(members, Duration.ofSeconds(5))
+        .join(List.of(FIRST), "127.0.0.1:7000", new RecordingServer());
+
+    assertThat(members.pins).containsOnly(Optional.empty());
   }
 }
