@@ -74,7 +74,7 @@ final class TokenCommand {
                   .getClusterStatus(GetClusterStatusRequest.getDefaultInstance())
                   .getReportedBy());
       JoinCredential token = JoinCredential.generate(Optional.of(issuer));
-      Instant expires = Instant.now().plus(ttl);
+      Instant expires = Instant.now().plus(ttl).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
       JoinToken.Builder stored =
           JoinToken.newBuilder()
               .setTokenId(token.id())
