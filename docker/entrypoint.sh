@@ -6,7 +6,8 @@
 #   JAVA_OPTS               JVM options, split on spaces (e.g. "-XX:MaxRAMPercentage=75").
 #   SPRING_PROFILES_ACTIVE  Spring profiles; "cluster" unless set (data dir and advertised host
 #                           from BLIXARD_DATA_DIR and BLIXARD_ADVERTISE_HOST).
-#   BLIXARD_JAR             The node's jar; /opt/blixard/blixard.jar in the image.
+#   BLIXARD_JAR             The node's jar; /opt/blixard/blixard.jar in the image, with its
+#                           libraries in /opt/blixard/lib (the jar's layers, extracted).
 #   BLIXARD_SEED            In a StatefulSet: the member (host:grpcPort) that every pod but the
 #                           first one (ordinal 0, which bootstraps the cluster) joins. Ignored when
 #                           BLIXARD_CLUSTER_JOIN is set.

@@ -64,3 +64,8 @@ Services, probes and volume use, so they cannot disagree.
   "server" (dict "port" .Values.ports.http) }}
 {{- toYaml (mergeOverwrite (deepCopy .Values.config) $fixed) }}
 {{- end }}
+
+{{/* The label ("<fullname>-client") that lets a pod of the namespace reach gRPC and QUIC. */}}
+{{- define "blixard.clientLabel" -}}
+{{- printf "%s-client" (include "blixard.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}

@@ -45,13 +45,29 @@ class DockerComposeTest {
   }
 
   @Test
-  void hasThreeNodesBuiltFromTheDockerfile() {
+  void buildsTheImageOnceFromTheDockerfileAndRunsItOnEveryNode() throws IOException {
     assertThat(services).containsKeys("node1", "node2", "node3", "prometheus");
+    String image = String.valueOf(service("node1").get("image"));
     for (String node : NODES) {
       Map<String, Object> service = service(node);
-      assertThat(service.get("build")).as("%s build", node).isEqualTo(".");
+      assertThat(service.get("image")).as("%s image", node).isEqualTo(image);
       assertThat(service.get("hostname")).as("%s hostname", node).isEqualTo(node);
     }
+    List<String> building =
+        services.keySet().stream().filter(name -> service(name).containsKey("build")).toList();
+    assertThat(building).as("services that build an image").containsExactly("node1");
+
+    Map<String, Object> build = asMap(service("node1").get("build"), "node1 build");
+    assertThat(build.get("context")).isEqualTo(".");
+    Set<String> dockerfileArgs = new HashSet<>();
+    for (String line : Files.readAllLines(ApplicationConfig.ROOT.resolve("Dockerfile"))) {
+      if (line.startsWith("ARG ")) {
+        dockerfileArgs.add(line.substring(4).split("=")[0].strip());
+      }
+    }
+    assertThat(dockerfileArgs)
+        .as("the Dockerfile's ARGs")
+        .containsAll(asMap(build.get("args"), "node1 build args").keySet());
   }
 
   @Test

@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class DockerfileTest {
 
   private static final Pattern CONTINUATION = Pattern.compile("\\\\\\n");
+  private static final Pattern LABEL = Pattern.compile("([\\w.-]+)=\"([^\"]*)\"");
 
   private static ApplicationConfig config;
   private static List<String> instructions;
@@ -38,15 +41,61 @@ class DockerfileTest {
     }
   }
 
+  /** The layers of a Spring Boot jar (BOOT-INF/layers.idx), least changing first. */
+  static final List<String> JAR_LAYERS =
+      List.of("dependencies", "spring-boot-loader", "snapshot-dependencies", "application");
+
+  /** What the build stage runs to split the jar into its layers, one directory each. */
+  static final String EXTRACT = "java -Djarmode=tools -jar target/blixard.jar extract --layers";
+
   @Test
   void buildsWithTheWrapperOnATemurin17JdkAndRunsOnTheTemurin17Jre() {
     List<String> froms = arguments("FROM");
     assertThat(froms).hasSize(2);
-    assertThat(froms.get(0)).startsWith("eclipse-temurin:17-jdk ");
-    assertThat(froms.get(1)).isEqualTo("eclipse-temurin:17-jre");
+    // The jar is the same on every platform: built on the build machine's, for any target.
+    assertThat(froms.get(0)).isEqualTo("--platform=$BUILDPLATFORM eclipse-temurin:17-jdk AS build");
+    assertThat(froms.get(1))
+        .as("a JRE, not a JDK, at run time")
+        .isEqualTo("eclipse-temurin:17-jre");
     assertThat(arguments("RUN")).anySatisfy(run -> assertThat(run).contains("./mvnw", "package"));
-    assertThat(arguments("COPY"))
-        .anySatisfy(copy -> assertThat(copy).startsWith("--from=build /src/target/blixard.jar "));
+  }
+
+  @Test
+  void copiesTheJarsLayersOneLayerEachLeastChangingFirst() {
+    assertThat(arguments("RUN")).contains(EXTRACT + " --destination /layers");
+    List<String> fromBuild =
+        arguments("COPY").stream().filter(copy -> copy.startsWith("--from=build ")).toList();
+    assertThat(fromBuild)
+        .containsExactlyElementsOf(
+            JAR_LAYERS.stream()
+                .map(layer -> "--from=build /layers/" + layer + "/ /opt/blixard/")
+                .toList());
+  }
+
+  @Test
+  void labelsTheImageWithOciAnnotationsFromBuildArguments() {
+    Map<String, String> labels = labels();
+    assertThat(labels)
+        .containsEntry("org.opencontainers.image.title", "blixard-node")
+        .containsKey("org.opencontainers.image.description");
+    // ARGs are in scope in the stage that declares them: the runtime stage, after its FROM.
+    List<String> runtimeArgs = arguments("ARG", lastIndexOf("FROM"));
+    for (var label :
+        Map.of(
+                "version",
+                "VERSION",
+                "revision",
+                "REVISION",
+                "created",
+                "CREATED",
+                "source",
+                "SOURCE")
+            .entrySet()) {
+      assertThat(labels)
+          .containsEntry(
+              "org.opencontainers.image." + label.getKey(), "${" + label.getValue() + "}");
+      assertThat(runtimeArgs).contains(label.getValue());
+    }
   }
 
   @Test
@@ -70,6 +119,10 @@ class DockerfileTest {
   void runsAsANonRootUserWhoOwnsTheDataDirectory() {
     List<String> users = arguments("USER");
     assertThat(users).hasSize(1);
+    assertThat(instructions.indexOf("USER " + users.get(0)))
+        .as("USER after every RUN and COPY of the runtime stage")
+        .isGreaterThan(lastIndexOf("RUN"))
+        .isGreaterThan(lastIndexOf("COPY"));
     String user = users.get(0).split(":")[0];
     assertThat(user).isNotIn("root", "0");
     assertThat(arguments("RUN"))
@@ -120,12 +173,37 @@ class DockerfileTest {
   }
 
   private static List<String> arguments(String instruction) {
+    return arguments(instruction, 0);
+  }
+
+  private static List<String> arguments(String instruction, int from) {
     List<String> result = new ArrayList<>();
-    for (String line : instructions) {
+    for (String line : instructions.subList(from, instructions.size())) {
       if (line.startsWith(instruction + " ")) {
         result.add(line.substring(instruction.length() + 1));
       }
     }
     return result;
+  }
+
+  private static int lastIndexOf(String instruction) {
+    for (int i = instructions.size() - 1; i >= 0; i--) {
+      if (instructions.get(i).startsWith(instruction + " ")) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The LABEL instructions' key="value" pairs. */
+  private static Map<String, String> labels() {
+    Map<String, String> labels = new LinkedHashMap<>();
+    for (String label : arguments("LABEL")) {
+      Matcher pair = LABEL.matcher(label);
+      while (pair.find()) {
+        labels.put(pair.group(1), pair.group(2));
+      }
+    }
+    return labels;
   }
 }

@@ -27,10 +27,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The image's entrypoint and health check as real processes: docker/entrypoint.sh starts the built
- * jar (run by failsafe after {@code package}) with the image's defaults, on free loopback ports and
- * a temporary data directory, as pod 0 of a StatefulSet; the node becomes ready, answers the
- * command line started through the same entrypoint, and stops on SIGTERM.
+ * The image's entrypoint and health check as real processes: the built jar (run by failsafe after
+ * {@code package}) is split into its layers and laid out as the Dockerfile copies them, and
+ * docker/entrypoint.sh starts it with the image's defaults, on free loopback ports and a temporary
+ * data directory, as pod 0 of a StatefulSet; the node becomes ready, answers the command line
+ * started through the same entrypoint over gRPC and QUIC, and stops on SIGTERM.
  */
 @Timeout(240)
 class EntrypointProcessIntegrationTest {
@@ -57,6 +58,7 @@ class EntrypointProcessIntegrationTest {
   void entrypointStartsAReadyNodeThatAnswersAndStopsOnSigterm() throws Exception {
     Path jar = Path.of(System.getProperty("blixard.jar", "target/blixard.jar")).toAbsolutePath();
     assertThat(jar).as("the built jar (run this test with failsafe after package)").isReadable();
+    jar = imageLayout(jar, dir.resolve("opt/blixard"));
     ApplicationConfig config = ApplicationConfig.load();
     int raft = freeTcpPort();
     int grpc = freeTcpPort();
@@ -122,11 +124,66 @@ class EntrypointProcessIntegrationTest {
             "127.0.0.1:" + grpc);
     assertThat(health.exitCode).as("blixard health: %s", health.output).isZero();
     assertThat(health.output).contains("status  UP").containsPattern("raft +UP");
+    // The QUIC native library loads from the image's layout.
+    Result overQuic =
+        run(
+            Map.of("BLIXARD_JAR", jar.toString(), "JAVA_OPTS", "-Xmx64m -XX:TieredStopAtLevel=1"),
+            "/bin/sh",
+            ENTRYPOINT.toString(),
+            "health",
+            "--transport",
+            "quic",
+            "--node",
+            "127.0.0.1:" + grpc);
+    assertThat(overQuic.exitCode).as("blixard health over QUIC: %s", overQuic.output).isZero();
 
     node.destroy();
     assertThat(node.waitFor(60, TimeUnit.SECONDS)).as("node stopped on SIGTERM").isTrue();
     assertThat(Files.readString(log)).doesNotContain("Exception in thread");
     assertThat(run(healthEnv, "/bin/bash", HEALTHCHECK.toString()).exitCode).isNotZero();
+  }
+
+  /**
+   * Lays {@code jar} out in {@code target} as the image does: split into its layers by the
+   * Dockerfile's command, copied in the Dockerfile's order. Returns the application jar.
+   */
+  private Path imageLayout(Path jar, Path target) throws Exception {
+    Path layers = dir.resolve("layers");
+    Result extract =
+        run(
+            Map.of(),
+            DockerfileTest.EXTRACT
+                .replace("target/blixard.jar", jar.toString())
+                .concat(" --destination " + layers)
+                .split(" "));
+    assertThat(extract.exitCode).as("extract: %s", extract.output).isZero();
+    for (String layer : DockerfileTest.JAR_LAYERS) {
+      Path from = layers.resolve(layer);
+      assertThat(from).as("layer %s", layer).isDirectory();
+      try (var files = Files.walk(from)) {
+        for (Path file : files.toList()) {
+          Path to = target.resolve(from.relativize(file).toString());
+          if (Files.isDirectory(file)) {
+            Files.createDirectories(to);
+          } else {
+            Files.copy(file, to);
+          }
+        }
+      }
+    }
+    // Both CPUs' native libraries, so that an arm64 image works as an amd64 one does.
+    try (var libraries = Files.list(target.resolve("lib"))) {
+      List<String> names = libraries.map(p -> p.getFileName().toString()).toList();
+      for (String artifact :
+          List.of("netty-incubator-codec-native-quic", "netty-transport-native-epoll")) {
+        for (String cpu : List.of("linux-x86_64", "linux-aarch_64")) {
+          assertThat(names)
+              .as("%s for %s in the image's lib/", artifact, cpu)
+              .anySatisfy(name -> assertThat(name).startsWith(artifact).endsWith(cpu + ".jar"));
+        }
+      }
+    }
+    return target.resolve("blixard.jar");
   }
 
   private void awaitUp(int port, String path, Path log) throws Exception {

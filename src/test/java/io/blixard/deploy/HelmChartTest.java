@@ -4,10 +4,13 @@ import static io.blixard.deploy.ApplicationConfig.asList;
 import static io.blixard.deploy.ApplicationConfig.asMap;
 import static io.blixard.deploy.ApplicationConfig.get;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -36,8 +39,14 @@ class HelmChartTest {
   private static final String NAMESPACE = "blixard-test";
   // The oldest Kubernetes the chart supports (Chart.yaml kubeVersion).
   private static final String KUBERNETES = "1.26.0";
+  // A row of the chart README's table of values: | `key` | default | meaning |
+  private static final Pattern README_ROW = Pattern.compile("(?m)^\\| `([A-Za-z0-9.]+)` \\|");
   private static final Pattern VALUE_REFERENCE =
       Pattern.compile("\\.Values((?:\\.[A-Za-z0-9_]+)+)");
+
+  private static final String OPERATOR = "5n4avjkram2t542pu5u3dgswcgyzp7teh2wpns5zorfi55bfgzkq";
+  private static final Path TEST_POD = Path.of("templates/tests/test-health.yaml");
+  private static final String TEST_HOOK = "    helm.sh/hook: test\n";
 
   private static ApplicationConfig config;
   private static Map<String, Map<String, Object>> manifests;
@@ -63,7 +72,246 @@ class HelmChartTest {
             "Service/blix-blixard-peers",
             "StatefulSet/blix-blixard",
             "PodDisruptionBudget/blix-blixard",
-            "Secret/blix-blixard-join-token");
+            "Secret/blix-blixard-join-token",
+            "NetworkPolicy/blix-blixard");
+  }
+
+  @Test
+  void schemaRejectsAWrongTypeAndAMisspeltValue() throws Exception {
+    assertThatThrownBy(() -> render(template -> template.set("replicaCount", "three")))
+        .hasMessageContaining("replicaCount")
+        .hasMessageContaining("integer");
+    assertThatThrownBy(() -> render(template -> template.set("security.readAccess", "everyone")))
+        .hasMessageContaining("readAccess");
+    assertThatThrownBy(() -> render(template -> template.set("replicas", 3)))
+        .hasMessageContaining("replicas");
+
+    // helm lint --strict reads the chart's own values.yaml: a copy with a wrong type fails it.
+    Path copy = copyOfChart();
+    Path values = copy.resolve("values.yaml");
+    String text = Files.readString(values);
+    assertThat(text).contains("\nreplicaCount: 3\n");
+    Files.writeString(values, text.replace("\nreplicaCount: 3\n", "\nreplicaCount: three\n"));
+    LintResult result = new Helm(copy).lint().strict().call();
+    assertThat(result.isFailed()).as("helm lint --strict of replicaCount: three").isTrue();
+    assertThat(String.join("\n", result.getMessages())).contains("replicaCount");
+  }
+
+  @Test
+  void networkPolicyOpensClusterPortsToTheReleaseAndClientPortsToItsClients() {
+    Map<String, Object> policy = spec("NetworkPolicy/blix-blixard");
+    Object nodes = get(spec("StatefulSet/blix-blixard"), "selector.matchLabels");
+    assertThat(get(policy, "podSelector.matchLabels")).isEqualTo(nodes);
+    assertThat(policy.get("policyTypes")).isEqualTo(List.of("Ingress"));
+    Map<Object, Set<String>> portsBySource = ingress(manifests);
+    assertThat(portsBySource)
+        .containsOnly(
+            Map.entry(
+                Map.of("podSelector", Map.of("matchLabels", nodes)),
+                Set.of(
+                    config.raftPort() + "/TCP",
+                    config.grpcPort() + "/TCP",
+                    config.quicPort() + "/UDP",
+                    config.httpPort() + "/TCP")),
+            Map.entry(
+                Map.of("podSelector", Map.of("matchLabels", Map.of("blix-blixard-client", "true"))),
+                Set.of(config.grpcPort() + "/TCP", config.quicPort() + "/UDP")));
+
+    Map<String, Object> monitoring =
+        Map.of("namespaceSelector", Map.of("matchLabels", Map.of("name", "monitoring")));
+    Map<String, Object> otherClients =
+        Map.of("namespaceSelector", Map.of("matchLabels", Map.of("name", "apps")));
+    Map<Object, Set<String>> opened =
+        ingress(
+            renderWithValues(
+                Map.of(
+                    "networkPolicy",
+                    Map.of("http", List.of(monitoring), "clients", List.of(otherClients)))));
+    assertThat(opened)
+        .containsEntry(monitoring, Set.of(config.httpPort() + "/TCP"))
+        .containsEntry(
+            otherClients, Set.of(config.grpcPort() + "/TCP", config.quicPort() + "/UDP"));
+
+    assertThat(render(template -> template.set("networkPolicy.enabled", false)))
+        .doesNotContainKey("NetworkPolicy/blix-blixard");
+  }
+
+  @Test
+  void persistenceIsAClaimPerNodeOrAnExistingClaimOrAnEmptyDir() {
+    Map<String, Object> claim = dataClaim(manifests);
+    assertThat(get(claim, "spec.accessModes")).isEqualTo(List.of("ReadWriteOnce"));
+    assertThat(get(claim, "spec.resources.requests.storage")).isEqualTo("1Gi");
+    assertThat(asMap(claim.get("spec"), "claim spec")).doesNotContainKey("storageClassName");
+
+    Map<String, Object> fast =
+        dataClaim(
+            render(
+                template ->
+                    template
+                        .set("persistence.storageClass", "fast-ssd")
+                        .set("persistence.size", "10Gi")
+                        .set("persistence.accessModes[0]", "ReadWriteOncePod")
+                        .set("persistence.annotations.backup", "daily")));
+    assertThat(get(fast, "spec.storageClassName")).isEqualTo("fast-ssd");
+    assertThat(get(fast, "spec.resources.requests.storage")).isEqualTo("10Gi");
+    assertThat(get(fast, "spec.accessModes")).isEqualTo(List.of("ReadWriteOncePod"));
+    assertThat(get(fast, "metadata.annotations.backup")).isEqualTo("daily");
+    assertThat(
+            get(
+                dataClaim(render(template -> template.set("persistence.storageClass", "-"))),
+                "spec.storageClassName"))
+        .isEqualTo("");
+
+    Map<String, Map<String, Object>> ephemeral =
+        render(template -> template.set("persistence.enabled", false));
+    assertThat(spec(ephemeral, "StatefulSet/blix-blixard"))
+        .doesNotContainKey("volumeClaimTemplates");
+    assertThat(volume(ephemeral, "data")).containsEntry("emptyDir", Map.of("sizeLimit", "1Gi"));
+
+    Map<String, Map<String, Object>> existing =
+        render(
+            template ->
+                template.set("persistence.existingClaim", "blixard-data").set("replicaCount", 1));
+    assertThat(spec(existing, "StatefulSet/blix-blixard"))
+        .doesNotContainKey("volumeClaimTemplates");
+    assertThat(volume(existing, "data"))
+        .containsEntry("persistentVolumeClaim", Map.of("claimName", "blixard-data"));
+    assertThatThrownBy(
+            () -> render(template -> template.set("persistence.existingClaim", "blixard-data")))
+        .hasMessageContaining("persistence.existingClaim=blixard-data with replicaCount=3")
+        .hasMessageContaining("data-blix-blixard-<ordinal>");
+  }
+
+  @Test
+  void extensionPointsRenderIntoThePod() {
+    Map<String, Object> spread =
+        Map.of(
+            "maxSkew", 1,
+            "topologyKey", "topology.kubernetes.io/zone",
+            "whenUnsatisfiable", "ScheduleAnyway");
+    Map<String, Object> own =
+        Map.of(
+            "maxSkew",
+            2,
+            "topologyKey",
+            "kubernetes.io/hostname",
+            "whenUnsatisfiable",
+            "DoNotSchedule",
+            "labelSelector",
+            Map.of("matchLabels", Map.of("tier", "raft")));
+    Map<String, Map<String, Object>> rendered =
+        renderWithValues(
+            Map.of(
+                "extraEnv", List.of(Map.of("name", "BLIXARD_EXAMPLE", "value", "1")),
+                "extraVolumes",
+                    List.of(Map.of("name", "certs", "secret", Map.of("secretName", "c"))),
+                "extraVolumeMounts", List.of(Map.of("name", "certs", "mountPath", "/certs")),
+                "initContainers", List.of(Map.of("name", "wait", "image", "busybox")),
+                "sidecars", List.of(Map.of("name", "logs", "image", "fluent-bit")),
+                "topologySpreadConstraints", List.of(spread, own),
+                "priorityClassName", "blixard-critical"));
+    Map<String, Object> pod = podSpec(rendered);
+    assertThat(environment(rendered)).containsEntry("BLIXARD_EXAMPLE", "1");
+    assertThat(volume(rendered, "certs")).containsEntry("secret", Map.of("secretName", "c"));
+    assertThat(asList(container(rendered).get("volumeMounts"), "volumeMounts"))
+        .contains(Map.of("name", "certs", "mountPath", "/certs"));
+    assertThat(asList(pod.get("initContainers"), "initContainers"))
+        .containsExactly(Map.of("name", "wait", "image", "busybox"));
+    assertThat(asList(pod.get("containers"), "containers"))
+        .extracting(c -> asMap(c, "container").get("name"))
+        .containsExactly("blixard", "logs");
+    Map<String, Object> withSelector = new HashMap<>(spread);
+    withSelector.put(
+        "labelSelector",
+        Map.of("matchLabels", get(spec("StatefulSet/blix-blixard"), "selector.matchLabels")));
+    assertThat(asList(pod.get("topologySpreadConstraints"), "topologySpreadConstraints"))
+        .containsExactly(withSelector, own);
+    assertThat(pod).containsEntry("priorityClassName", "blixard-critical");
+
+    // Without them the pod has none of these, and never the Services' environment variables.
+    Map<String, Object> plain = podSpec(manifests);
+    assertThat(plain)
+        .doesNotContainKeys("initContainers", "topologySpreadConstraints", "priorityClassName")
+        .containsEntry("enableServiceLinks", false);
+    assertThat(asList(plain.get("containers"), "containers")).hasSize(1);
+  }
+
+  @Test
+  void helmTestPodRunsBlixardHealthAgainstEveryNodeAsAClientOfTheRelease() throws IOException {
+    assertThat(CHART.resolve(TEST_POD)).content().contains(TEST_HOOK);
+    Map<String, Object> pod = renderTestPod(UnaryOperator.identity());
+    assertThat(asMap(get(pod, "metadata.annotations"), "annotations"))
+        .containsEntry("helm.sh/hook-delete-policy", "before-hook-creation,hook-succeeded");
+    Map<String, Object> labels = asMap(get(pod, "metadata.labels"), "labels");
+    assertThat(labels).containsEntry("blix-blixard-client", "true");
+    // Not one of the nodes: the Services must not send clients to it.
+    Map<String, Object> nodes =
+        asMap(get(spec("StatefulSet/blix-blixard"), "selector.matchLabels"), "selector");
+    assertThat(labels.entrySet().containsAll(nodes.entrySet()))
+        .as("test pod selected as a node")
+        .isFalse();
+
+    Map<String, Object> spec = asMap(pod.get("spec"), "test pod spec");
+    assertThat(spec)
+        .containsEntry("restartPolicy", "Never")
+        .containsEntry("enableServiceLinks", false)
+        .containsEntry("securityContext", podSpec(manifests).get("securityContext"));
+    Map<String, Object> test = asMap(asList(spec.get("containers"), "containers").get(0), "test");
+    assertThat(test.get("image")).isEqualTo(container().get("image"));
+    String script =
+        String.join(
+            " ", asList(test.get("command"), "command").stream().map(String::valueOf).toList());
+    String domain = "blix-blixard-peers." + NAMESPACE + ".svc.cluster.local";
+    for (int ordinal = 0; ordinal < 3; ordinal++) {
+      assertThat(script)
+          .contains("blix-blixard-" + ordinal + "." + domain + ":" + config.grpcPort());
+    }
+    assertThat(script)
+        .doesNotContain("blix-blixard-3.")
+        .contains("/opt/blixard/entrypoint.sh health --node");
+    assertThat(test.get("env"))
+        .isEqualTo(List.of(Map.of("name", "BLIXARD_CONFIG_DIR", "value", "/tmp/blixard")));
+
+    Map<String, Object> withOperator =
+        renderTestPod(template -> template.set("tests.operatorSecret", "blixard-test-operator"));
+    Map<String, Object> operatorTest =
+        asMap(asList(get(withOperator, "spec.containers"), "containers").get(0), "test");
+    assertThat(operatorTest.get("env"))
+        .isEqualTo(List.of(Map.of("name", "BLIXARD_CONFIG_DIR", "value", "/etc/blixard-operator")));
+    assertThat(asList(operatorTest.get("volumeMounts"), "volumeMounts"))
+        .contains(
+            Map.of("name", "operator", "mountPath", "/etc/blixard-operator", "readOnly", true));
+    assertThat(asList(get(withOperator, "spec.volumes"), "volumes"))
+        .anySatisfy(
+            v ->
+                assertThat(get(asMap(v, "volume"), "secret.secretName"))
+                    .isEqualTo("blixard-test-operator"));
+
+    assertThatThrownBy(() -> renderTestPod(template -> template.set("tests.enabled", false)))
+        .hasMessageContaining("no test pod");
+  }
+
+  @Test
+  void readmeDocumentsEveryValueAndTheSchemaKnowsEveryDocumentedOne() throws Exception {
+    Map<String, Object> values =
+        asMap(new Yaml().load(Files.readString(CHART.resolve("values.yaml"))), "values.yaml");
+    Map<String, Object> schema =
+        asMap(new Yaml().load(Files.readString(CHART.resolve("values.schema.json"))), "schema");
+    Set<String> documented = new HashSet<>();
+    Matcher row = README_ROW.matcher(Files.readString(CHART.resolve("README.md")));
+    while (row.find()) {
+      documented.add(row.group(1));
+    }
+    assertThat(documented).isNotEmpty();
+    for (String key : documented) {
+      assertThat(containsPath(values, key)).as("README's %s is in values.yaml", key).isTrue();
+      assertThat(schemaHas(schema, key)).as("README's %s is in values.schema.json", key).isTrue();
+    }
+    for (String leaf : ApplicationConfig.flatten(values).keySet()) {
+      assertThat(documented)
+          .as("a README row for %s or a value that holds it", leaf)
+          .anySatisfy(key -> assertThat(leaf.equals(key) || leaf.startsWith(key + ".")).isTrue());
+    }
   }
 
   @Test
@@ -71,9 +319,9 @@ class HelmChartTest {
     Map<String, Map<String, Object>> rendered =
         render(
             template ->
-                template.set("security.operators[0]", "op1").set("security.readAccess", "open"));
+                template.set("security.operators[0]", OPERATOR).set("security.readAccess", "open"));
     assertThat(environment(rendered))
-        .containsEntry("BLIXARD_SECURITY_OPERATORS", "op1")
+        .containsEntry("BLIXARD_SECURITY_OPERATORS", OPERATOR)
         .containsEntry("BLIXARD_SECURITY_READ_ACCESS", "open");
     List<String> fromSecret = new java.util.ArrayList<>();
     for (Object variable : asList(container(rendered).get("env"), "env")) {
@@ -276,8 +524,8 @@ class HelmChartTest {
             "values.yaml");
     Set<String> missing = new HashSet<>();
     List<Path> templates;
-    try (var files = java.nio.file.Files.list(CHART.resolve("templates"))) {
-      templates = files.toList();
+    try (var files = Files.walk(CHART.resolve("templates"))) {
+      templates = files.filter(Files::isRegularFile).toList();
     }
     assertThat(templates).isNotEmpty();
     for (Path template : templates) {
@@ -292,6 +540,83 @@ class HelmChartTest {
     assertThat(missing).as("references to values that values.yaml does not define").isEmpty();
   }
 
+  /** Whether the schema describes the value at {@code dottedPath}. */
+  private static boolean schemaHas(Map<String, Object> schema, String dottedPath) {
+    Object current = schema;
+    for (String part : dottedPath.split("\\.")) {
+      Object properties = current instanceof Map<?, ?> map ? map.get("properties") : null;
+      if (!(properties instanceof Map<?, ?> byName) || !byName.containsKey(part)) {
+        return false;
+      }
+      current = byName.get(part);
+    }
+    return true;
+  }
+
+  private static Map<Object, Set<String>> ingress(Map<String, Map<String, Object>> rendered) {
+    Map<Object, Set<String>> portsBySource = new HashMap<>();
+    for (Object rule :
+        asList(get(rendered.get("NetworkPolicy/blix-blixard"), "spec.ingress"), "ingress")) {
+      Map<String, Object> r = asMap(rule, "ingress rule");
+      Set<String> ports = new HashSet<>();
+      for (Object port : asList(r.get("ports"), "ports")) {
+        Map<String, Object> p = asMap(port, "port");
+        ports.add(p.get("port") + "/" + p.get("protocol"));
+      }
+      for (Object source : asList(r.get("from"), "from")) {
+        portsBySource.computeIfAbsent(source, s -> new HashSet<>()).addAll(ports);
+      }
+    }
+    return portsBySource;
+  }
+
+  private static Map<String, Object> dataClaim(Map<String, Map<String, Object>> rendered) {
+    List<Object> claims =
+        asList(spec(rendered, "StatefulSet/blix-blixard").get("volumeClaimTemplates"), "claims");
+    assertThat(claims).hasSize(1);
+    Map<String, Object> claim = asMap(claims.get(0), "claim");
+    assertThat(get(claim, "metadata.name")).isEqualTo("data");
+    return claim;
+  }
+
+  private static Map<String, Object> podSpec(Map<String, Map<String, Object>> rendered) {
+    return asMap(get(rendered.get("StatefulSet/blix-blixard"), "spec.template.spec"), "pod spec");
+  }
+
+  private static Map<String, Object> volume(
+      Map<String, Map<String, Object>> rendered, String name) {
+    return asList(podSpec(rendered).get("volumes"), "volumes").stream()
+        .map(v -> asMap(v, "volume"))
+        .filter(v -> name.equals(v.get("name")))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no volume named " + name));
+  }
+
+  private static Path copyOfChart() throws IOException {
+    Path copy = Files.createTempDirectory("blixard-chart");
+    try (var files = Files.walk(CHART)) {
+      for (Path file : files.toList()) {
+        Path to = copy.resolve(CHART.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(file, to);
+        }
+      }
+    }
+    return copy;
+  }
+
+  private static Map<String, Map<String, Object>> renderWithValues(Map<String, Object> values) {
+    try {
+      Path file = Files.createTempFile("blixard-values", ".yaml");
+      Files.writeString(file, new Yaml().dump(values));
+      return render(template -> template.withValuesFile(file));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static boolean containsPath(Map<String, Object> tree, String dottedPath) {
     Object current = tree;
     for (String part : dottedPath.split("\\.")) {
@@ -303,11 +628,32 @@ class HelmChartTest {
     return true;
   }
 
+  /**
+   * The helm test pod. Helm's template API prints no hooks, so a copy of the chart without the test
+   * hook annotation renders it as a plain manifest.
+   */
+  private static Map<String, Object> renderTestPod(UnaryOperator<TemplateCommand> options)
+      throws IOException {
+    Path copy = copyOfChart();
+    Path template = copy.resolve(TEST_POD);
+    Files.writeString(template, Files.readString(template).replace(TEST_HOOK, ""));
+    Map<String, Object> pod = render(copy, options).get("Pod/blix-blixard-test-health");
+    if (pod == null) {
+      throw new AssertionError("no test pod rendered");
+    }
+    return pod;
+  }
+
   private static Map<String, Map<String, Object>> render(UnaryOperator<TemplateCommand> options) {
+    return render(CHART, options);
+  }
+
+  private static Map<String, Map<String, Object>> render(
+      Path chart, UnaryOperator<TemplateCommand> options) {
     String rendered =
         options
             .apply(
-                new Helm(CHART)
+                new Helm(chart)
                     .template()
                     .withName(RELEASE)
                     .withNamespace(NAMESPACE)
@@ -328,7 +674,12 @@ class HelmChartTest {
   }
 
   private static Map<String, Object> spec(String object) {
-    return asMap(manifests.get(object).get("spec"), object + " spec");
+    return spec(manifests, object);
+  }
+
+  private static Map<String, Object> spec(
+      Map<String, Map<String, Object>> rendered, String object) {
+    return asMap(rendered.get(object).get("spec"), object + " spec");
   }
 
   private static Map<String, Object> container() {
@@ -338,9 +689,11 @@ class HelmChartTest {
   private static Map<String, Object> container(Map<String, Map<String, Object>> rendered) {
     Object containers =
         get(rendered.get("StatefulSet/blix-blixard"), "spec.template.spec.containers");
-    List<Object> list = asList(containers, "containers");
-    assertThat(list).hasSize(1);
-    return asMap(list.get(0), "container");
+    return asList(containers, "containers").stream()
+        .map(c -> asMap(c, "container"))
+        .filter(c -> "blixard".equals(c.get("name")))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no container named blixard"));
   }
 
   private static Map<String, String> environment() {
