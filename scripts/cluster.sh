@@ -8,9 +8,17 @@
 #   scripts/cluster.sh down     stop the nodes (data is kept: `up` again brings the same cluster
 #                               back); `down --purge` also deletes the data
 #
-# Node i (1..3) listens on Raft 70i0, gRPC 70i1, QUIC 70i2/udp (i-1 in the tens digit: 7000, 7010,
-# 7020...) and HTTP 808(i-1). Data, logs and pid files live under $BLIXARD_CLUSTER_DIR (default:
-# ./.cluster). Build the jar first: ./mvnw -B package -DskipTests
+# Environment:
+#   BLIXARD_CLUSTER_BASE_PORT   first port of node 1 (default 7000): node i (1..3) listens on Raft
+#                               BASE+10(i-1), gRPC BASE+10(i-1)+1 and QUIC BASE+10(i-1)+2/udp
+#                               (7000, 7001, 7002/udp; 7010, 7011, 7012/udp; ...)
+#   BLIXARD_CLUSTER_HTTP_PORT   HTTP (Actuator) port of node 1 (default 8080); node i: +(i-1)
+#   BLIXARD_CLUSTER_DIR         data, logs and pid files (default ./.cluster)
+#   BLIXARD_CLUSTER_WAIT        seconds `up` waits for the nodes to agree (default 300)
+#   BLIXARD_JAR, JAVA, JAVA_OPTS  the jar (target/blixard.jar), the java command, its options
+#                               (-Xmx256m -XX:+UseSerialGC)
+# A cluster keeps the ports it was made with: its members know each other by them.
+# Build the jar first: ./mvnw -B package -DskipTests
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,18 +27,40 @@ RUN_DIR="${BLIXARD_CLUSTER_DIR:-$ROOT/.cluster}"
 JAVA="${JAVA:-java}"
 JAVA_OPTS="${JAVA_OPTS:--Xmx256m -XX:+UseSerialGC}"
 WAIT_SECONDS="${BLIXARD_CLUSTER_WAIT:-300}"
+BASE_PORT="${BLIXARD_CLUSTER_BASE_PORT:-7000}"
+HTTP_PORT="${BLIXARD_CLUSTER_HTTP_PORT:-8080}"
 NODES=(1 2 3)
 
-raft_port() { echo $((7000 + 10 * ($1 - 1))); }
-grpc_port() { echo $((7001 + 10 * ($1 - 1))); }
-quic_port() { echo $((7002 + 10 * ($1 - 1))); }
-http_port() { echo $((8080 + $1 - 1)); }
+raft_port() { echo $((BASE_PORT + 10 * ($1 - 1))); }
+grpc_port() { echo $((BASE_PORT + 10 * ($1 - 1) + 1)); }
+quic_port() { echo $((BASE_PORT + 10 * ($1 - 1) + 2)); }
+http_port() { echo $((HTTP_PORT + $1 - 1)); }
 node_dir() { echo "$RUN_DIR/node$1"; }
 
 die() {
   echo "cluster.sh: $*" >&2
   exit 1
 }
+
+# The header above, after a usage line: on stdout for help (exit 0), on stderr otherwise (exit 2).
+usage() {
+  local code=$1
+  {
+    echo "usage: scripts/cluster.sh up | status | down [--purge]"
+    echo
+    sed -n '2,/^# Build the jar/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  } >&$((code == 0 ? 1 : 2))
+  exit "$code"
+}
+
+# A port setting: a number, with room for the ports of every node below 65536.
+require_port() {
+  local name=$1 value=$2 last=$3
+  [[ "$value" =~ ^[0-9]+$ ]] && ((value >= 1 && value <= 65535 - last)) ||
+    die "$name: \"$value\" (expected: a port from 1 to $((65535 - last)))"
+}
+require_port BLIXARD_CLUSTER_BASE_PORT "$BASE_PORT" 22
+require_port BLIXARD_CLUSTER_HTTP_PORT "$HTTP_PORT" 2
 
 pid_of() {
   local file
@@ -212,8 +242,6 @@ case "${1:-}" in
   up) up ;;
   down) down "${2:-}" ;;
   status) status ;;
-  *)
-    echo "usage: $0 up | status | down [--purge]" >&2
-    exit 2
-    ;;
+  -h | --help | help) usage 0 ;;
+  *) usage 2 ;;
 esac

@@ -139,14 +139,15 @@ public record ClusterProperties(
    *     log before it may be purged.
    */
   public record Raft(
-      @Min(0) @Max(65535) Integer port,
-      @NotBlank String bindAddress,
-      @NotNull Duration electionTimeoutMin,
-      @NotNull Duration electionTimeoutMax,
-      @NotNull Duration requestTimeout,
-      @NotNull @Min(1) Long snapshotThreshold) {
+      @DefaultValue("7000") @Min(0) @Max(65535) Integer port,
+      @DefaultValue("0.0.0.0") @NotBlank String bindAddress,
+      @DefaultValue("600ms") @NotNull Duration electionTimeoutMin,
+      @DefaultValue("1200ms") @NotNull Duration electionTimeoutMax,
+      @DefaultValue("5s") @NotNull Duration requestTimeout,
+      @DefaultValue("1024") @NotNull @Min(1) Long snapshotThreshold) {
 
     public Raft {
+      // The same defaults for code that builds one without the binder.
       port = port == null ? 7000 : port;
       bindAddress = bindAddress == null ? "0.0.0.0" : bindAddress;
       electionTimeoutMin = electionTimeoutMin == null ? Duration.ofMillis(600) : electionTimeoutMin;

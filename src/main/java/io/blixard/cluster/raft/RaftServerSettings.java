@@ -1,6 +1,7 @@
 package io.blixard.cluster.raft;
 
 import io.blixard.cluster.ClusterProperties;
+import io.blixard.node.ListenerBindException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -88,29 +89,25 @@ final class RaftServerSettings {
    * bind.
    */
   private static int requireFree(String bindAddress, int port) {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(bindAddress, port));
-      return port;
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "Raft port "
-              + port
-              + " on "
-              + bindAddress
-              + " is not available ("
-              + e.getMessage()
-              + "); expected: a free port in blixard.cluster.raft.port",
-          e);
-    }
+    return bind(new InetSocketAddress(bindAddress, port));
   }
 
   private static int freePort(String bindAddress) {
+    return bind(new InetSocketAddress(bindAddress, 0));
+  }
+
+  private static int bind(InetSocketAddress address) {
     try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress(bindAddress, 0));
+      socket.setReuseAddress(true);
+      socket.bind(address);
       return socket.getLocalPort();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot find a free port on " + bindAddress, e);
+      throw new ListenerBindException(
+          "blixard.cluster.raft.port",
+          "blixard.cluster.raft.bind-address",
+          ListenerBindException.Protocol.TCP,
+          address,
+          e);
     }
   }
 

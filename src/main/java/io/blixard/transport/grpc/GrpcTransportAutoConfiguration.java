@@ -199,7 +199,7 @@ public class GrpcTransportAutoConfiguration {
         NodeGrpcServerFactory factory,
         GrpcTransportProperties properties,
         ApplicationEventPublisher events) {
-      return new GrpcServerLifecycle(factory, properties.shutdownGracePeriod(), events);
+      return new NodeGrpcServerLifecycle(factory, properties.shutdownGracePeriod(), events);
     }
 
     @Bean

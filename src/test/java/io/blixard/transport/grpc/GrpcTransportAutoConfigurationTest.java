@@ -281,4 +281,23 @@ class GrpcTransportAutoConfigurationTest {
                   .isInstanceOf(java.net.ConnectException.class);
             });
   }
+
+  @Test
+  void shouldFailStartUpOnATakenPortNamingTheSetting() throws java.io.IOException {
+    try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      runner
+          .withPropertyValues(
+              "blixard.transport.mode=grpc", "blixard.transport.grpc.port=" + taken.getLocalPort())
+          .run(
+              context -> {
+                assertThat(context).hasFailed();
+                assertThat(StartupFailures.analysis(context.getStartupFailure()))
+                    .startsWith(
+                        "blixard.transport.grpc.port: "
+                            + taken.getLocalPort()
+                            + " is already in use on 127.0.0.1 (expected: a free TCP port, or 0"
+                            + " for any free one)\n");
+              });
+    }
+  }
 }

@@ -166,4 +166,25 @@ class QuicTransportAutoConfigurationTest {
                   .containsPattern("NEED\\s+NONE\\s+WANT");
             });
   }
+
+  @Test
+  void shouldFailStartUpOnATakenPortNamingTheSetting() throws java.io.IOException {
+    try (var taken =
+        new java.net.DatagramSocket(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
+      runner()
+          .withPropertyValues(
+              "blixard.transport.mode=quic", "blixard.transport.quic.port=" + taken.getLocalPort())
+          .run(
+              context -> {
+                assertThat(context).hasFailed();
+                assertThat(StartupFailures.analysis(context.getStartupFailure()))
+                    .startsWith(
+                        "blixard.transport.quic.port: "
+                            + taken.getLocalPort()
+                            + " is already in use on 127.0.0.1 (expected: a free UDP port, or 0"
+                            + " for any free one)\n");
+              });
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package io.blixard.transport.quic.server;
 
+import io.blixard.node.ListenerBindException;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
 import io.blixard.rpc.ServiceCatalogue;
@@ -143,6 +144,7 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
             .build();
     group = QuicSockets.group(1, "blixard-quic-server");
     int port = properties.port() == 0 && boundPort != 0 ? boundPort : properties.port();
+    InetSocketAddress address = new InetSocketAddress(properties.bindAddress(), port);
     try {
       channel =
           new Bootstrap()
@@ -151,18 +153,16 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
               .option(ChannelOption.SO_RCVBUF, QuicTransportProperties.UDP_BUFFER_BYTES)
               .option(ChannelOption.SO_SNDBUF, QuicTransportProperties.UDP_BUFFER_BYTES)
               .handler(codec)
-              .bind(new InetSocketAddress(properties.bindAddress(), port))
+              .bind(address)
               .sync()
               .channel();
     } catch (Exception e) {
       shutdownExecutors();
-      throw new IllegalStateException(
-          "cannot start the QUIC server on "
-              + properties.bindAddress()
-              + ":"
-              + port
-              + "/udp: "
-              + e.getMessage(),
+      throw new ListenerBindException(
+          "blixard.transport.quic.port",
+          "blixard.transport.quic.bind-address",
+          ListenerBindException.Protocol.UDP,
+          address,
           e);
     }
     boundPort = ((InetSocketAddress) channel.localAddress()).getPort();
