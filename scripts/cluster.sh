@@ -85,8 +85,8 @@ view_of() {
   local json leader voters
   json="$(cli status --node "127.0.0.1:$(grpc_port "$1")" --transport "${2:-grpc}" --timeout 5s \
     --json 2>/dev/null || true)"
-  leader="$(sed -n 's/.*"leaderId": "\([a-z2-7]*\)".*/\1/p' <<<"$json" | head -n 1)"
-  voters="$(grep -c '"voter": true' <<<"$json" || true)"
+  leader="$(sed -n 's/.*"leaderId" *: *"\([a-z2-7]*\)".*/\1/p' <<<"$json" | head -n 1)"
+  voters="$(grep -c '"voter" *: *true' <<<"$json" || true)"
   echo "${leader:--} ${voters:-0}"
 }
 

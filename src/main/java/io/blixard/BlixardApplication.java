@@ -7,9 +7,9 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
- * Starts a Blixard node: one member of a Raft cluster serving its services over gRPC and QUIC. With
- * a command as first argument ({@code health}, {@code status}, ...) it runs the {@code blixard}
- * command line instead, without starting a node.
+ * A Blixard node: one member of a Raft cluster serving its services over gRPC and QUIC. The jar's
+ * entry point is the {@code blixard} command line, whose {@code node} command (or no arguments at
+ * all) starts this application; its other commands ask a running node, without starting one.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
@@ -17,9 +17,6 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 public class BlixardApplication {
 
   public static void main(String[] args) {
-    if (BlixardCli.isCommand(args)) {
-      System.exit(BlixardCli.execute(args));
-    }
-    SpringApplication.run(BlixardApplication.class, args);
+    BlixardCli.main(args, nodeArgs -> SpringApplication.run(BlixardApplication.class, nodeArgs));
   }
 }

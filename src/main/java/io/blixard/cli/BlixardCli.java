@@ -7,6 +7,7 @@ import io.blixard.client.BlixardClient;
 import io.blixard.proto.health.v1.CheckRequest;
 import io.blixard.proto.health.v1.HealthCheck;
 import io.blixard.proto.health.v1.HealthServiceGrpc;
+import io.blixard.proto.health.v1.HealthStatus;
 import io.blixard.proto.health.v1.PingRequest;
 import io.blixard.proto.monitoring.v1.GetClusterHealthRequest;
 import io.blixard.proto.monitoring.v1.GetMetricsRequest;
@@ -16,10 +17,7 @@ import io.blixard.proto.status.v1.ClusterNode;
 import io.blixard.proto.status.v1.GetClusterStatusRequest;
 import io.blixard.proto.status.v1.GetRaftStatusRequest;
 import io.blixard.proto.status.v1.StatusServiceGrpc;
-import io.blixard.security.OperatorIdentity;
 import io.grpc.Channel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.AbstractBlockingStub;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,25 +25,37 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.DoubleSummaryStatistics;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
-/** The {@code blixard} command line: asks a running node about its health, cluster and metrics. */
+/**
+ * The {@code blixard} command line: starts a node ({@code blixard node}, or no arguments at all) or
+ * asks a running one about its health, cluster and metrics. Every command has {@code --help}, and
+ * ends with an exit code of its own kind ({@link #OK}, {@link #CALL_FAILED}, {@link #USAGE}, {@link
+ * #UNREACHABLE}).
+ */
 @Command(
     name = "blixard",
+    scope = ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
-    description = "Ask a Blixard node about its health, cluster and metrics.",
+    versionProvider = Version.class,
+    description = "Start a Blixard node, or ask one about its health, cluster and metrics.",
     subcommands = {
+      StartNodeCommand.class,
       BlixardCli.HealthCommand.class,
       BlixardCli.PingCommand.class,
       BlixardCli.StatusCommand.class,
@@ -56,108 +66,91 @@ import picocli.CommandLine.Spec;
       StrategyCommand.class,
       ClusterCommand.class,
       WhoamiCommand.class,
-      OperatorCommand.class
+      OperatorCommand.class,
+      CompletionCommand.class
     })
 public final class BlixardCli {
 
-  /** Exit code of a call the node refused or failed. */
-  static final int CALL_FAILED = 1;
+  /** Exit code of a command that did what it was asked. */
+  public static final int OK = CommandLine.ExitCode.OK;
 
-  /** Exit code when the node cannot be reached. */
-  static final int UNREACHABLE = 3;
+  /** Exit code when the node answered with a failure or a refusal, or reports itself DOWN. */
+  public static final int CALL_FAILED = 1;
 
-  private static final Set<String> COMMANDS =
-      Set.of(
-          "health",
-          "ping",
-          "status",
-          "raft",
-          "metrics",
-          "sysinfo",
-          "cluster-health",
-          "cluster",
-          "strategy",
-          "whoami",
-          "operator",
-          "help",
-          "--help",
-          "-h",
-          "--version",
-          "-V");
+  /** Exit code of a command line that does not parse: an unknown command, option or value. */
+  public static final int USAGE = CommandLine.ExitCode.USAGE;
 
-  /** Whether these arguments ask for the command line rather than a node. */
-  public static boolean isCommand(String[] args) {
-    return args.length > 0 && COMMANDS.contains(args[0]);
+  /** Exit code when no answer came: unknown host, connection refused, timeout. */
+  public static final int UNREACHABLE = 3;
+
+  /**
+   * Spring Boot's way of passing settings, {@code --server.port=8081}: arguments made only of these
+   * start a node, as {@code java -jar} always did. No command option has a dot in its name.
+   */
+  private static final Pattern SETTING = Pattern.compile("--[A-Za-z][\\w-]*(\\.[\\w\\[\\]-]+)+=.*");
+
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Print the stack trace of a failure as well.")
+  boolean verbose;
+
+  /**
+   * Runs the command line and exits with its code, unless it started a node: that one runs on. With
+   * no arguments, or only {@code --key=value} settings, it starts a node.
+   *
+   * @param startNode starts a node with Spring Boot's arguments, throwing when it fails to start
+   */
+  public static void main(String[] args, Consumer<String[]> startNode) {
+    StartNodeCommand node = new StartNodeCommand(startNode);
+    int exitCode = commandLine(node).execute(startsNode(args) ? withNode(args) : args);
+    if (!node.started()) {
+      System.exit(exitCode);
+    }
   }
 
-  /** Runs the command line and returns its exit code. */
+  /** Runs the command line and returns its exit code; {@code node} cannot start a node here. */
   public static int execute(String... args) {
     return commandLine().execute(args);
   }
 
   static CommandLine commandLine() {
-    return new CommandLine(new BlixardCli())
-        .setExecutionExceptionHandler(BlixardCli::report)
-        .setCaseInsensitiveEnumValuesAllowed(true);
+    return commandLine(
+        new StartNodeCommand(
+            args -> {
+              throw new IllegalStateException("this command line cannot start a node");
+            }));
   }
 
-  private static int report(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-    PrintWriter err = cmd.getErr();
-    if (e instanceof StatusRuntimeException sre) {
-      Status status = sre.getStatus();
-      CommandLine.ParseResult command = parsed;
-      while (command.subcommand() != null) {
-        command = command.subcommand();
-      }
-      String node = command == parsed ? "" : nodeOf(command);
-      if (status.getCode() == Status.Code.UNAVAILABLE
-          || status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
-        err.println(
-            "blixard: cannot reach node " + node + ": " + status.getCode() + describe(status));
-        return UNREACHABLE;
-      }
-      if (status.getCode() == Status.Code.UNAUTHENTICATED
-          || status.getCode() == Status.Code.PERMISSION_DENIED) {
-        // The node answered but would not serve this identity: say which one was presented.
-        err.println(
-            "blixard: node "
-                + node
-                + " refused the call: "
-                + status.getCode()
-                + describe(status)
-                + "; this command line is operator "
-                + OperatorIdentity.loadOrCreate(OperatorIdentity.defaultDirectory())
-                    .nodeId()
-                    .shortForm()
-                + " (blixard whoami)");
-        return CALL_FAILED;
-      }
-      err.println(
-          "blixard: node " + node + " refused the call: " + status.getCode() + describe(status));
-      return CALL_FAILED;
-    }
-    if (e instanceof StrategyCommand.RefusedException) {
-      err.println("blixard: " + e.getMessage());
-      return CALL_FAILED;
-    }
-    if (e instanceof StrategyCommand.UnreachableException) {
-      err.println("blixard: " + e.getMessage());
-      return UNREACHABLE;
-    }
-    if (e instanceof IllegalArgumentException) {
-      err.println("blixard: " + e.getMessage());
-      return CommandLine.ExitCode.USAGE;
-    }
-    err.println("blixard: " + e);
-    return CALL_FAILED;
+  static CommandLine commandLine(StartNodeCommand node) {
+    CommandLine.IFactory factory =
+        new CommandLine.IFactory() {
+          @Override
+          public <K> K create(Class<K> type) throws Exception {
+            return type == StartNodeCommand.class
+                ? type.cast(node)
+                : CommandLine.defaultFactory().create(type);
+          }
+        };
+    CommandLine commandLine =
+        new CommandLine(new BlixardCli(), factory)
+            .setExecutionExceptionHandler(Failures::report)
+            .setParameterExceptionHandler(Failures::usage)
+            .setCaseInsensitiveEnumValuesAllowed(true);
+    // Spring Boot's settings pass through as they are.
+    commandLine.getSubcommands().get("node").setUnmatchedOptionsArePositionalParams(true);
+    return commandLine;
   }
 
-  private static String nodeOf(CommandLine.ParseResult sub) {
-    return sub.hasMatchedOption("--node") ? sub.matchedOptionValue("--node", "") : "127.0.0.1:7001";
+  static boolean startsNode(String[] args) {
+    return Arrays.stream(args).allMatch(arg -> SETTING.matcher(arg).matches());
   }
 
-  private static String describe(Status status) {
-    return status.getDescription() == null ? "" : " (" + status.getDescription() + ")";
+  private static String[] withNode(String[] args) {
+    String[] all = new String[args.length + 1];
+    all[0] = "node";
+    System.arraycopy(args, 0, all, 1, args.length);
+    return all;
   }
 
   private static final java.util.Map<String, String> FALLBACK_REASONS =
@@ -171,6 +164,9 @@ public final class BlixardCli {
 
     @Mixin NodeOptions options;
     @Spec CommandSpec spec;
+
+    /** Why the node's answer is a failure (it reports itself DOWN), or null. */
+    private String failure;
 
     PrintWriter out() {
       return spec.commandLine().getOut();
@@ -193,8 +189,18 @@ public final class BlixardCli {
         run(client.channel());
         out().flush();
         reportFallbacks(meters);
-        return 0;
       }
+      if (failure != null) {
+        spec.commandLine().getErr().println("blixard: " + failure);
+        spec.commandLine().getErr().flush();
+        return CALL_FAILED;
+      }
+      return OK;
+    }
+
+    /** Makes the command exit with {@link #CALL_FAILED} after printing the answer, saying why. */
+    void failed(String why) {
+      failure = why;
     }
 
     /** Says on stderr when QUIC failed and the answer came over gRPC instead. */
@@ -236,6 +242,9 @@ public final class BlixardCli {
       var response =
           stub(channel, HealthServiceGrpc::newBlockingStub)
               .check(CheckRequest.getDefaultInstance());
+      if (response.getStatus() == HealthStatus.HEALTH_STATUS_DOWN) {
+        failed("node " + shortId(response.getNodeId()) + " is DOWN");
+      }
       if (printedJson(response)) {
         return;
       }
@@ -274,30 +283,61 @@ public final class BlixardCli {
             stub.withDeadlineAfter(options.timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .ping(
                     PingRequest.newBuilder().setPayload(ByteString.copyFromUtf8(payload)).build());
-        double millis = (System.nanoTime() - start) / 1e6;
-        if (options.json) {
-          pongs.add(new Pong(i, reply.getNodeId(), Math.round(millis * 1000) / 1000.0));
-        } else {
+        Pong pong = new Pong(i, reply.getNodeId(), round((System.nanoTime() - start) / 1e6));
+        pongs.add(pong);
+        if (!options.json) {
           out()
               .printf(
                   Locale.ROOT,
                   "pong from %s seq=%d time=%.2f ms%n",
-                  shortId(reply.getNodeId()),
-                  i,
-                  millis);
+                  shortId(pong.nodeId()),
+                  pong.sequence(),
+                  pong.rttMillis());
         }
       }
+      PingReport report = PingReport.of(pongs);
       if (options.json) {
-        out().println(Json.write(new PingReport(pongs)));
+        out().println(Json.write(report));
+      } else if (count > 1) {
+        PingReport.Summary summary = report.summary();
+        out()
+            .printf(
+                Locale.ROOT,
+                "%d pings, time min/avg/max %.2f/%.2f/%.2f ms%n",
+                summary.count(),
+                summary.minMillis(),
+                summary.averageMillis(),
+                summary.maxMillis());
       }
+    }
+
+    private static double round(double millis) {
+      return Math.round(millis * 1000) / 1000.0;
     }
 
     /**
      * The pings of one command, as one JSON document.
      *
      * @param pings every answer, in order
+     * @param summary their round-trip times
      */
-    record PingReport(List<Pong> pings) {}
+    record PingReport(List<Pong> pings, Summary summary) {
+
+      static PingReport of(List<Pong> pings) {
+        DoubleSummaryStatistics rtt =
+            pings.stream().mapToDouble(Pong::rttMillis).summaryStatistics();
+        return new PingReport(
+            List.copyOf(pings),
+            new Summary(pings.size(), rtt.getMin(), round(rtt.getAverage()), rtt.getMax()));
+      }
+
+      /**
+       * Round-trip times in milliseconds.
+       *
+       * @param count how many pings were answered
+       */
+      record Summary(int count, double minMillis, double averageMillis, double maxMillis) {}
+    }
 
     /**
      * One answer.
@@ -431,6 +471,11 @@ public final class BlixardCli {
       var h =
           stub(channel, MonitoringServiceGrpc::newBlockingStub)
               .getClusterHealth(GetClusterHealthRequest.getDefaultInstance());
+      if (!h.getQuorumProblem().isEmpty()) {
+        failed("no quorum: " + h.getQuorumProblem());
+      } else if (!h.getLeaderPresent()) {
+        failed("no leader");
+      }
       if (printedJson(h)) {
         return;
       }

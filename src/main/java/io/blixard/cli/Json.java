@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.cfg.EnumFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
@@ -22,15 +23,18 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The command line's JSON, one way for every command: Jackson, camelCase names, numbers as numbers
- * (64-bit counters too), enum values by their short name ({@code UP}, not {@code
+ * (64-bit counters too), enum values as short lower-case words ({@code up}, not {@code
  * HEALTH_STATUS_UP}), times and durations as ISO-8601 text, one pretty-printed document per
  * command. The node's answers (protobuf messages) follow the same rules as the command line's own
  * records; {@code google.protobuf.Timestamp} and {@code Duration} are written as instants and
- * durations. Keys of protobuf maps are data (a health check's readings, a service label) and stay
- * as the node wrote them.
+ * durations. A map of text to text (a health check's readings) arrives as text: its snake_case keys
+ * are written in camelCase, whole numbers as numbers and upper-case words ({@code LEADER}) in lower
+ * case; other keys ({@code peer.abc}) and values stay as the node wrote them.
  */
 final class Json {
 
@@ -41,8 +45,13 @@ final class Json {
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .configure(EnumFeature.WRITE_ENUMS_TO_LOWERCASE, true)
           .enable(SerializationFeature.INDENT_OUTPUT)
           .build();
+
+  private static final Pattern WHOLE_NUMBER = Pattern.compile("-?(0|[1-9][0-9]{0,17})");
+  private static final Pattern SNAKE_CASE = Pattern.compile("[a-z][a-z0-9]*(_[a-z0-9]+)+");
+  private static final Pattern UPPER_CASE_WORD = Pattern.compile("[A-Z]+");
 
   private Json() {}
 
@@ -93,8 +102,12 @@ final class Json {
           gen.writeStartObject();
           for (Object entry : (List<?>) value) {
             MapEntry<?, ?> e = (MapEntry<?, ?>) entry;
-            gen.writeFieldName(String.valueOf(e.getKey()));
-            writeValue(valueField, e.getValue(), gen, provider);
+            if (e.getKey() instanceof String key && e.getValue() instanceof String text) {
+              writeReading(key, text, gen);
+            } else {
+              gen.writeFieldName(String.valueOf(e.getKey()));
+              writeValue(valueField, e.getValue(), gen, provider);
+            }
           }
           gen.writeEndObject();
         } else if (field.isRepeated()) {
@@ -108,6 +121,22 @@ final class Json {
         }
       }
       gen.writeEndObject();
+    }
+
+    /** One reading of a map of text to text, under the rules of the rest of the document. */
+    private static void writeReading(String key, String text, JsonGenerator gen)
+        throws IOException {
+      gen.writeFieldName(
+          SNAKE_CASE.matcher(key).matches()
+              ? CaseFormat.LOWER_UNDERSCORE.to(CaseFormat.LOWER_CAMEL, key)
+              : key);
+      if (WHOLE_NUMBER.matcher(text).matches()) {
+        gen.writeNumber(Long.parseLong(text));
+      } else if (UPPER_CASE_WORD.matcher(text).matches()) {
+        gen.writeString(text.toLowerCase(Locale.ROOT));
+      } else {
+        gen.writeString(text);
+      }
     }
 
     private static void writeValue(
@@ -135,14 +164,16 @@ final class Json {
       }
     }
 
-    /** {@code HEALTH_STATUS_UP} of enum {@code HealthStatus} is {@code UP}. */
+    /** {@code HEALTH_STATUS_UP} of enum {@code HealthStatus} is {@code up}. */
     static String shortName(EnumValueDescriptor value) {
       String prefix =
           CaseFormat.UPPER_CAMEL.to(CaseFormat.UPPER_UNDERSCORE, value.getType().getName()) + "_";
       String name = value.getName();
-      return name.startsWith(prefix) && name.length() > prefix.length()
-          ? name.substring(prefix.length())
-          : name;
+      String shortName =
+          name.startsWith(prefix) && name.length() > prefix.length()
+              ? name.substring(prefix.length())
+              : name;
+      return shortName.toLowerCase(Locale.ROOT);
     }
   }
 }

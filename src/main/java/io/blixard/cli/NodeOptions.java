@@ -18,9 +18,12 @@ import picocli.CommandLine.Option;
  */
 final class NodeOptions {
 
+  /** The node a command asks unless --node names another: the local node's gRPC port. */
+  static final String DEFAULT_NODE = "127.0.0.1:7001";
+
   @Option(
       names = "--node",
-      defaultValue = "127.0.0.1:7001",
+      defaultValue = DEFAULT_NODE,
       description =
           "The node's gRPC address, host:port, or NODEID@host:quicPort to speak QUIC only"
               + " (default: ${DEFAULT-VALUE}).")
@@ -109,7 +112,12 @@ final class NodeOptions {
   static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
-      return org.springframework.boot.convert.DurationStyle.detectAndParse(value);
+      try {
+        return org.springframework.boot.convert.DurationStyle.detectAndParse(value);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException(
+            "'" + value + "' (expected: a duration such as 500ms, 5s, 2m or PT5S)");
+      }
     }
   }
 }

@@ -71,17 +71,17 @@ class BlixardCliJsonIntegrationTest extends SingleNodeTestSupport {
   @Test
   void healthSaysUpWithoutThePrefix() throws Exception {
     JsonNode health = json("health");
-    assertThat(health.path("status").asText()).isEqualTo("UP");
+    assertThat(health.path("status").asText()).isEqualTo("up");
     assertThat(health.path("nodeId").asText()).isEqualTo(identity.nodeId().value());
     assertThat(health.path("checks").isArray()).isTrue();
-    assertThat(health.path("checks").get(0).path("status").asText()).isIn("UP", "DEGRADED");
+    assertThat(health.path("checks").get(0).path("status").asText()).isIn("up", "degraded");
     assertThat(health.path("checkedAt").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
   }
 
   @Test
   void countersAreNumbers() throws Exception {
     JsonNode raft = json("raft");
-    assertThat(raft.path("role").asText()).isEqualTo("LEADER");
+    assertThat(raft.path("role").asText()).isEqualTo("leader");
     assertThat(raft.path("term").isIntegralNumber()).isTrue();
     assertThat(raft.path("commitIndex").isIntegralNumber()).isTrue();
     JsonNode sysinfo = json("sysinfo");
@@ -89,7 +89,7 @@ class BlixardCliJsonIntegrationTest extends SingleNodeTestSupport {
     assertThat(sysinfo.path("cpuCount").isIntegralNumber()).isTrue();
     JsonNode status = json("status");
     assertThat(status.path("term").isIntegralNumber()).isTrue();
-    assertThat(status.path("nodes").get(0).path("role").asText()).isEqualTo("LEADER");
+    assertThat(status.path("nodes").get(0).path("role").asText()).isEqualTo("leader");
   }
 
   @Test

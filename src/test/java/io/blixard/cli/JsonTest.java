@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class JsonTest {
 
   @Test
-  void protobufMessagesGetCamelCaseNamesShortEnumsAndIsoTimes() {
+  void protobufMessagesGetCamelCaseNamesShortLowerCaseEnumsAndIsoTimes() {
     CheckResponse response =
         CheckResponse.newBuilder()
             .setStatus(HealthStatus.HEALTH_STATUS_UP)
@@ -27,14 +27,18 @@ class JsonTest {
                 HealthCheck.newBuilder()
                     .setName("storage")
                     .setStatus(HealthStatus.HEALTH_STATUS_DEGRADED)
-                    .putAttributes("free_bytes", "12"))
+                    .putAttributes("free_bytes", "12")
+                    .putAttributes("role", "LEADER")
+                    .putAttributes("peer.abc", "reachable, rtt 3 ms")
+                    .putAttributes("timeout", "PT4S"))
             .build();
     assertThat(Json.write(response))
         .isEqualToIgnoringWhitespace(
             """
-            {"status": "UP",
-             "checks": [{"name": "storage", "status": "DEGRADED", "detail": "",
-                         "attributes": {"free_bytes": "12"}}],
+            {"status": "up",
+             "checks": [{"name": "storage", "status": "degraded", "detail": "",
+                         "attributes": {"freeBytes": 12, "role": "leader",
+                                        "peer.abc": "reachable, rtt 3 ms", "timeout": "PT4S"}}],
              "nodeId": "n",
              "checkedAt": "2023-11-14T22:13:20.005Z"}
             """);
@@ -50,7 +54,7 @@ class JsonTest {
             .build();
     String json = Json.write(raft);
     assertThat(json)
-        .contains("\"role\" : \"LEADER\"")
+        .contains("\"role\" : \"leader\"")
         .contains("\"term\" : 18446744073709551615")
         .contains("\"commitIndex\" : 42");
   }
@@ -64,7 +68,7 @@ class JsonTest {
             .build();
     String json = Json.write(node);
     assertThat(json).contains("\"rtt\" : \"PT0.0015S\"").doesNotContain("lastContact");
-    assertThat(json).contains("\"role\" : \"UNSPECIFIED\"").contains("\"voter\" : false");
+    assertThat(json).contains("\"role\" : \"unspecified\"").contains("\"voter\" : false");
   }
 
   @Test
@@ -78,9 +82,44 @@ class JsonTest {
   void recordsFollowTheSameRules() {
     assertThat(
             Json.write(
-                new BlixardCli.PingCommand.PingReport(
-                    java.util.List.of(new BlixardCli.PingCommand.Pong(0, "n", 0.25)))))
+                BlixardCli.PingCommand.PingReport.of(
+                    java.util.List.of(
+                        new BlixardCli.PingCommand.Pong(0, "n", 0.25),
+                        new BlixardCli.PingCommand.Pong(1, "n", 0.5)))))
         .isEqualToIgnoringWhitespace(
-            "{\"pings\": [{\"sequence\": 0, \"nodeId\": \"n\", \"rttMillis\": 0.25}]}");
+            """
+            {"pings": [{"sequence": 0, "nodeId": "n", "rttMillis": 0.25},
+                       {"sequence": 1, "nodeId": "n", "rttMillis": 0.5}],
+             "summary": {"count": 2, "minMillis": 0.25, "averageMillis": 0.375, "maxMillis": 0.5}}
+            """);
+  }
+
+  enum Transport {
+    GRPC,
+    ALWAYS_QUIC
+  }
+
+  record WithEnum(Transport transport) {}
+
+  @Test
+  void javaEnumsAreLowerCaseToo() {
+    assertThat(Json.write(new WithEnum(Transport.GRPC))).contains("\"transport\" : \"grpc\"");
+  }
+
+  @Test
+  void onlySnakeCaseKeysWholeNumbersAndUpperCaseWordsOfReadingsChange() {
+    String json =
+        Json.write(
+            HealthCheck.newBuilder()
+                .putAttributes("group", "0f3e-11")
+                .putAttributes("big", "123456789012345678901234")
+                .putAttributes("ratio", "0.5")
+                .putAttributes("mixed", "Leader")
+                .build());
+    assertThat(json)
+        .contains("\"group\" : \"0f3e-11\"")
+        .contains("\"big\" : \"123456789012345678901234\"")
+        .contains("\"ratio\" : \"0.5\"")
+        .contains("\"mixed\" : \"Leader\"");
   }
 }
