@@ -20,6 +20,12 @@ public class BlixardApplication {
     if (BlixardCli.isCommand(args)) {
       System.exit(BlixardCli.execute(args));
     }
-    SpringApplication.run(BlixardApplication.class, args);
+    try {
+      SpringApplication.run(BlixardApplication.class, args);
+    } catch (RuntimeException failed) {
+      // Spring Boot has reported the failure; threads a failed start left must not keep the
+      // process alive without listeners.
+      System.exit(1);
+    }
   }
 }
