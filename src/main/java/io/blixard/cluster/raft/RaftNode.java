@@ -172,6 +172,9 @@ public class RaftNode implements SmartLifecycle {
       if (!join.isEmpty()) {
         how += "; blixard.cluster.join is not used: this node is already a member";
       }
+      if (properties.bootstrap() == ClusterProperties.Bootstrap.NEW) {
+        how += "; blixard.cluster.bootstrap=new is not used: this node is already a member";
+      }
     } else if (join.isEmpty()) {
       groupId = RaftGroupId.valueOf(UUID.randomUUID());
       startServer(RaftGroup.valueOf(groupId, selfPeer), raftProperties, false, port, storageDir);
