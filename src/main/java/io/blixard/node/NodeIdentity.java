@@ -88,7 +88,9 @@ public final class NodeIdentity {
           "Restore "
               + dir
               + " from a backup of this node. Or, to start this node afresh as a new member,"
-              + " remove its old id from the group on a member (blixard cluster leave --id ID),"
+              + " remove its old id from the group on a member (blixard cluster leave --id "
+              + owner.orElse("ID")
+              + "),"
               + " delete "
               + root
               + " and start it with blixard.cluster.join (docs/operations.md).");
