@@ -11,6 +11,11 @@
 #   BLIXARD_SEED            In a StatefulSet: the member (host:grpcPort) that every pod but the
 #                           first one (ordinal 0, which bootstraps the cluster) joins. Ignored when
 #                           BLIXARD_CLUSTER_JOIN is set.
+#   BLIXARD_MEMBERS         In a StatefulSet: every pod's host:grpcPort, comma-separated. With
+#                           BLIXARD_CLUSTER_BOOTSTRAP=never, the first pod joins the others instead
+#                           of bootstrapping when it has no data (a lost volume).
+#   BLIXARD_CLUSTER_BOOTSTRAP  new: the first pod bootstraps a new cluster; never: no pod does.
+#                           Only the first pod may bootstrap: the others are told never.
 set -eu
 
 BLIXARD_JAR="${BLIXARD_JAR:-/opt/blixard/blixard.jar}"
@@ -23,8 +28,25 @@ export SPRING_PROFILES_ACTIVE="${SPRING_PROFILES_ACTIVE:-cluster}"
 
 if [ -z "${BLIXARD_CLUSTER_JOIN:-}" ] && [ -n "${BLIXARD_SEED:-}" ]; then
   case "${HOSTNAME:-}" in
-    *-0) ;; # the StatefulSet's first pod bootstraps the cluster
-    *) export BLIXARD_CLUSTER_JOIN="$BLIXARD_SEED" ;;
+    *-0)
+      if [ "${BLIXARD_CLUSTER_BOOTSTRAP:-}" = never ] && [ -n "${BLIXARD_MEMBERS:-}" ]; then
+        # The cluster exists: a first pod without data joins the other pods as a new member.
+        others=""
+        for member in $(echo "$BLIXARD_MEMBERS" | tr ',' ' '); do
+          case "$member" in
+            "$HOSTNAME".*) ;;
+            *) others="${others:+$others,}$member" ;;
+          esac
+        done
+        export BLIXARD_CLUSTER_JOIN="$others"
+      fi
+      ;; # otherwise the StatefulSet's first pod bootstraps the cluster
+    *)
+      export BLIXARD_CLUSTER_JOIN="$BLIXARD_SEED"
+      if [ -n "${BLIXARD_CLUSTER_BOOTSTRAP:-}" ]; then
+        export BLIXARD_CLUSTER_BOOTSTRAP=never
+      fi
+      ;;
   esac
 fi
 

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # A local three-node Blixard cluster from the built jar, as processes on 127.0.0.1.
 #
-#   scripts/cluster.sh up       start the nodes (node 1 bootstraps, nodes 2 and 3 join it), wait
-#                               until all three report the same leader and voters over gRPC and
-#                               over QUIC, print their addresses
+#   scripts/cluster.sh up       start the nodes and wait until all three report the same leader
+#                               and voters over gRPC and over QUIC, print their addresses. A new
+#                               cluster: node 1 bootstraps, nodes 2 and 3 join it. After `down`,
+#                               or with nodes lost: every stopped node that has Raft state starts
+#                               at once (one alone could never elect), a node without state joins
+#                               the others; progress lines while the nodes elect
 #   scripts/cluster.sh status   each node's process, Raft role and view of the cluster
 #   scripts/cluster.sh down     stop the nodes (data is kept: `up` again brings the same cluster
 #                               back); `down --purge` also deletes the data
@@ -102,6 +105,26 @@ join_token() {
   cat "$file"
 }
 
+# Whether node $1 has Raft state: it was a member and recovers its group instead of joining one.
+has_state() {
+  local raft
+  raft="$(node_dir "$1")/data/raft"
+  [[ -d "$raft" && -n "$(ls -A "$raft" 2>/dev/null)" ]]
+}
+
+# The gRPC addresses of every node but $1, comma-separated: whom a node without state joins.
+members_but() {
+  local i list=()
+  for i in "${NODES[@]}"; do
+    [[ "$i" == "$1" ]] || list+=("127.0.0.1:$(grpc_port "$i")")
+  done
+  (
+    IFS=,
+    echo "${list[*]}"
+  )
+}
+
+# start_node I bootstrap|join|recover
 start_node() {
   local i=$1 dir args
   dir="$(node_dir "$i")"
@@ -118,15 +141,19 @@ start_node() {
     "--blixard.transport.quic.port=$(quic_port "$i")"
     "--server.port=$(http_port "$i")"
   )
-  if [[ "$i" == 1 ]]; then
-    # The cluster's join token: created with node 1's group, presented by nodes 2 and 3. Node 1
-    # also makes the operator identity of the user running this script an operator (the default
-    # blixard.security.local-operator), so `blixard` works against the cluster with no flag.
-    args+=("--blixard.security.bootstrap-token=$(join_token)")
-  else
-    # Used on first start only; a node with Raft state in its data directory never joins again.
-    args+=("--blixard.cluster.join=127.0.0.1:$(grpc_port 1)" "--blixard.cluster.join-token=$(join_token)")
-  fi
+  case "$2" in
+    bootstrap)
+      # The cluster's join token: created with node 1's group, presented by nodes 2 and 3. Node 1
+      # also makes the operator identity of the user running this script an operator (the default
+      # blixard.security.local-operator), so `blixard` works against the cluster with no flag.
+      args+=("--blixard.security.bootstrap-token=$(join_token)")
+      ;;
+    join)
+      # Any member will do: the node tries each in turn until one admits it.
+      args+=("--blixard.cluster.join=$(members_but "$i")" "--blixard.cluster.join-token=$(join_token)")
+      ;;
+    recover) ;; # the node's Raft state names its group and members
+  esac
   # shellcheck disable=SC2086
   nohup "$JAVA" $JAVA_OPTS -jar "$JAR" "${args[@]}" >"$dir/node.log" 2>&1 &
   echo $! >"$dir/pid"
@@ -143,7 +170,8 @@ await_leader() {
 }
 
 await_agreement() {
-  local deadline=$((SECONDS + WAIT_SECONDS)) leaders voters i view
+  local deadline=$((SECONDS + WAIT_SECONDS)) started=$SECONDS next_report=$((SECONDS + 5))
+  local leaders voters i view
   while true; do
     leaders=()
     voters=()
@@ -167,8 +195,30 @@ await_agreement() {
       fi
     fi
     ((SECONDS < deadline)) || die "the nodes do not agree after ${WAIT_SECONDS}s: leaders ${leaders[*]:-none}, voters ${voters[*]}"
+    if ((SECONDS >= next_report)); then
+      echo "waiting for the nodes to agree ($((SECONDS - started))s): $(describe_views leaders voters)"
+      next_report=$((SECONDS + 5))
+    fi
     sleep 1
   done
+}
+
+# "node 1 leader X (3 voters), ..." from the arrays named $1 (leaders) and $2 (voters).
+describe_views() {
+  local -n ls=$1 vs=$2
+  local i out=()
+  for i in "${!NODES[@]}"; do
+    [[ $i -lt ${#ls[@]} ]] || break
+    if [[ "${ls[$i]}" == "-" ]]; then
+      out+=("node ${NODES[$i]} knows no leader")
+    else
+      out+=("node ${NODES[$i]} leader ${ls[$i]:0:8} (${vs[$i]} voters)")
+    fi
+  done
+  (
+    IFS=,
+    echo "${out[*]}" | sed 's/,/, /g'
+  )
 }
 
 print_nodes() {
@@ -186,10 +236,24 @@ print_nodes() {
 up() {
   [[ -f "$JAR" ]] || die "$JAR not found (build it: ./mvnw -B package -DskipTests)"
   mkdir -p "$RUN_DIR"
-  start_node 1
-  await_leader 1
-  start_node 2
-  start_node 3
+  local i members=()
+  for i in "${NODES[@]}"; do
+    if has_state "$i"; then members+=("$i"); fi
+  done
+  if ((${#members[@]} == 0)); then
+    start_node 1 bootstrap
+    await_leader 1
+    start_node 2 join
+    start_node 3 join
+  else
+    # A restart, whole or partial: the members come back together, since a Raft group elects only
+    # with a majority of its voters running. A node whose data is gone joins them as a new node.
+    echo "nodes with Raft state: ${members[*]}"
+    for i in "${members[@]}"; do start_node "$i" recover; done
+    for i in "${NODES[@]}"; do
+      if ! has_state "$i"; then start_node "$i" join; fi
+    done
+  fi
   await_agreement
   echo
   echo "3 nodes agree over gRPC and QUIC: leader $AGREED_LEADER"

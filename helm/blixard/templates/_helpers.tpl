@@ -37,6 +37,20 @@
 {{- printf "%s-0.%s:%v" (include "blixard.fullname" .) (include "blixard.peersDomain" .) .Values.ports.grpc }}
 {{- end }}
 
+{{/* Every pod's host:grpcPort, comma-separated: whom pod 0 joins when it may not bootstrap. */}}
+{{- define "blixard.members" -}}
+{{- $members := list }}
+{{- range $i := until (int .Values.replicaCount) }}
+{{- $members = append $members (printf "%s-%d.%s:%v" (include "blixard.fullname" $) $i (include "blixard.peersDomain" $) $.Values.ports.grpc) }}
+{{- end }}
+{{- join "," $members }}
+{{- end }}
+
+{{/* blixard.cluster.bootstrap of pod 0: the value, or new on install and never afterwards. */}}
+{{- define "blixard.bootstrap" -}}
+{{- .Values.bootstrap | default (ternary "new" "never" .Release.IsInstall) }}
+{{- end }}
+
 {{- define "blixard.labels" -}}
 helm.sh/chart: {{ include "blixard.chart" . }}
 {{ include "blixard.selectorLabels" . }}

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.util.FileSystemUtils;
 
 /** A node stopped and started again on the same data directory keeps its id, group and registry. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -100,6 +101,70 @@ class NodeRestartIntegrationTest {
             e ->
                 assertThat(rootMessageChain(e))
                     .contains("data directory " + impossible + " cannot be created"));
+  }
+
+  @Test
+  void aNodeWhoseIdentityIsGoneRefusesToStartOverItsRaftState() throws Exception {
+    String nodeId;
+    try (ConfigurableApplicationContext first = start(dataDir)) {
+      nodeId = first.getBean(NodeIdentity.class).nodeId().value();
+      awaitRegistered(first);
+    }
+    FileSystemUtils.deleteRecursively(dataDir.resolve("identity"));
+
+    assertThatThrownBy(() -> start(dataDir).close())
+        .satisfies(
+            e ->
+                assertThat(StartupFailures.analysis(e))
+                    .startsWith(
+                        "data directory "
+                            + dataDir
+                            + " holds the Raft state of node "
+                            + nodeId
+                            + " but not its identity")
+                    .contains("Restore " + dataDir.resolve("identity") + " from a backup"));
+    assertThat(dataDir.resolve("identity")).doesNotExist();
+    assertThat(Files.readString(dataDir.resolve("node-id")).trim()).isEqualTo(nodeId);
+  }
+
+  @Test
+  void aNodeWithAnotherNodesIdentityRefusesToStartOverItsRaftState(@TempDir Path other)
+      throws Exception {
+    try (ConfigurableApplicationContext first = start(dataDir)) {
+      awaitRegistered(first);
+    }
+    NodeIdentity stranger = NodeIdentity.loadOrCreate(io.blixard.node.DataDirectory.open(other));
+    FileSystemUtils.deleteRecursively(dataDir.resolve("identity"));
+    FileSystemUtils.copyRecursively(other.resolve("identity"), dataDir.resolve("identity"));
+
+    assertThatThrownBy(() -> start(dataDir).close())
+        .satisfies(
+            e ->
+                assertThat(StartupFailures.analysis(e))
+                    .contains("but its identity is node " + stranger.nodeId()));
+  }
+
+  @Test
+  void aDamagedRaftLogStopsStartUpWithOneLineAndLeavesNoRaftThreads() throws Exception {
+    try (ConfigurableApplicationContext first = start(dataDir)) {
+      awaitRegistered(first);
+    }
+    // The restart closes the first segment and opens another.
+    try (ConfigurableApplicationContext second = start(dataDir)) {
+      awaitRegistered(second);
+    }
+    Path segment = RaftLogs.corruptAClosedSegment(dataDir);
+
+    assertThatThrownBy(() -> start(dataDir).close())
+        .satisfies(
+            e ->
+                assertThat(StartupFailures.analysis(e))
+                    .startsWith("cannot recover the Raft state in " + dataDir.resolve("raft"))
+                    .contains("The Raft log or snapshot is damaged"));
+    assertThat(segment).exists();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(RaftLogs.liveNonDaemonRatisThreads()).isEmpty());
   }
 
   private static String rootMessageChain(Throwable e) {

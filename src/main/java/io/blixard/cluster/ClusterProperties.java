@@ -29,6 +29,11 @@ import org.springframework.validation.annotation.Validated;
  *     log, or a pre-shared {@code <id>.<secret>}); empty when an operator pre-admitted its node id
  *     ({@code blixard cluster admit NODEID}). With the {@code blx1} form, {@code host:port} join
  *     addresses are dialled expecting the issuer's node id.
+ * @param bootstrap Whether a node without Raft state may bootstrap a new group: {@code auto}
+ *     bootstraps when {@code blixard.cluster.join} is empty and joins otherwise; {@code new} says
+ *     this node starts a new cluster (join must be empty); {@code never} says it only ever joins
+ *     existing members (join must name them), so that a node that lost its data never starts a
+ *     second, separate cluster. A node with Raft state recovers its group whatever the value.
  */
 @Validated
 @ConfigurationProperties("blixard.cluster")
@@ -38,26 +43,60 @@ public record ClusterProperties(
     @DefaultValue List<String> join,
     @DefaultValue @Valid @NestedConfigurationProperty JoinRetry joinRetry,
     @DefaultValue @Valid @NestedConfigurationProperty Peers peers,
-    String joinToken) {
+    String joinToken,
+    @DefaultValue("auto") Bootstrap bootstrap) {
 
   private static final String JOIN = "blixard.cluster.join";
+
+  /** When a node without Raft state may bootstrap a new group ({@link #bootstrap()}). */
+  public enum Bootstrap {
+    /** Bootstraps when no member to join is configured. */
+    AUTO,
+    /** Bootstraps a new group; no member to join may be configured. */
+    NEW,
+    /** Never bootstraps: joins the configured members, or fails to start. */
+    NEVER
+  }
 
   @ConstructorBinding
   public ClusterProperties {
     joinToken = joinToken == null ? "" : joinToken.trim();
+    bootstrap = bootstrap == null ? Bootstrap.AUTO : bootstrap;
     if (peerTimeout != null && (peerTimeout.isNegative() || peerTimeout.isZero())) {
       throw new IllegalArgumentException(
           "blixard.cluster.peer-timeout: " + peerTimeout + " (expected: > 0)");
     }
     join = join == null ? List.of() : List.copyOf(join);
     join.forEach(address -> NodeAddress.parse(JOIN, address));
+    if (bootstrap == Bootstrap.NEW && !join.isEmpty()) {
+      throw new IllegalArgumentException(
+          "blixard.cluster.bootstrap=new with blixard.cluster.join "
+              + join
+              + " (expected: no members to join when bootstrapping a new cluster, or"
+              + " bootstrap=never to join them)");
+    }
+    if (bootstrap == Bootstrap.NEVER && join.isEmpty()) {
+      throw new IllegalArgumentException(
+          "blixard.cluster.bootstrap=never without blixard.cluster.join (expected: the members"
+              + " to join, host:grpcPort or NODEID@host:quicPort)");
+    }
     joinRetry = joinRetry == null ? new JoinRetry(null, null, null, null) : joinRetry;
     peers = peers == null ? new Peers(null, null) : peers;
   }
 
   public ClusterProperties(
       Raft raft, Duration peerTimeout, List<String> join, JoinRetry joinRetry, Peers peers) {
-    this(raft, peerTimeout, join, joinRetry, peers, "");
+    this(raft, peerTimeout, join, joinRetry, peers, "", Bootstrap.AUTO);
+  }
+
+  public ClusterProperties(
+      Raft raft,
+      Duration peerTimeout,
+      List<String> join,
+      JoinRetry joinRetry,
+      Peers peers,
+      String joinToken) {
+    this(raft, peerTimeout, join, joinRetry, peers, joinToken, Bootstrap.AUTO);
   }
 
   /** The member addresses of {@link #join()}, parsed. */

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -18,6 +19,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.Optional;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -33,6 +35,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * The node's key pair and self-signed certificate, kept in {@code <data-dir>/identity/}. The same
@@ -64,7 +67,75 @@ public final class NodeIdentity {
    * certificate on first start.
    */
   public static NodeIdentity loadOrCreate(DataDirectory dataDirectory) {
-    return loadOrCreate(dataDirectory.subdirectory("identity"), KEY_FILE, CERTIFICATE_FILE);
+    Path root = dataDirectory.root();
+    Path dir = root.resolve(DataDirectory.IDENTITY);
+    boolean present =
+        Files.exists(dir.resolve(KEY_FILE)) || Files.exists(dir.resolve(CERTIFICATE_FILE));
+    Optional<String> owner = dataDirectory.owner();
+    if (!present && (owner.isPresent() || dataDirectory.holdsRaftState())) {
+      throw new StartupException(
+          "data directory "
+              + root
+              + " holds the Raft state of node "
+              + owner.orElse("(id not recorded)")
+              + " but not its identity ("
+              + DataDirectory.IDENTITY
+              + "/"
+              + KEY_FILE
+              + ", "
+              + CERTIFICATE_FILE
+              + "): refusing to start a new node id over another node's Raft log",
+          "Restore "
+              + dir
+              + " from a backup of this node. Or, to start this node afresh as a new member,"
+              + " remove its old id from the group on a member (blixard cluster leave --id "
+              + owner.orElse("ID")
+              + "),"
+              + " delete "
+              + root
+              + " and start it with blixard.cluster.join (docs/operations.md).");
+    }
+    NodeIdentity identity =
+        present ? loadOrCreate(dir, KEY_FILE, CERTIFICATE_FILE) : createStaged(root, dir);
+    if (owner.isPresent() && !owner.get().equals(identity.nodeId().value())) {
+      throw new StartupException(
+          "data directory "
+              + root
+              + " holds the Raft state of node "
+              + owner.get()
+              + " but its identity is node "
+              + identity.nodeId()
+              + ": refusing to run one node's Raft log under another's id",
+          "Put back the identity of node "
+              + owner.get()
+              + " in "
+              + dir
+              + " (each node keeps its own data directory, never a copy of another's).");
+    }
+    if (owner.isEmpty()) {
+      dataDirectory.claim(identity.nodeId());
+    }
+    return identity;
+  }
+
+  /**
+   * Creates a new identity in a staging directory and renames it into place, so that a start that
+   * fails half-way leaves either no identity or a whole one.
+   */
+  private static NodeIdentity createStaged(Path root, Path dir) {
+    Path staging = root.resolve(DataDirectory.IDENTITY + ".new");
+    try {
+      FileSystemUtils.deleteRecursively(staging);
+      Files.createDirectories(staging);
+      create(staging.resolve(KEY_FILE), staging.resolve(CERTIFICATE_FILE));
+      // An empty identity directory (left by an older version) is replaced by the rename.
+      Files.deleteIfExists(dir);
+      Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "cannot create the node identity in " + dir + ": " + e.getMessage(), e);
+    }
+    return load(dir.resolve(KEY_FILE), dir.resolve(CERTIFICATE_FILE));
   }
 
   /**
@@ -218,8 +289,8 @@ public final class NodeIdentity {
             tmp,
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       }
-      Files.writeString(tmp, text.toString());
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      DataDirectory.writeDurably(tmp, text.toString());
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
     }

@@ -41,6 +41,7 @@ class EntrypointScriptTest {
         for a in "$@"; do echo "arg=$a"; done
         echo "SPRING_PROFILES_ACTIVE=${SPRING_PROFILES_ACTIVE-<unset>}"
         echo "BLIXARD_CLUSTER_JOIN=${BLIXARD_CLUSTER_JOIN-<unset>}"
+        echo "BLIXARD_CLUSTER_BOOTSTRAP=${BLIXARD_CLUSTER_BOOTSTRAP-<unset>}"
         """);
     Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
     jar = Files.writeString(dir.resolve("blixard.jar"), "not read by the printing java");
@@ -85,6 +86,37 @@ class EntrypointScriptTest {
     assertThat(join("blix-blixard-1", seed)).isEqualTo(seed);
     assertThat(join("blix-blixard-10", seed)).isEqualTo(seed);
     assertThat(join("blix-blixard-2", null)).isEqualTo("<unset>");
+  }
+
+  @Test
+  void withBootstrapNeverPodZeroJoinsTheOtherPodsInsteadOfBootstrapping() throws Exception {
+    String peers = ".blix-blixard-peers.ns.svc.cluster.local:7001";
+    Map<String, String> env =
+        new java.util.HashMap<>(
+            Map.of(
+                "HOSTNAME",
+                "blix-blixard-0",
+                "BLIXARD_SEED",
+                "blix-blixard-0" + peers,
+                "BLIXARD_MEMBERS",
+                "blix-blixard-0" + peers + ",blix-blixard-1" + peers + ",blix-blixard-2" + peers,
+                "BLIXARD_CLUSTER_BOOTSTRAP",
+                "never"));
+    Result pod0 = run(env, List.of());
+    assertThat(pod0.value("BLIXARD_CLUSTER_JOIN"))
+        .isEqualTo("blix-blixard-1" + peers + ",blix-blixard-2" + peers);
+    assertThat(pod0.value("BLIXARD_CLUSTER_BOOTSTRAP")).isEqualTo("never");
+
+    env.put("BLIXARD_CLUSTER_BOOTSTRAP", "new");
+    Result installed = run(env, List.of());
+    assertThat(installed.value("BLIXARD_CLUSTER_JOIN")).isEqualTo("<unset>");
+    assertThat(installed.value("BLIXARD_CLUSTER_BOOTSTRAP")).isEqualTo("new");
+
+    // Only pod 0 may bootstrap: the others always join.
+    env.put("HOSTNAME", "blix-blixard-1");
+    Result pod1 = run(env, List.of());
+    assertThat(pod1.value("BLIXARD_CLUSTER_JOIN")).isEqualTo("blix-blixard-0" + peers);
+    assertThat(pod1.value("BLIXARD_CLUSTER_BOOTSTRAP")).isEqualTo("never");
   }
 
   @Test

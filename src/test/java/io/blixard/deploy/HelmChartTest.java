@@ -451,6 +451,25 @@ class HelmChartTest {
   }
 
   @Test
+  void podZeroBootstrapsOnInstallOnlyAndJoinsTheOtherPodsWhenToldNever() {
+    String domain = "blix-blixard-peers." + NAMESPACE + ".svc.cluster.local:" + config.grpcPort();
+    // helm template renders an install; an upgrade renders never (Release.IsInstall is false).
+    assertThat(environment())
+        .containsEntry("BLIXARD_CLUSTER_BOOTSTRAP", "new")
+        .containsEntry(
+            "BLIXARD_MEMBERS",
+            "blix-blixard-0." + domain + ",blix-blixard-1." + domain + ",blix-blixard-2." + domain);
+    Map<String, String> never = environment(render(template -> template.set("bootstrap", "never")));
+    assertThat(never).containsEntry("BLIXARD_CLUSTER_BOOTSTRAP", "never");
+    assertThat(environment(render(template -> template.set("replicaCount", 1))))
+        .containsEntry("BLIXARD_MEMBERS", "blix-blixard-0." + domain);
+    assertThatThrownBy(() -> render(template -> template.set("bootstrap", "sometimes")))
+        .hasMessageContaining("bootstrap");
+    // BLIXARD_CLUSTER_BOOTSTRAP is the node's own setting (relaxed binding), checked there.
+    assertThat(config.isKnownKey("blixard.cluster.bootstrap")).isTrue();
+  }
+
+  @Test
   void valuesFlowIntoTheProfileAndPortsEverywhere() {
     Map<String, Map<String, Object>> changed =
         render(

@@ -1,6 +1,7 @@
 package io.blixard.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 
@@ -40,6 +41,33 @@ class NodeIdentityTest {
     assertThat(KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der)))
         .isEqualTo(identity.privateKey());
     assertThat(tmp.resolve("identity")).isDirectoryNotContaining("glob:**.tmp");
+  }
+
+  @Test
+  void shouldReplaceWhatAFailedFirstStartLeftHalfWritten() throws Exception {
+    // A first start that died while creating the identity left a staging directory with a key.
+    Path staging = Files.createDirectories(tmp.resolve("identity.new"));
+    Files.writeString(staging.resolve("node.key"), "half a key");
+    Files.createDirectories(tmp.resolve("identity"));
+
+    NodeIdentity identity = NodeIdentity.loadOrCreate(DataDirectory.open(tmp));
+
+    assertThat(staging).doesNotExist();
+    assertThat(tmp.resolve("identity")).isDirectoryContaining("glob:**/node.key");
+    assertThat(Files.readString(tmp.resolve("node-id")).trim())
+        .isEqualTo(identity.nodeId().value());
+    assertThat(NodeIdentity.loadOrCreate(DataDirectory.open(tmp)).nodeId())
+        .isEqualTo(identity.nodeId());
+  }
+
+  @Test
+  void shouldRefuseRaftStateWithoutAnIdentityEvenWhenTheOwnerWasNeverRecorded() throws Exception {
+    Files.createDirectories(tmp.resolve("raft/5f0c2e4a-1b7d-4c59-9a3e-0d2f6b8c1e97"));
+
+    assertThatExceptionOfType(StartupException.class)
+        .isThrownBy(() -> NodeIdentity.loadOrCreate(DataDirectory.open(tmp)))
+        .withMessageContaining("node (id not recorded) but not its identity");
+    assertThat(tmp.resolve("identity")).doesNotExist();
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
+import io.blixard.node.StartupException;
 import io.blixard.security.SecurityRefusals;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -148,7 +149,7 @@ public class RaftNode implements SmartLifecycle {
     if (server != null) {
       return;
     }
-    Path storageDir = dataDirectory.subdirectory("raft");
+    Path storageDir = dataDirectory.subdirectory(DataDirectory.RAFT);
     int port = RaftServerSettings.port(properties.raft());
     RaftPeerId self = RaftPeerId.valueOf(identity.nodeId().value());
     RaftPeer selfPeer =
@@ -170,6 +171,9 @@ public class RaftNode implements SmartLifecycle {
       how = "recovered from " + storageDir;
       if (!join.isEmpty()) {
         how += "; blixard.cluster.join is not used: this node is already a member";
+      }
+      if (properties.bootstrap() == ClusterProperties.Bootstrap.NEW) {
+        how += "; blixard.cluster.bootstrap=new is not used: this node is already a member";
       }
     } else if (join.isEmpty()) {
       groupId = RaftGroupId.valueOf(UUID.randomUUID());
@@ -248,8 +252,9 @@ public class RaftNode implements SmartLifecycle {
 
   private void startServer(
       RaftGroup group, RaftProperties raftProperties, boolean recover, int port, Path storageDir) {
+    RaftServer started = null;
     try {
-      RaftServer started =
+      started =
           RaftServer.newBuilder()
               .setServerId(RaftPeerId.valueOf(identity.nodeId().value()))
               .setGroup(group)
@@ -261,11 +266,42 @@ public class RaftNode implements SmartLifecycle {
               .build();
       started.start();
       server = started;
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "cannot start the Raft server on port " + port + " with storage " + storageDir + ": " + e,
+    } catch (IOException | RuntimeException e) {
+      // Ratis's threads (not daemons) would keep a JVM whose start failed running.
+      closeQuietly(started);
+      if (!recover) {
+        throw new IllegalStateException(
+            "cannot start the Raft server on port "
+                + port
+                + " with storage "
+                + storageDir
+                + ": "
+                + e,
+            e);
+      }
+      throw new StartupException(
+          "cannot recover the Raft state in "
+              + storageDir
+              + " (group "
+              + group.getGroupId().getUuid()
+              + "): "
+              + rootCause(e),
+          "The Raft log or snapshot is damaged. If the other members have a quorum, delete "
+              + dataDirectory.root()
+              + " after removing this node (blixard cluster leave --id "
+              + identity.nodeId()
+              + " on a member) and start it again with blixard.cluster.join to rejoin as a new"
+              + " member; otherwise restore the data directory from a backup (docs/operations.md).",
           e);
     }
+  }
+
+  private static String rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
   }
 
   private RaftClient newClient(RaftProperties raftProperties, List<RaftPeer> peers) {
