@@ -154,6 +154,8 @@ class NodeRestartIntegrationTest {
       awaitRegistered(second);
     }
     Path segment = RaftLogs.corruptAClosedSegment(dataDir);
+    String nodeId =
+        NodeIdentity.loadOrCreate(io.blixard.node.DataDirectory.open(dataDir)).nodeId().value();
 
     assertThatThrownBy(() -> start(dataDir).close())
         .satisfies(
@@ -164,7 +166,7 @@ class NodeRestartIntegrationTest {
     assertThat(segment).exists();
     await()
         .atMost(Duration.ofSeconds(20))
-        .untilAsserted(() -> assertThat(RaftLogs.liveNonDaemonRatisThreads()).isEmpty());
+        .untilAsserted(() -> assertThat(RaftLogs.liveNonDaemonRatisThreads(nodeId)).isEmpty());
   }
 
   private static String rootMessageChain(Throwable e) {

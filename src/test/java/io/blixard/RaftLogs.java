@@ -46,13 +46,13 @@ final class RaftLogs {
   }
 
   /** Threads of Ratis that would keep the JVM running. */
-  static List<String> liveNonDaemonRatisThreads() {
+  static List<String> liveNonDaemonRatisThreads(String nodeId) {
+    // Other tests' nodes may run in this JVM: only the threads named after this node count.
     return Thread.getAllStackTraces().keySet().stream()
         .filter(Thread::isAlive)
         .filter(t -> !t.isDaemon())
         .map(Thread::getName)
-        .filter(n -> !n.equals("main") && !n.startsWith("junit") && !n.startsWith("surefire"))
-        .filter(n -> !n.startsWith("awaitility"))
+        .filter(n -> n.contains(nodeId))
         .toList();
   }
 }

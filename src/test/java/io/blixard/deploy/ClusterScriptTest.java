@@ -69,7 +69,7 @@ class ClusterScriptTest {
             "--blixard.transport.grpc.port=7011",
             "--blixard.transport.quic.port=7012",
             "--server.port=8081",
-            "--blixard.cluster.join=127.0.0.1:7001");
+            "--blixard.cluster.join=127.0.0.1:7001,127.0.0.1:7021");
   }
 
   @Test
@@ -92,7 +92,7 @@ class ClusterScriptTest {
             "--blixard.transport.grpc.port=17021",
             "--blixard.transport.quic.port=17022",
             "--server.port=18082",
-            "--blixard.cluster.join=127.0.0.1:17001");
+            "--blixard.cluster.join=127.0.0.1:17001,127.0.0.1:17011");
     assertThat(up.output())
         .contains("127.0.0.1:17010  127.0.0.1:17011  127.0.0.1:17012/udp  127.0.0.1:18081");
   }
