@@ -16,6 +16,7 @@ import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -52,6 +53,24 @@ class QuicKeepAliveTest {
         QuicLoopback.properties(QuicTransportProperties.ClientAuth.NONE, IDLE),
         settings,
         false);
+  }
+
+  @Test
+  void shouldKeepASlowCallAliveOverALinkThatLosesPackets() throws Exception {
+    try (QuicLoopback loopback = loopback();
+        UdpRelay relay = new UdpRelay(loopback.server.port(), 0.05)) {
+      var target = NodeAddress.of(loopback.identity.nodeId(), "127.0.0.1", relay.port());
+      // 5 % of the packets lost each way; the handler sleeps three idle timeouts.
+      for (int i = 0; i < 3; i++) {
+        assertThat(
+                EchoServiceGrpc.newBlockingStub(loopback.pool.channel(target))
+                    .withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .unary(EchoRequest.newBuilder().setText("slow" + i).setCount(3000).build())
+                    .getText())
+            .isEqualTo("slow" + i);
+      }
+      assertThat(loopback.pool.size()).isEqualTo(1);
+    }
   }
 
   @Test
@@ -94,14 +113,23 @@ class QuicKeepAliveTest {
     }
   }
 
-  /** Forwards UDP between one client and the server until told to drop every packet. */
+  /**
+   * Forwards UDP between one client and the server, losing a share of the packets each way at
+   * random, until told to drop every packet.
+   */
   private static final class UdpRelay implements AutoCloseable {
     private final DatagramSocket front = new DatagramSocket(0, InetAddress.getLoopbackAddress());
     private final DatagramSocket back = new DatagramSocket();
+    private final double loss;
     private volatile SocketAddress client;
     private volatile boolean dropping;
 
     UdpRelay(int serverPort) throws Exception {
+      this(serverPort, 0);
+    }
+
+    UdpRelay(int serverPort, double loss) throws Exception {
+      this.loss = loss;
       back.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort));
       start(() -> pump(front, true));
       start(() -> pump(back, false));
@@ -127,7 +155,7 @@ class QuicKeepAliveTest {
         while (true) {
           DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
           from.receive(packet);
-          if (dropping) {
+          if (dropping || ThreadLocalRandom.current().nextDouble() < loss) {
             continue;
           }
           if (towardsServer) {
