@@ -6,6 +6,7 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.incubator.codec.quic.QuicSslContext;
 import io.netty.incubator.codec.quic.QuicSslContextBuilder;
 import java.util.List;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * TLS 1.3 contexts for QUIC from the node's key and self-signed certificate. Peers are trusted by
@@ -34,11 +35,11 @@ public final class QuicTls {
   }
 
   /**
-   * The client side for one connection: a trust manager that pins (or records) the server's node
-   * id, the node's own certificate when it has one (for servers that want client auth), one ALPN.
+   * The client side: a trust manager that checks the server's node id (pinned or recorded), the
+   * node's own certificate when it has one (for servers that want client auth), one ALPN.
    */
   public static QuicSslContext client(
-      NodeIdTrustManager trust, NodeIdentity clientIdentity, String alpn) {
+      X509ExtendedTrustManager trust, NodeIdentity clientIdentity, String alpn) {
     QuicSslContextBuilder builder =
         QuicSslContextBuilder.forClient().trustManager(trust).applicationProtocols(alpn);
     if (clientIdentity != null) {

@@ -24,22 +24,28 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.incubator.codec.quic.QuicChannel;
 import io.netty.incubator.codec.quic.QuicChannelOption;
 import io.netty.incubator.codec.quic.QuicClientCodecBuilder;
+import io.netty.incubator.codec.quic.QuicSslContext;
+import io.netty.incubator.codec.quic.QuicSslEngine;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 
 /**
- * Opens one QUIC connection to a target: its own UDP socket, a TLS context that pins the node id
- * the target names (or records the one it meets), the handshake. Knows nothing of pooling.
+ * Opens one QUIC connection to a target: its own UDP socket, a TLS engine of the one context every
+ * dial shares, whose handshake pins the node id the target names (or records the one it meets).
+ * Knows nothing of pooling.
  */
 final class QuicDialer {
 
   private final QuicClientSettings settings;
-  private final NodeIdentity identity;
   private final QuicMetrics metrics;
   private final EventLoopGroup group;
+  private final DialTrust trust = new DialTrust();
+  private final QuicSslContext tls;
 
   /**
    * @param identity the certificate presented to servers that want client authentication, or null
@@ -51,9 +57,14 @@ final class QuicDialer {
       QuicMetrics metrics,
       EventLoopGroup group) {
     this.settings = settings;
-    this.identity = identity;
     this.metrics = metrics;
     this.group = group;
+    this.tls = QuicTls.client(trust, identity, settings.alpn());
+  }
+
+  /** Handshakes under way, whose engines the shared trust manager still knows. */
+  int handshakesPending() {
+    return trust.pending();
   }
 
   /**
@@ -62,13 +73,29 @@ final class QuicDialer {
    */
   CompletableFuture<QuicConnection> dial(NodeAddress target) {
     CompletableFuture<QuicConnection> result = new CompletableFuture<>();
-    NodeIdTrustManager trust =
+    NodeIdTrustManager dialTrust =
         target.nodeId().map(NodeIdTrustManager::pinned).orElseGet(NodeIdTrustManager::recording);
+    // The one engine of this dial: the shared context's trust manager checks its handshake with
+    // this dial's trust, until the handshake is over.
+    AtomicReference<SSLEngine> engine = new AtomicReference<>();
+    result.whenComplete(
+        (connection, error) -> {
+          SSLEngine made = engine.get();
+          if (made != null) {
+            trust.forget(made);
+          }
+        });
     ChannelHandler codec;
     try {
       codec =
           new QuicClientCodecBuilder()
-              .sslContext(QuicTls.client(trust, identity, settings.alpn()))
+              .sslEngineProvider(
+                  quic -> {
+                    QuicSslEngine made = tls.newEngine(quic.alloc());
+                    trust.register(made, dialTrust);
+                    engine.set(made);
+                    return made;
+                  })
               .maxIdleTimeout(settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
               .initialMaxData(settings.connectionWindow())
               .initialMaxStreamDataBidirectionalLocal(settings.streamWindow())
@@ -104,7 +131,7 @@ final class QuicDialer {
                 fail(target, result, "cannot open a UDP socket: " + bound.cause(), bound.cause());
                 return;
               }
-              handshake(target, trust, remote, ((ChannelFuture) bound).channel(), result);
+              handshake(target, dialTrust, remote, ((ChannelFuture) bound).channel(), result);
             });
     return result;
   }

@@ -61,6 +61,37 @@ class QuicConnectionPoolTest {
   }
 
   @Test
+  void shouldDialEveryConnectionWithTheSameTlsContext() {
+    try (QuicLoopback loopback = new QuicLoopback(tmp, List.of(new EchoTestService()))) {
+      var channel = loopback.channel();
+      assertThat(echo(channel, "first")).isEqualTo("first");
+      var first = tlsContextOf(loopback);
+
+      loopback.server.stop();
+      loopback.server.start();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .ignoreExceptions()
+          .until(() -> echo(channel, "second").equals("second"));
+
+      // A TLS context (its native SSL_CTX, the client's key) is made once per pool, not per dial.
+      assertThat(tlsContextOf(loopback)).isSameAs(first);
+    }
+  }
+
+  /** The TLS context behind the pooled connection, as its TLS session names it. */
+  private static Object tlsContextOf(QuicLoopback loopback) {
+    return loopback
+        .pool
+        .connection(loopback.target())
+        .join()
+        .channel()
+        .sslEngine()
+        .getSession()
+        .getSessionContext();
+  }
+
+  @Test
   void shouldKeepAnIdleConnectionAliveAndCloseItAfterTheEvictionTime() throws Exception {
     var properties =
         QuicLoopback.properties(QuicTransportProperties.ClientAuth.NONE, Duration.ofSeconds(1));
