@@ -182,7 +182,7 @@ class NodeIntegrationTest extends SingleNodeTestSupport {
     String[] result = cli("health", "--node", "127.0.0.1:" + closedPort, "--timeout", "2s");
     assertThat(result[0]).isEqualTo("3");
     assertThat(result[2].strip())
-        .startsWith("blixard: cannot reach node 127.0.0.1:" + closedPort + ": UNAVAILABLE")
+        .startsWith("blixard: cannot reach node 127.0.0.1:" + closedPort + ": Connection refused")
         .doesNotContain("\n");
   }
 

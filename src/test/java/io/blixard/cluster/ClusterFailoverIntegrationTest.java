@@ -279,7 +279,9 @@ class ClusterFailoverIntegrationTest {
     String[] health =
         BlixardCliAccess.run(
             "cluster-health", "--node", survivor.grpcAddress(), "--transport", "grpc");
-    assertThat(health[0]).as(health[2]).isEqualTo("0");
+    // The answer came, and it is a failure: exit 1, saying so on stderr.
+    assertThat(health[0]).as(health[2]).isEqualTo("1");
+    assertThat(health[2]).contains("no quorum");
     assertThat(health[1])
         .containsPattern("failure tolerance +0 voter")
         .containsPattern("quorum +\\S");
