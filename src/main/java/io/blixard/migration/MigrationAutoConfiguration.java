@@ -6,10 +6,15 @@ import io.blixard.rpc.ServiceCatalogue;
 import io.blixard.transport.TransportAutoConfiguration;
 import io.blixard.transport.TransportProperties;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.boot.actuate.autoconfigure.security.servlet.EndpointRequest;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
 /**
@@ -42,5 +47,23 @@ public class MigrationAutoConfiguration {
       ServiceCatalogue catalogue,
       MeterRegistry meterRegistry) {
     return new TransportsEndpoint(properties.mode(), strategies, catalogue, meterRegistry);
+  }
+
+  /** Strict JSON for the endpoint's writes, where the node serves HTTP. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+  static class StrictJsonConfiguration {
+
+    @Bean
+    FilterRegistrationBean<StrictJsonFilter> transportsStrictJsonFilter() {
+      FilterRegistrationBean<StrictJsonFilter> registration =
+          new FilterRegistrationBean<>(
+              new StrictJsonFilter(
+                  EndpointRequest.to(TransportsEndpoint.class), TransportsEndpoint.WRITE_FIELDS));
+      // After Spring Security's filters: a caller who may not write is refused before its body is
+      // read.
+      registration.setOrder(Ordered.LOWEST_PRECEDENCE);
+      return registration;
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.blixard.migration;
 
+import io.blixard.rpc.InputEcho;
 import io.blixard.rpc.RpcServerMetrics;
 import io.blixard.rpc.ServiceCatalogue;
 import io.blixard.rpc.ServiceNames;
@@ -13,6 +14,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -32,6 +34,25 @@ import org.springframework.lang.Nullable;
  */
 @Endpoint(id = "transports")
 public class TransportsEndpoint {
+
+  /**
+   * The fields a write takes and their JSON types, checked before Actuator reads them ({@link
+   * StrictJsonFilter}): Actuator alone would take {@code "yes"} or {@code 1} for {@code true}.
+   */
+  static final JsonFields WRITE_FIELDS =
+      new JsonFields(
+          Map.of(
+              "service",
+              new JsonFields.Field(
+                  JsonFields.Type.STRING, "a string, one of " + ServiceNames.KNOWN),
+              "quicShare",
+              new JsonFields.Field(JsonFields.Type.WHOLE_NUMBER, "a number, 0 to 100"),
+              "preferQuic",
+              new JsonFields.Field(JsonFields.Type.BOOLEAN, "a boolean, true or false"),
+              "servedOn",
+              new JsonFields.Field(JsonFields.Type.STRING, "a string, grpc, quic or grpc,quic"),
+              "fallbackToGrpc",
+              new JsonFields.Field(JsonFields.Type.BOOLEAN, "a boolean, true or false")));
 
   private final TransportMode mode;
   private final MigrationStrategyHolder strategies;
@@ -86,7 +107,7 @@ public class TransportsEndpoint {
   /**
    * Changes the strategy. Give {@code service} with any of {@code quicShare} (0 to 100), {@code
    * preferQuic} or {@code servedOn} ("grpc", "quic" or "grpc,quic"); {@code fallbackToGrpc} alone
-   * or with them.
+   * or with them. Each has its JSON type ({@link #WRITE_FIELDS}).
    */
   @WriteOperation
   public WebEndpointResponse<Object> update(
@@ -138,7 +159,8 @@ public class TransportsEndpoint {
       changes.add(service + " quic-share " + quicShare + "%");
     }
     if (served != null) {
-      changes.add(service + " served-on " + servedOn);
+      changes.add(
+          service + " served-on " + String.join(",", served.stream().map(Transport::tag).toList()));
     }
     if (fallbackToGrpc != null) {
       changes.add("fallback-to-grpc " + fallbackToGrpc);
@@ -179,7 +201,7 @@ public class TransportsEndpoint {
         transports.add(Transport.valueOf(name));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "servedOn: \"" + part.trim() + "\" (expected: grpc, quic or grpc,quic)");
+            "servedOn: " + InputEcho.quoted(part.trim()) + " (expected: grpc, quic or grpc,quic)");
       }
     }
     return transports;

@@ -43,7 +43,12 @@ public final class ServiceNames {
   public static String requireKnown(String name, String setting) {
     if (!KNOWN.contains(name)) {
       throw new IllegalArgumentException(
-          setting + ": unknown service \"" + name + "\" (expected one of " + KNOWN + ")");
+          setting
+              + ": unknown service "
+              + InputEcho.quoted(name)
+              + " (expected one of "
+              + KNOWN
+              + ")");
     }
     return name;
   }

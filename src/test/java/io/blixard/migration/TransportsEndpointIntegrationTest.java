@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
 /** {@code /actuator/transports} and {@code GetTransportInfo} on a running node. */
@@ -133,6 +135,102 @@ class TransportsEndpointIntegrationTest extends SingleNodeTestSupport {
     ResponseEntity<Map> nothing = post("{\"service\":\"health\"}");
     assertThat(nothing.getStatusCode().value()).isEqualTo(400);
     assertThat(strategies.versioned()).isEqualTo(before);
+  }
+
+  @Test
+  void onlyJsonBooleansAreBooleans() {
+    var before = strategies.versioned();
+    Map<String, String> refusals =
+        Map.of(
+            "\"yes\"", "preferQuic: \"yes\" is a string (expected: a boolean, true or false)",
+            "\"on\"", "preferQuic: \"on\" is a string (expected: a boolean, true or false)",
+            "\"true\"", "preferQuic: \"true\" is a string (expected: a boolean, true or false)",
+            "1", "preferQuic: 1 is a number (expected: a boolean, true or false)");
+    refusals.forEach(
+        (value, error) -> {
+          ResponseEntity<Map> response =
+              post("{\"service\":\"health\",\"preferQuic\":" + value + "}");
+          assertThat(response.getStatusCode().value()).as(value).isEqualTo(400);
+          assertThat(response.getBody()).containsEntry("error", error);
+        });
+    ResponseEntity<Map> fallback = post("{\"fallbackToGrpc\":\"no\"}");
+    assertThat(fallback.getStatusCode().value()).isEqualTo(400);
+    assertThat(fallback.getBody())
+        .containsEntry(
+            "error", "fallbackToGrpc: \"no\" is a string (expected: a boolean, true or false)");
+    assertThat(strategies.versioned()).isEqualTo(before);
+  }
+
+  @Test
+  void onlyJsonNumbersAreNumbersAndOnlyStringsAreNames() {
+    var before = strategies.versioned();
+    Map<String, String> refusals =
+        Map.of(
+            "{\"service\":\"health\",\"quicShare\":\"50\"}",
+            "quicShare: \"50\" is a string (expected: a number, 0 to 100)",
+            "{\"service\":\"health\",\"quicShare\":true}",
+            "quicShare: true is a boolean (expected: a number, 0 to 100)",
+            "{\"service\":\"health\",\"quicShare\":50.5}",
+            "quicShare: 50.5 is not a whole number (expected: a number, 0 to 100)",
+            "{\"service\":[\"health\"],\"preferQuic\":true}",
+            "service: an array (expected: a string, one of [health, status, monitoring, vm, raft])",
+            "{\"service\":\"health\",\"servedOn\":[\"grpc\"]}",
+            "servedOn: an array (expected: a string, grpc, quic or grpc,quic)");
+    refusals.forEach(
+        (body, error) -> {
+          ResponseEntity<Map> response = post(body);
+          assertThat(response.getStatusCode().value()).as(body).isEqualTo(400);
+          assertThat(response.getBody()).containsEntry("error", error);
+        });
+    assertThat(strategies.versioned()).isEqualTo(before);
+  }
+
+  @Test
+  void aFieldTheWriteDoesNotTakeOrABodyThatIsNotJsonIsRefused() {
+    var before = strategies.versioned();
+    ResponseEntity<Map> typo = post("{\"service\":\"health\",\"prefer_quic\":true}");
+    assertThat(typo.getStatusCode().value()).isEqualTo(400);
+    assertThat(typo.getBody())
+        .containsEntry(
+            "error",
+            "\"prefer_quic\": not a field (expected one of fallbackToGrpc, preferQuic, quicShare,"
+                + " servedOn, service)");
+    ResponseEntity<Map> broken = post("{\"service\":");
+    assertThat(broken.getStatusCode().value()).isEqualTo(400);
+    assertThat((String) broken.getBody().get("error")).startsWith("the body is not JSON at line 1");
+    assertThat(strategies.versioned()).isEqualTo(before);
+  }
+
+  @Test
+  void aCallerWithoutATokenIsRefusedBeforeItsBodyIsChecked() {
+    HttpHeaders json = new HttpHeaders();
+    json.setContentType(MediaType.APPLICATION_JSON);
+    ResponseEntity<Map> response =
+        http.exchange(
+            "/actuator/transports",
+            HttpMethod.POST,
+            new HttpEntity<>("{\"service\":\"health\",\"preferQuic\":\"yes\"}", json),
+            Map.class);
+    assertThat(response.getStatusCode().value()).isEqualTo(401);
+  }
+
+  @Test
+  void aLongInputIsEchoedOnlyAsAShortPrefix() {
+    String name = "x".repeat(2 * 1024 * 1024);
+    ResponseEntity<Map> service = post("{\"service\":\"" + name + "\",\"preferQuic\":true}");
+    assertThat(service.getStatusCode().value()).isEqualTo(400);
+    assertThat((String) service.getBody().get("error"))
+        .isEqualTo(
+            "service: unknown service \""
+                + "x".repeat(32)
+                + "…\" (2097152 characters) (expected one of [health, status, monitoring, vm,"
+                + " raft])");
+
+    ResponseEntity<Map> servedOn = post("{\"service\":\"health\",\"servedOn\":\"" + name + "\"}");
+    assertThat(servedOn.getStatusCode().value()).isEqualTo(400);
+    assertThat((String) servedOn.getBody().get("error"))
+        .startsWith("servedOn: \"" + "x".repeat(32) + "…\" (2097152 characters)")
+        .hasSizeLessThan(200);
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.blixard.node.NodeIdentity;
 import io.blixard.rpc.RpcAutoConfiguration;
 import io.blixard.rpc.ServerInterceptorChain;
 import io.blixard.rpc.ServiceCatalogue;
+import io.blixard.rpc.UndecodableRequests;
 import io.blixard.security.SecurityProperties;
 import io.blixard.transport.ConditionalOnTransport;
 import io.blixard.transport.Transport;
@@ -45,8 +46,9 @@ import org.springframework.grpc.server.service.GrpcServiceDiscoverer;
  * BindableService} bean and runs the server; this configuration gives it the node's factory (bind
  * address, TLS 1.3 with the node's certificate, {@code blixard.transport.grpc.*}), wraps every
  * service in the {@link ServerInterceptorChain} both transports share, adds reflection v1alpha
- * beside the starter's v1, and switches the listener on when {@code blixard.transport.mode} is grpc
- * or dual.
+ * beside the starter's v1, answers requests that do not parse as QUIC does ({@link
+ * UndecodableRequestGuard}), and switches the listener on when {@code blixard.transport.mode} is
+ * grpc or dual.
  *
  * <p>The factory exists in every mode: it is only a recipe, and its presence keeps the starter from
  * making its own. What the mode switches is the listener, the starter's {@link
@@ -128,9 +130,14 @@ public class GrpcTransportAutoConfiguration {
         (service, f) ->
             properties.reflection()
                 || !ServiceCatalogue.isReflection(service.getServiceDescriptor().getName()));
+    // Requests are parsed outside the chain, where a message that does not parse can be answered
+    // INVALID_ARGUMENT (grpc-java would answer UNKNOWN and log a stack trace per call); the chain
+    // and the services see typed messages.
+    UndecodableRequests undecodable = new UndecodableRequests(Transport.GRPC);
     discoverer.findServices().stream()
         .map(spec -> configurer.configure(spec, factory))
         .map(definition -> chain.intercept(definition, Transport.GRPC))
+        .map(definition -> UndecodableRequestGuard.guard(definition, undecodable))
         .forEach(factory::addService);
     return factory;
   }
