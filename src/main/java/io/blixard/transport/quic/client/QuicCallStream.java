@@ -1,5 +1,6 @@
 package io.blixard.transport.quic.client;
 
+import io.blixard.transport.quic.codec.Frame;
 import io.blixard.transport.quic.codec.FrameType;
 import io.blixard.transport.quic.codec.Frames;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
@@ -10,7 +11,7 @@ import java.util.function.Consumer;
 
 /**
  * The client's side of one call's stream: writes asked for before the stream is open wait and run
- * in order once it is; this side ends (FIN) exactly once, with a CANCEL or after the server's end.
+ * in order once it is; this side ends (FIN) exactly once, with its last frame or on its own.
  */
 final class QuicCallStream {
 
@@ -50,11 +51,19 @@ final class QuicCallStream {
     return true;
   }
 
-  /**
-   * Ends this side with a FIN of its own once the server has ended the call, unless it has ended
-   * already. A server that asked this side to stop (STOP_SENDING) refuses the FIN: the stream is
-   * then only forgotten.
-   */
+  /** Writes this side's last frame, FIN with it, unless this side has ended already. */
+  void writeLast(QuicStreamChannel s, Frame frame) {
+    synchronized (this) {
+      if (outputShut) {
+        frame.release();
+        return;
+      }
+      outputShut = true;
+    }
+    s.writeAndFlush(frame.last());
+  }
+
+  /** Ends this side with a FIN of its own, unless it has ended already. */
   void shutOutput(QuicStreamChannel s) {
     synchronized (this) {
       if (outputShut) {
@@ -62,13 +71,7 @@ final class QuicCallStream {
       }
       outputShut = true;
     }
-    s.shutdownOutput()
-        .addListener(
-            f -> {
-              if (!f.isSuccess()) {
-                s.close();
-              }
-            });
+    s.shutdownOutput();
   }
 
   /** The call ended on this side: nothing waiting is written any more. */
@@ -80,9 +83,8 @@ final class QuicCallStream {
   }
 
   /**
-   * Tells the server to stop: a CANCEL frame with FIN. This side stays open until the server has
-   * ended the call, so a CANCEL can follow in every state of a call; once the server has ended it,
-   * there is nothing left to stop and the stream is only forgotten.
+   * Tells the server to stop: a CANCEL frame with FIN while this side is open; otherwise (FIN went
+   * with the request) the stream is only forgotten, and the server's answer dropped.
    */
   void cancel(UUID requestId) {
     QuicStreamChannel s;

@@ -78,7 +78,6 @@ final class QuicResponseReader extends ChannelInboundHandlerAdapter {
           }
           call.message(frame.payload().retain());
           call.closed(Status.OK);
-          finishOutput(ctx);
         }
         case STREAM_DATA -> {
           if (oneResponse) {
