@@ -17,6 +17,13 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 public class BlixardApplication {
 
   public static void main(String[] args) {
-    BlixardCli.main(args, nodeArgs -> SpringApplication.run(BlixardApplication.class, nodeArgs));
+    BlixardCli.main(
+        args,
+        nodeArgs -> {
+          SpringApplication node = new SpringApplication(BlixardApplication.class);
+          // Started from the command line's main: the log names the application, not the CLI.
+          node.setMainApplicationClass(BlixardApplication.class);
+          node.run(nodeArgs);
+        });
   }
 }
