@@ -34,6 +34,12 @@ import org.springframework.validation.annotation.Validated;
  *     this node starts a new cluster (join must be empty); {@code never} says it only ever joins
  *     existing members (join must name them), so that a node that lost its data never starts a
  *     second, separate cluster. A node with Raft state recovers its group whatever the value.
+ * @param commandVersion Highest command-set version of registry commands this node applies and
+ *     reports in its registry record; 0 (the default) for the highest this build has. The cluster
+ *     proposes a kind of command only once every member reports its version, so a lower value on
+ *     one node holds the cluster at that version during an upgrade, while going back to the
+ *     previous build must stay possible (CockroachDB's preserve-downgrade option). A node refuses
+ *     to start with a value above its build's highest.
  */
 @Validated
 @ConfigurationProperties("blixard.cluster")
@@ -44,7 +50,8 @@ public record ClusterProperties(
     @DefaultValue @Valid @NestedConfigurationProperty JoinRetry joinRetry,
     @DefaultValue @Valid @NestedConfigurationProperty Peers peers,
     String joinToken,
-    @DefaultValue("auto") Bootstrap bootstrap) {
+    @DefaultValue("auto") Bootstrap bootstrap,
+    @DefaultValue("0") @Min(0) Integer commandVersion) {
 
   private static final String JOIN = "blixard.cluster.join";
 
@@ -62,6 +69,13 @@ public record ClusterProperties(
   public ClusterProperties {
     joinToken = joinToken == null ? "" : joinToken.trim();
     bootstrap = bootstrap == null ? Bootstrap.AUTO : bootstrap;
+    commandVersion = commandVersion == null ? 0 : commandVersion;
+    if (commandVersion < 0) {
+      throw new IllegalArgumentException(
+          "blixard.cluster.command-version: "
+              + commandVersion
+              + " (expected: 0 for the build's highest, or a version >= 1)");
+    }
     if (peerTimeout != null && (peerTimeout.isNegative() || peerTimeout.isZero())) {
       throw new IllegalArgumentException(
           "blixard.cluster.peer-timeout: " + peerTimeout + " (expected: > 0)");
@@ -86,7 +100,7 @@ public record ClusterProperties(
 
   public ClusterProperties(
       Raft raft, Duration peerTimeout, List<String> join, JoinRetry joinRetry, Peers peers) {
-    this(raft, peerTimeout, join, joinRetry, peers, "", Bootstrap.AUTO);
+    this(raft, peerTimeout, join, joinRetry, peers, "", Bootstrap.AUTO, 0);
   }
 
   public ClusterProperties(
@@ -96,7 +110,7 @@ public record ClusterProperties(
       JoinRetry joinRetry,
       Peers peers,
       String joinToken) {
-    this(raft, peerTimeout, join, joinRetry, peers, joinToken, Bootstrap.AUTO);
+    this(raft, peerTimeout, join, joinRetry, peers, joinToken, Bootstrap.AUTO, 0);
   }
 
   /** The member addresses of {@link #join()}, parsed. */

@@ -25,6 +25,11 @@ public record RaftState(
     List<Member> members,
     List<FollowerProgress> followers) {
 
+  /** The node ids of every member, voters and listeners: the nodes that apply the log. */
+  public List<String> memberIds() {
+    return members.stream().map(m -> m.nodeId().value()).toList();
+  }
+
   /**
    * A member of the Raft configuration.
    *

@@ -39,9 +39,11 @@ public final class TestNode implements AutoCloseable {
   private final ManagedChannel channel;
   private final int raftPort;
   private final NodeId id;
+  private final List<Class<?>> sources;
 
-  private TestNode(Path dataDir, ConfigurableApplicationContext context) {
+  private TestNode(Path dataDir, ConfigurableApplicationContext context, List<Class<?>> sources) {
     this.dataDir = dataDir;
+    this.sources = sources;
     this.context = context;
     this.raftPort =
         bean(NodeEndpoints.class).address(NodeEndpoints.Kind.RAFT).orElseThrow().getPort();
@@ -56,6 +58,15 @@ public final class TestNode implements AutoCloseable {
 
   /** Starts a node on {@code dataDir}; {@code extraArgs} are more {@code --key=value} arguments. */
   public static TestNode start(Path dataDir, String... extraArgs) {
+    return start(List.of(), dataDir, extraArgs);
+  }
+
+  /**
+   * Starts a node with more configuration {@code sources} beside the application (classes with
+   * {@code @Bean} methods, not annotated, so that component scanning never picks them up for other
+   * tests' nodes): how a test stands a node of another build in.
+   */
+  public static TestNode start(List<Class<?>> sources, Path dataDir, String... extraArgs) {
     Map<String, String> args = new LinkedHashMap<>();
     for (String arg :
         List.of(
@@ -81,11 +92,13 @@ public final class TestNode implements AutoCloseable {
       put(args, arg);
     }
     // Arguments, not default properties: they must win over ./application.yml.
+    List<Class<?>> all = new ArrayList<>(List.of(BlixardApplication.class));
+    all.addAll(sources);
     ConfigurableApplicationContext context =
-        new SpringApplicationBuilder(BlixardApplication.class)
+        new SpringApplicationBuilder(all.toArray(Class<?>[]::new))
             .web(WebApplicationType.NONE)
             .run(args.values().toArray(String[]::new));
-    return new TestNode(dataDir, context);
+    return new TestNode(dataDir, context, List.copyOf(sources));
   }
 
   /** A later argument for the same key replaces the earlier one. */
@@ -99,10 +112,15 @@ public final class TestNode implements AutoCloseable {
    * know it by that address), with the given extra arguments.
    */
   public TestNode restart(String... extraArgs) {
+    return restart(sources, extraArgs);
+  }
+
+  /** {@link #restart(String...)} with other configuration sources, as after an upgrade. */
+  public TestNode restart(List<Class<?>> sources, String... extraArgs) {
     close();
     List<String> args = new ArrayList<>(List.of(extraArgs));
     args.add("--blixard.cluster.raft.port=" + raftPort);
-    return start(dataDir, args.toArray(String[]::new));
+    return start(sources, dataDir, args.toArray(String[]::new));
   }
 
   public int raftPort() {
@@ -111,9 +129,15 @@ public final class TestNode implements AutoCloseable {
 
   /** Starts a node that joins the cluster through {@code member}. */
   public static TestNode join(Path dataDir, TestNode member, String... extraArgs) {
+    return join(List.of(), dataDir, member, extraArgs);
+  }
+
+  /** {@link #join(Path, TestNode, String...)} with more configuration sources. */
+  public static TestNode join(
+      List<Class<?>> sources, Path dataDir, TestNode member, String... extraArgs) {
     List<String> args = new ArrayList<>(List.of("--blixard.cluster.join=" + member.grpcAddress()));
     args.addAll(List.of(extraArgs));
-    return start(dataDir, args.toArray(String[]::new));
+    return start(sources, dataDir, args.toArray(String[]::new));
   }
 
   /**

@@ -68,8 +68,8 @@ public class DefaultAccessService implements AccessService {
               + change.commands()
               + ")");
     }
-    view.requireState();
-    Optional<CommandRefusal> refusal = registry.check(signed, Instant.now());
+    Optional<CommandRefusal> refusal =
+        registry.check(signed, Instant.now(), view.requireState().memberIds());
     if (refusal.isPresent()) {
       throw new AccessDeniedException(refusal.get().reason(), refusal.get().message());
     }

@@ -291,7 +291,8 @@ public class DefaultMembershipService implements MembershipService {
               + leaving
               + " (expected: the remove command of the node this request names)");
     }
-    Optional<CommandRefusal> refusal = state.check(signed, Instant.now());
+    Optional<CommandRefusal> refusal =
+        state.check(signed, Instant.now(), view.requireState().memberIds());
     if (refusal.isPresent()) {
       throw new AccessDeniedException(refusal.get().reason(), refusal.get().message());
     }

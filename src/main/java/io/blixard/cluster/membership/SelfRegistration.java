@@ -3,6 +3,7 @@ package io.blixard.cluster.membership;
 import io.blixard.cluster.ClusterView;
 import io.blixard.cluster.RaftState;
 import io.blixard.cluster.RegisteredNode;
+import io.blixard.cluster.registry.CommandVersions;
 import io.blixard.cluster.registry.NodeRegistry;
 import io.blixard.cluster.registry.RegistryWriter;
 import io.blixard.node.NodeEndpoints;
@@ -28,10 +29,11 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Writes this node's addresses into the registry once every listener is bound and Raft has a
- * leader, and again whenever they change (e.g. a port after a restart). Retries with an exponential
- * backoff in the background; start-up never waits for it. A node that is leaving, or that is no
- * longer in the group, does not register.
+ * Writes this node's addresses and command-set version into the registry once every listener is
+ * bound and Raft has a leader, and again whenever they change (e.g. a port after a restart, or a
+ * new build after an upgrade: the cluster version moves up only through these records). Retries
+ * with an exponential backoff in the background; start-up never waits for it. A node that is
+ * leaving, or that is no longer in the group, does not register.
  */
 @Component
 public class SelfRegistration implements DisposableBean {
@@ -61,6 +63,7 @@ public class SelfRegistration implements DisposableBean {
           });
   private final NodeRegistry state;
   private final ClusterBootstrap bootstrap;
+  private final int commandVersion;
   private volatile boolean leaving;
 
   /** Registers only: the cluster is taken as bootstrapped already. */
@@ -87,6 +90,8 @@ public class SelfRegistration implements DisposableBean {
     this.endpoints = endpoints;
     this.state = state;
     this.bootstrap = bootstrap;
+    this.commandVersion =
+        state == null ? CommandVersions.build().highest() : state.commandVersion();
     retry
         .getEventPublisher()
         .onRetry(
@@ -139,7 +144,8 @@ public class SelfRegistration implements DisposableBean {
         endpoints.hostAndPort(Kind.QUIC),
         endpoints.hostAndPort(Kind.HTTP),
         joinedAt,
-        now);
+        now,
+        commandVersion);
   }
 
   private Optional<RegisteredNode> current() {
@@ -157,8 +163,11 @@ public class SelfRegistration implements DisposableBean {
     if (state != null && bootstrap != null && !state.bootstrapped()) {
       return bootstrap(raft, desired);
     }
-    if (current().filter(desired::sameAddresses).isPresent()) {
-      log.debug("Registry already holds this node's addresses");
+    if (current()
+        .filter(desired::sameAddresses)
+        .filter(r -> r.commandVersion() == commandVersion)
+        .isPresent()) {
+      log.debug("Registry already holds this node's addresses and command-set version");
       return CompletableFuture.completedFuture(null);
     }
     boolean member = raft.members().stream().anyMatch(m -> m.nodeId().equals(identity.nodeId()));
@@ -178,12 +187,13 @@ public class SelfRegistration implements DisposableBean {
                 throw new Deferred(error.toString());
               }
               log.info(
-                  "Registered node {} (raft {}, grpc {}, quic {}, http {})",
+                  "Registered node {} (raft {}, grpc {}, quic {}, http {}, command-set version {})",
                   desired.nodeId().shortForm(),
                   desired.raftAddress(),
                   desired.grpcAddress(),
                   desired.quicAddress(),
-                  desired.httpAddress());
+                  desired.httpAddress(),
+                  desired.commandVersion());
               return null;
             });
   }

@@ -2,6 +2,7 @@ package io.blixard.cluster.raft;
 
 import io.blixard.cluster.registry.CommandRefusal;
 import io.blixard.cluster.registry.NodeRegistry;
+import io.blixard.cluster.registry.UnknownCommandException;
 import io.blixard.proto.cluster.v1.RegistrySnapshot;
 import io.blixard.proto.cluster.v1.SignedCommand;
 import java.io.File;
@@ -11,18 +12,22 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
@@ -42,8 +47,10 @@ import org.slf4j.LoggerFactory;
  * log order, and keeps its snapshots as a {@link RegistrySnapshot} file in Ratis's state machine
  * directory. On the leader, {@link #startTransaction} asks the registry whether a command may enter
  * the log at all and refuses it with the registry's one-line reason; on every node, apply asks
- * again and skips what the state at that index refuses. Only the Ratis plumbing is here; what a
- * command does and who may send it is the registry's business.
+ * again and skips what the state at that index refuses. A committed command of a kind this node's
+ * command-set version does not have is never skipped: applying stops there, loudly, and Ratis
+ * closes this node's Raft server (see {@link UnknownCommandException}). Only the Ratis plumbing is
+ * here; what a command does and who may send it is the registry's business.
  */
 final class ClusterStateMachine extends BaseStateMachine {
 
@@ -53,6 +60,8 @@ final class ClusterStateMachine extends BaseStateMachine {
   private final NodeRegistry registry;
   private final Consumer<RaftPeerId> onLeaderChange;
   private final BiConsumer<String, String> refusals;
+  // Guarded by "this": the command this node cannot apply, once it met one.
+  private UnknownCommandException stoppedAt;
 
   /**
    * @param refusals counts a refusal: where ({@code start} on the leader, {@code apply}) and the
@@ -86,7 +95,7 @@ final class ClusterStateMachine extends BaseStateMachine {
     try {
       SignedCommand signed =
           SignedCommand.parseFrom(request.getMessage().getContent().toByteArray());
-      refusal = registry.check(signed, Instant.now());
+      refusal = registry.check(signed, Instant.now(), members());
     } catch (IOException e) {
       refusal =
           Optional.of(
@@ -104,6 +113,19 @@ final class ClusterStateMachine extends BaseStateMachine {
       context.setException(new RefusedCommand(refusal.get()));
     }
     return context;
+  }
+
+  /**
+   * The node ids of every peer that applies the log: voters and listeners, of the current and, in a
+   * configuration change, the previous configuration.
+   */
+  private List<String> members() throws IOException {
+    RaftConfiguration conf = getServer().join().getDivision(getGroupId()).getRaftConf();
+    return Stream.of(RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER)
+        .flatMap(role -> conf.getAllPeers(role).stream())
+        .map(peer -> peer.getId().toString())
+        .distinct()
+        .toList();
   }
 
   /** A command the registry refused; its message is the marker {@link #refusalIn} reads. */
@@ -151,7 +173,20 @@ final class ClusterStateMachine extends BaseStateMachine {
     Optional<CommandRefusal> skipped;
     // The lock makes the registry and the applied index move together, as snapshots read them.
     synchronized (this) {
-      skipped = registry.apply(command, entry.getIndex());
+      if (stoppedAt != null) {
+        throw stoppedAt;
+      }
+      try {
+        skipped = registry.apply(command, entry.getIndex());
+      } catch (UnknownCommandException e) {
+        // Skipping it would make this node's registry differ from its peers' for good. Thrown, it
+        // stops Ratis's applier (which closes this Raft server) before the applied index moves, so
+        // every start replays up to here and stops again until the node runs a newer build.
+        stoppedAt = e;
+        refusals.accept("apply", "unknown_command");
+        log.error("Stopped applying the Raft log: {}", e.getMessage());
+        throw e;
+      }
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     }
     if (skipped.isPresent()) {
@@ -161,6 +196,11 @@ final class ClusterStateMachine extends BaseStateMachine {
           Message.valueOf("[refused:" + skipped.get().reason() + "] " + skipped.get().message()));
     }
     return CompletableFuture.completedFuture(Message.valueOf("applied " + entry.getIndex()));
+  }
+
+  /** Whether this node met a command its version does not have, and stopped applying the log. */
+  synchronized boolean stopped() {
+    return stoppedAt != null;
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.blixard.cluster.JoinApplication;
 import io.blixard.cluster.JoinException;
 import io.blixard.cluster.MembershipClient;
 import io.blixard.cluster.RegisteredNode;
+import io.blixard.cluster.registry.CommandVersions;
 import io.blixard.cluster.registry.RegistryCommands;
 import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeEndpoints;
@@ -42,6 +43,7 @@ final class GroupJoiner {
   static final double JITTER = 0.5;
 
   private final NodeIdentity identity;
+  private final int commandVersion;
   private final NodeEndpoints endpoints;
   private final ClusterProperties.JoinRetry settings;
   private final MembershipClient membership;
@@ -69,6 +71,28 @@ final class GroupJoiner {
       MembershipClient membership,
       String joinToken,
       Seeds seeds) {
+    this(
+        identity,
+        endpoints,
+        settings,
+        membership,
+        joinToken,
+        seeds,
+        CommandVersions.build().highest());
+  }
+
+  /**
+   * @param commandVersion the command-set version this node applies, written into its join record
+   */
+  GroupJoiner(
+      NodeIdentity identity,
+      NodeEndpoints endpoints,
+      ClusterProperties.JoinRetry settings,
+      MembershipClient membership,
+      String joinToken,
+      Seeds seeds,
+      int commandVersion) {
+    this.commandVersion = commandVersion;
     this.identity = identity;
     this.endpoints = endpoints;
     this.settings = settings;
@@ -184,7 +208,8 @@ final class GroupJoiner {
             application.quicAddress(),
             application.httpAddress(),
             now,
-            now);
+            now,
+            commandVersion);
     return application.withSignedJoin(
         RegistryCommands.sign(CommandSigner.of(identity), RegistryCommands.join(record, credential))
             .toByteArray());

@@ -8,6 +8,7 @@ import io.blixard.cluster.registry.CommandRefusal;
 import io.blixard.proto.cluster.v1.SignedCommand;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -38,7 +39,20 @@ public class RaftCommandLog implements CommandLog {
           .async()
           .send(Message.valueOf(ByteString.copyFrom(command.toByteArray())))
           .orTimeout(properties.raft().requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-          .thenApply(RaftCommandLog::checkReply);
+          .handle(
+              (reply, error) -> {
+                if (error == null) {
+                  return checkReply(reply);
+                }
+                // The async client may fail the call itself with the leader's refusal inside.
+                for (Throwable t = error; t != null; t = t.getCause()) {
+                  Optional<CommandRefusal> refusal = ClusterStateMachine.refusalIn(t.getMessage());
+                  if (refusal.isPresent()) {
+                    throw refused(refusal.get());
+                  }
+                }
+                throw error instanceof CompletionException c ? c : new CompletionException(error);
+              });
     } catch (ClusterUnavailableException e) {
       return CompletableFuture.failedFuture(e);
     }

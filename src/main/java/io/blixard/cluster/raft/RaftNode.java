@@ -129,7 +129,8 @@ public class RaftNode implements SmartLifecycle {
                 properties.joinRetry(),
                 membershipClient,
                 properties.joinToken(),
-                tls::trustProvisionally);
+                tls::trustProvisionally,
+                registry.commandVersion());
     this.stateMachine =
         new ClusterStateMachine(
             registry,
@@ -142,6 +143,14 @@ public class RaftNode implements SmartLifecycle {
                 refusals.count("raft", reason);
               }
             });
+  }
+
+  /**
+   * Whether the state machine met a committed command of a kind this node's command-set version
+   * does not have, and stopped applying the log there (the node must be upgraded).
+   */
+  public boolean stoppedApplying() {
+    return stateMachine.stopped();
   }
 
   @Override

@@ -19,6 +19,7 @@ final class NodeRecords {
         .setHttpAddress(node.httpAddress())
         .setJoinedAtMillis(node.joinedAt().toEpochMilli())
         .setUpdatedAtMillis(node.updatedAt().toEpochMilli())
+        .setCommandVersion(node.commandVersion())
         .build();
   }
 
@@ -30,6 +31,7 @@ final class NodeRecords {
         r.getQuicAddress(),
         r.getHttpAddress(),
         Instant.ofEpochMilli(r.getJoinedAtMillis()),
-        Instant.ofEpochMilli(r.getUpdatedAtMillis()));
+        Instant.ofEpochMilli(r.getUpdatedAtMillis()),
+        r.getCommandVersion());
   }
 }

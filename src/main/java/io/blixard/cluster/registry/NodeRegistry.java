@@ -1,6 +1,7 @@
 package io.blixard.cluster.registry;
 
 import com.google.protobuf.ByteString;
+import io.blixard.cluster.ClusterProperties;
 import io.blixard.cluster.RegisteredNode;
 import io.blixard.node.NodeId;
 import io.blixard.proto.cluster.v1.Admission;
@@ -19,13 +20,16 @@ import io.blixard.security.SecurityProperties;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
@@ -42,6 +46,11 @@ import org.springframework.stereotype.Component;
  * node; a join needs a pre-admitted id or a valid join token; admission, tokens and operators are
  * for operators; a bootstrap only while the cluster has none. In insecure mode ({@code
  * blixard.security.mode=insecure}) signatures and rules are not checked, only recorded.
+ *
+ * <p>Above the rules sits the cluster version ({@link CommandVersions}): the leader proposes a kind
+ * of command only once every member reports a command-set version that has it, and a committed
+ * command this node's version does not have stops {@link #apply} with an {@link
+ * UnknownCommandException} instead of being skipped, so an old node never diverges silently.
  */
 @Component
 public class NodeRegistry {
@@ -55,6 +64,8 @@ public class NodeRegistry {
   public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(1);
 
   private final boolean enforce;
+  private final CommandVersions versions;
+  private final int commandVersion;
 
   // All guarded by "this".
   private final Map<String, NodeRecord> records = new TreeMap<>();
@@ -70,16 +81,66 @@ public class NodeRegistry {
     this(true);
   }
 
+  /**
+   * @param versions the command kinds' versions; this build's unless a test declares others
+   */
   @Autowired
-  public NodeRegistry(SecurityProperties properties) {
-    this(properties.secure());
+  public NodeRegistry(
+      SecurityProperties security,
+      ClusterProperties cluster,
+      ObjectProvider<CommandVersions> versions) {
+    this(
+        security.secure(),
+        versions.getIfAvailable(CommandVersions::build),
+        cluster.commandVersion());
   }
 
   /**
    * @param enforce whether signatures and rules are checked (false only in insecure mode)
    */
   public NodeRegistry(boolean enforce) {
+    this(enforce, CommandVersions.build(), 0);
+  }
+
+  /**
+   * @param commandVersion the highest command-set version this node applies and reports, at most
+   *     {@code versions.highest()}; 0 for that highest
+   */
+  public NodeRegistry(boolean enforce, CommandVersions versions, int commandVersion) {
     this.enforce = enforce;
+    this.versions = versions;
+    if (commandVersion < 0 || commandVersion > versions.highest()) {
+      throw new IllegalArgumentException(
+          "blixard.cluster.command-version: "
+              + commandVersion
+              + " (expected: 0 for this build's highest, or "
+              + CommandVersions.FIRST
+              + " to "
+              + versions.highest()
+              + ")");
+    }
+    this.commandVersion = commandVersion == 0 ? versions.highest() : commandVersion;
+  }
+
+  /** The highest command-set version this node applies, as its registry record reports it. */
+  public int commandVersion() {
+    return commandVersion;
+  }
+
+  /**
+   * The cluster version: the lowest command-set version among {@code members} (node ids), as their
+   * records report it; a member without a record, or whose build predates versions, counts as
+   * {@link CommandVersions#FIRST}.
+   */
+  public synchronized int clusterVersion(Collection<String> members) {
+    return members.stream().mapToInt(this::reportedVersion).min().orElse(CommandVersions.FIRST);
+  }
+
+  private int reportedVersion(String member) {
+    NodeRecord r = records.get(member);
+    return r == null
+        ? CommandVersions.FIRST
+        : Math.max(CommandVersions.FIRST, r.getCommandVersion());
   }
 
   /** Whether commands are checked. */
@@ -141,10 +202,13 @@ public class NodeRegistry {
   }
 
   /**
-   * The leader's check before {@code signed} enters the log: everything {@link #apply} checks, and
-   * that it was issued within {@link #MAX_CLOCK_SKEW} of {@code now}.
+   * The leader's check before {@code signed} enters the log: everything {@link #apply} checks, that
+   * it was issued within {@link #MAX_CLOCK_SKEW} of {@code now}, and that this node and every one
+   * of {@code members} (node ids: the Raft configuration's voters and listeners, all of which apply
+   * the log) run a command-set version that has its kind.
    */
-  public synchronized Optional<CommandRefusal> check(SignedCommand signed, Instant now) {
+  public synchronized Optional<CommandRefusal> check(
+      SignedCommand signed, Instant now, Collection<String> members) {
     Decoded decoded;
     try {
       decoded = decode(signed);
@@ -168,7 +232,55 @@ public class NodeRegistry {
                     + ") (expected: a command made just now; check the signer's clock)"));
       }
     }
-    return refusal(decoded);
+    Optional<CommandRefusal> version = versionRefusal(decoded.command, members);
+    return version.isPresent() ? version : refusal(decoded);
+  }
+
+  private Optional<CommandRefusal> versionRefusal(
+      RegistryCommand command, Collection<String> members) {
+    OptionalInt required = versions.required(command);
+    if (required.isEmpty()) {
+      if (command.getUnknownFields().asMap().isEmpty()) {
+        return Optional.empty(); // an empty command: the rules refuse it
+      }
+      return Optional.of(
+          new CommandRefusal(
+              "unknown_command",
+              "the command is of a kind this node's build does not know (fields "
+                  + command.getUnknownFields().asMap().keySet()
+                  + ") (expected: a command of command-set version "
+                  + commandVersion
+                  + " or lower, or a leader of a newer build)"));
+    }
+    String lowest = "this node (the leader)";
+    int cluster = commandVersion;
+    for (String member : members) {
+      int v = reportedVersion(member);
+      if (v < cluster) {
+        cluster = v;
+        lowest =
+            "member "
+                + member
+                + (records.containsKey(member) ? "" : " (no record yet: counted as version 1)");
+      }
+    }
+    if (required.getAsInt() <= cluster) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new CommandRefusal(
+            "cluster_version",
+            "a "
+                + CommandVersions.name(command.getCommandCase())
+                + " command needs command-set version "
+                + required.getAsInt()
+                + " but the cluster runs version "
+                + cluster
+                + ", the version of "
+                + lowest
+                + " (expected: every member upgraded to a build of version "
+                + required.getAsInt()
+                + " or later; see docs/operations.md, Upgrades)"));
   }
 
   /**
@@ -178,12 +290,15 @@ public class NodeRegistry {
    *
    * @param index the command's log index, for the audit log
    * @return why it was skipped, if it was
+   * @throws UnknownCommandException when the command is of a kind this node's command-set version
+   *     does not have: nothing is applied, and no later command may be, until the node is upgraded
    */
   public synchronized Optional<CommandRefusal> apply(SignedCommand signed, long index) {
     Optional<CommandRefusal> refusal;
     Decoded decoded = null;
     try {
       decoded = decode(signed);
+      requireKnown(decoded.command, index);
       refusal = refusal(decoded);
     } catch (Refused e) {
       refusal = Optional.of(e.refusal);
@@ -194,6 +309,34 @@ public class NodeRegistry {
     }
     mutate(decoded, signed.getPublicKey(), index);
     return Optional.empty();
+  }
+
+  private void requireKnown(RegistryCommand command, long index) {
+    OptionalInt required = versions.required(command);
+    if (required.isPresent() && required.getAsInt() <= commandVersion) {
+      return;
+    }
+    if (required.isEmpty() && command.getUnknownFields().asMap().isEmpty()) {
+      return; // an empty command, which every version skips
+    }
+    String kind =
+        required.isPresent()
+            ? CommandVersions.name(command.getCommandCase())
+                + " (command-set version "
+                + required.getAsInt()
+                + ")"
+            : "unknown to this build (fields " + command.getUnknownFields().asMap().keySet() + ")";
+    throw new UnknownCommandException(
+        index,
+        "the registry command at Raft log index "
+            + index
+            + " is "
+            + kind
+            + ", beyond this node's command-set version "
+            + commandVersion
+            + "; this node stopped applying the log so that it does not diverge (expected: upgrade"
+            + " this node to a build that has the command, or raise blixard.cluster.command-version,"
+            + " and start it again)");
   }
 
   /** The signer and the command; in insecure mode the signer is the claimed one. */

@@ -5,11 +5,14 @@
  * through a {@link io.blixard.cluster.registry.CommandLog}, which {@code cluster.raft} implements
  * with the Raft log. No Raft engine here, so the rules about commands are tested without one.
  *
- * <p>Where later work goes: checks on a command before it is applied (a signed command's submitter
- * may write only its own record; which command kinds the cluster version allows; an unknown command
- * stops the node) belong in {@code NodeRegistry.apply} and its leader-side twin; further replicated
- * state (the migration strategy and its history, operators, admission token hashes) sits beside the
- * node records here, in the same snapshot.
+ * <p>{@link io.blixard.cluster.registry.CommandVersions} declares the command-set version of each
+ * kind of command: {@code NodeRegistry.check} proposes a kind only when every member's record
+ * reports it, and {@code NodeRegistry.apply} stops at a kind beyond this node's version ({@link
+ * io.blixard.cluster.registry.UnknownCommandException}) rather than skip it. A new kind of command
+ * declares its version there. Where later work goes: further checks on a command belong in {@code
+ * NodeRegistry.apply} and its leader-side twin; further replicated state (the migration strategy
+ * and its history, operators, admission token hashes) sits beside the node records here, in the
+ * same snapshot.
  *
  * <p>May use: {@code cluster}, {@code node}, and the generated {@code blixard.cluster.v1} messages
  * as the storage format. Never Ratis, a transport, gRPC or Netty.

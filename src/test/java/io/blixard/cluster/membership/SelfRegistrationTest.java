@@ -107,11 +107,38 @@ class SelfRegistrationTest {
             upsert.getQuicAddress(),
             upsert.getHttpAddress(),
             java.time.Instant.ofEpochMilli(upsert.getJoinedAtMillis()),
-            java.time.Instant.ofEpochMilli(upsert.getUpdatedAtMillis())));
+            java.time.Instant.ofEpochMilli(upsert.getUpdatedAtMillis()),
+            upsert.getCommandVersion()));
 
     registration.register().toCompletableFuture().get(20, TimeUnit.SECONDS);
 
     assertThat(written).hasSize(1);
+  }
+
+  @Test
+  void registersAgainWhenTheRecordReportsAnotherCommandSetVersion() throws Exception {
+    member(Optional.of(identity.nodeId()));
+    registration.register().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    var upsert = written.get(0).getUpsert();
+    assertThat(upsert.getCommandVersion())
+        .isEqualTo(io.blixard.cluster.registry.CommandVersions.build().highest());
+    // The record as the previous build wrote it: same addresses, no version.
+    view.registeredAs(
+        new io.blixard.cluster.RegisteredNode(
+            identity.nodeId(),
+            upsert.getRaftAddress(),
+            upsert.getGrpcAddress(),
+            upsert.getQuicAddress(),
+            upsert.getHttpAddress(),
+            java.time.Instant.ofEpochMilli(upsert.getJoinedAtMillis()),
+            java.time.Instant.ofEpochMilli(upsert.getUpdatedAtMillis()),
+            0));
+
+    registration.register().toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    assertThat(written).hasSize(2);
+    assertThat(written.get(1).getUpsert().getCommandVersion())
+        .isEqualTo(upsert.getCommandVersion());
   }
 
   @Test

@@ -19,6 +19,7 @@ import io.blixard.security.JoinCredential;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -258,7 +259,7 @@ class NodeRegistryTest {
             .build();
     SignedCommand unsigned = real.toBuilder().clearSignature().build();
 
-    assertThat(registry.check(forged, Instant.now()))
+    assertThat(registry.check(forged, Instant.now(), List.of()))
         .map(CommandRefusal::reason)
         .contains("bad_signature");
     assertThat(registry.apply(unsigned, ++index))
@@ -271,8 +272,8 @@ class NodeRegistryTest {
   void theLeaderRefusesACommandFarFromItsClock() {
     SignedCommand signed = sign(first, RegistryCommand.newBuilder().setUpsert(record(first)));
 
-    assertThat(registry.check(signed, Instant.now())).isEmpty();
-    assertThat(registry.check(signed, Instant.now().plus(Duration.ofMinutes(2))))
+    assertThat(registry.check(signed, Instant.now(), List.of())).isEmpty();
+    assertThat(registry.check(signed, Instant.now().plus(Duration.ofMinutes(2)), List.of()))
         .map(CommandRefusal::reason)
         .contains("stale_command");
   }
