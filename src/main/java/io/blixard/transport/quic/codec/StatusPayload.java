@@ -27,15 +27,20 @@ public final class StatusPayload {
     buf.writeShort(status.getCode().value());
     String message = status.getDescription() == null ? "" : status.getDescription();
     byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+    int length = cut(bytes);
+    buf.writeShort(length);
+    buf.writeBytes(bytes, 0, length);
+  }
+
+  /** How many of {@code bytes} fit in 1 KiB without cutting a multi-byte character in half. */
+  private static int cut(byte[] bytes) {
     int length = Math.min(bytes.length, MAX_MESSAGE_BYTES);
     if (length < bytes.length) {
-      // Do not cut a multi-byte character in half.
       while (length > 0 && (bytes[length] & 0xc0) == 0x80) {
         length--;
       }
     }
-    buf.writeShort(length);
-    buf.writeBytes(bytes, 0, length);
+    return length;
   }
 
   /** The size {@link #writeTo} needs at most for this status. */
@@ -63,7 +68,10 @@ public final class StatusPayload {
               + buf.readableBytes()
               + " bytes left");
     }
-    String message = buf.readCharSequence(length, StandardCharsets.UTF_8).toString();
+    // A peer's message longer than the protocol's 1 KiB is cut there, as this side writes it.
+    byte[] bytes = new byte[length];
+    buf.readBytes(bytes);
+    String message = new String(bytes, 0, cut(bytes), StandardCharsets.UTF_8);
     buf.skipBytes(buf.readableBytes());
     Status status = Status.fromCodeValue(code);
     return message.isEmpty() ? status : status.withDescription(message);
