@@ -5,7 +5,6 @@ import io.blixard.proto.cluster.v1.Admission;
 import io.blixard.proto.cluster.v1.RegistryCommand;
 import io.blixard.proto.security.v1.ListAdmissionsRequest;
 import io.blixard.proto.security.v1.SecurityServiceGrpc;
-import io.blixard.proto.security.v1.SignedChange;
 import io.grpc.Channel;
 import java.time.Instant;
 import picocli.CommandLine.Command;
@@ -70,8 +69,7 @@ final class AdmitCommand extends BlixardCli.NodeCommand {
                     Admission.newBuilder()
                         .setNodeId(id.value())
                         .setComment(comment == null ? "" : comment));
-    security.admit(
-        SignedChange.newBuilder().setSignedCommand(SignedCommands.sign(command)).build());
+    security.admit(signedChange(command));
     if (options.json) {
       out().println(Json.write(new Result(id.value(), !revoke)));
     } else {

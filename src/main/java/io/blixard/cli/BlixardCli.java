@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.Timestamp;
 import io.blixard.client.BlixardClient;
+import io.blixard.proto.cluster.v1.RegistryCommand;
 import io.blixard.proto.health.v1.CheckRequest;
 import io.blixard.proto.health.v1.HealthCheck;
 import io.blixard.proto.health.v1.HealthServiceGrpc;
@@ -13,6 +14,7 @@ import io.blixard.proto.monitoring.v1.GetClusterHealthRequest;
 import io.blixard.proto.monitoring.v1.GetMetricsRequest;
 import io.blixard.proto.monitoring.v1.GetSystemInfoRequest;
 import io.blixard.proto.monitoring.v1.MonitoringServiceGrpc;
+import io.blixard.proto.security.v1.SignedChange;
 import io.blixard.proto.status.v1.ClusterNode;
 import io.blixard.proto.status.v1.GetClusterStatusRequest;
 import io.blixard.proto.status.v1.GetRaftStatusRequest;
@@ -174,6 +176,16 @@ public final class BlixardCli {
 
     PrintWriter err() {
       return spec.commandLine().getErr();
+    }
+
+    /** {@code command} signed with the operator identity this command presents, serialized. */
+    ByteString signed(RegistryCommand.Builder command) {
+      return SignedCommands.sign(options.operatorIdentity(), command);
+    }
+
+    /** {@code command} signed as above, as a SecurityService change. */
+    SignedChange signedChange(RegistryCommand.Builder command) {
+      return SignedChange.newBuilder().setSignedCommand(signed(command)).build();
     }
 
     <S extends AbstractBlockingStub<S>> S stub(Channel channel, Function<Channel, S> factory) {

@@ -99,8 +99,7 @@ final class ClusterCommand {
       NodeId node = NodeId.parse(id);
       return LeaveRequest.newBuilder()
           .setNodeId(node.value())
-          .setSignedRemove(
-              SignedCommands.sign(RegistryCommand.newBuilder().setRemove(node.value())))
+          .setSignedRemove(signed(RegistryCommand.newBuilder().setRemove(node.value())))
           .build();
     }
   }

@@ -5,7 +5,6 @@ import io.blixard.proto.cluster.v1.Operator;
 import io.blixard.proto.cluster.v1.RegistryCommand;
 import io.blixard.proto.security.v1.ListOperatorsRequest;
 import io.blixard.proto.security.v1.SecurityServiceGrpc;
-import io.blixard.proto.security.v1.SignedChange;
 import io.blixard.security.OperatorTokens;
 import io.grpc.Channel;
 import java.time.Duration;
@@ -83,15 +82,12 @@ final class OperatorCommand {
       NodeId id = NodeId.parse(operatorId);
       stub(channel, SecurityServiceGrpc::newBlockingStub)
           .addOperator(
-              SignedChange.newBuilder()
-                  .setSignedCommand(
-                      SignedCommands.sign(
-                          RegistryCommand.newBuilder()
-                              .setAddOperator(
-                                  Operator.newBuilder()
-                                      .setNodeId(id.value())
-                                      .setName(name == null ? "" : name))))
-                  .build());
+              signedChange(
+                  RegistryCommand.newBuilder()
+                      .setAddOperator(
+                          Operator.newBuilder()
+                              .setNodeId(id.value())
+                              .setName(name == null ? "" : name))));
       if (options.json) {
         out().println(Json.write(new Changed(id.value(), true)));
       } else {
@@ -114,12 +110,7 @@ final class OperatorCommand {
     void run(Channel channel) {
       NodeId id = NodeId.parse(operatorId);
       stub(channel, SecurityServiceGrpc::newBlockingStub)
-          .removeOperator(
-              SignedChange.newBuilder()
-                  .setSignedCommand(
-                      SignedCommands.sign(
-                          RegistryCommand.newBuilder().setRemoveOperator(id.value())))
-                  .build());
+          .removeOperator(signedChange(RegistryCommand.newBuilder().setRemoveOperator(id.value())));
       if (options.json) {
         out().println(Json.write(new Changed(id.value(), false)));
       } else {

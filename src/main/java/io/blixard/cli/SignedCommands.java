@@ -5,7 +5,6 @@ import io.blixard.node.NodeIdentity;
 import io.blixard.proto.cluster.v1.RegistryCommand;
 import io.blixard.proto.cluster.v1.SignedCommand;
 import io.blixard.security.CommandSigner;
-import io.blixard.security.OperatorIdentity;
 import java.time.Clock;
 
 /**
@@ -17,11 +16,7 @@ final class SignedCommands {
 
   private SignedCommands() {}
 
-  /** {@code command} signed by the command line's operator identity, serialized. */
-  static ByteString sign(RegistryCommand.Builder command) {
-    return sign(OperatorIdentity.loadOrCreate(OperatorIdentity.defaultDirectory()), command);
-  }
-
+  /** {@code command} signed by {@code identity}, serialized. */
   static ByteString sign(NodeIdentity identity, RegistryCommand.Builder command) {
     byte[] bytes = command.setIssuedAtMillis(Clock.systemUTC().millis()).build().toByteArray();
     CommandSigner.Signed signed = CommandSigner.of(identity).sign(bytes);

@@ -6,7 +6,6 @@ import io.blixard.proto.cluster.v1.JoinToken;
 import io.blixard.proto.cluster.v1.RegistryCommand;
 import io.blixard.proto.security.v1.ListJoinTokensRequest;
 import io.blixard.proto.security.v1.SecurityServiceGrpc;
-import io.blixard.proto.security.v1.SignedChange;
 import io.blixard.proto.status.v1.GetClusterStatusRequest;
 import io.blixard.proto.status.v1.StatusServiceGrpc;
 import io.blixard.security.JoinCredential;
@@ -84,11 +83,7 @@ final class TokenCommand {
               .setIssuerNodeId(issuer.value());
       bound.ifPresent(b -> stored.setBoundNodeId(b.value()));
       stub(channel, SecurityServiceGrpc::newBlockingStub)
-          .createJoinToken(
-              SignedChange.newBuilder()
-                  .setSignedCommand(
-                      SignedCommands.sign(RegistryCommand.newBuilder().setAddToken(stored)))
-                  .build());
+          .createJoinToken(signedChange(RegistryCommand.newBuilder().setAddToken(stored)));
       if (options.json) {
         out()
             .println(
@@ -168,11 +163,7 @@ final class TokenCommand {
     void run(Channel channel) {
       stub(channel, SecurityServiceGrpc::newBlockingStub)
           .revokeJoinToken(
-              SignedChange.newBuilder()
-                  .setSignedCommand(
-                      SignedCommands.sign(
-                          RegistryCommand.newBuilder().setRemoveToken(tokenId.trim())))
-                  .build());
+              signedChange(RegistryCommand.newBuilder().setRemoveToken(tokenId.trim())));
       if (!options.json) {
         out().println("token " + tokenId.trim() + " revoked");
       } else {

@@ -9,16 +9,13 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.blixard.proto.health.v1.CheckRequest;
 import io.blixard.proto.health.v1.HealthServiceGrpc;
+import io.blixard.support.RawMethods;
 import io.blixard.support.SingleNodeTestSupport;
 import io.grpc.CallOptions;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -53,30 +50,6 @@ public abstract class BadRequestContractTest extends SingleNodeTestSupport {
     return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
   }
 
-  private static MethodDescriptor<byte[], byte[]> raw(
-      String fullMethodName, MethodDescriptor.MethodType type) {
-    MethodDescriptor.Marshaller<byte[]> bytes =
-        new MethodDescriptor.Marshaller<>() {
-          @Override
-          public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-          }
-
-          @Override
-          public byte[] parse(InputStream stream) {
-            try {
-              return stream.readAllBytes();
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          }
-        };
-    return MethodDescriptor.<byte[], byte[]>newBuilder(bytes, bytes)
-        .setFullMethodName(fullMethodName)
-        .setType(type)
-        .build();
-  }
-
   private static CallOptions options() {
     return CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS);
   }
@@ -101,7 +74,7 @@ public abstract class BadRequestContractTest extends SingleNodeTestSupport {
   @Test
   void aUnaryRequestThatDoesNotParseIsInvalidArgumentNamingTheMethod() {
     MethodDescriptor<byte[], byte[]> check =
-        raw("blixard.health.v1.HealthService/Check", MethodDescriptor.MethodType.UNARY);
+        RawMethods.of("blixard.health.v1.HealthService/Check", MethodDescriptor.MethodType.UNARY);
 
     for (int i = 0; i < 3; i++) {
       assertThatThrownBy(
@@ -124,7 +97,7 @@ public abstract class BadRequestContractTest extends SingleNodeTestSupport {
   @Test
   void aServerStreamingRequestThatDoesNotParseIsInvalidArgumentNamingTheMethod() {
     MethodDescriptor<byte[], byte[]> pingStream =
-        raw(
+        RawMethods.of(
             "blixard.health.v1.HealthService/PingStream",
             MethodDescriptor.MethodType.SERVER_STREAMING);
 

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.blixard.cli.BlixardCliAccess;
 import io.blixard.cluster.registry.NodeRegistry;
+import io.blixard.cluster.registry.RegistryCommands;
 import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
@@ -131,14 +132,7 @@ class AdmissionIntegrationTest {
   }
 
   private static ByteString signed(NodeIdentity signer, RegistryCommand.Builder command) {
-    byte[] bytes = command.setIssuedAtMillis(System.currentTimeMillis()).build().toByteArray();
-    CommandSigner.Signed s = CommandSigner.of(signer).sign(bytes);
-    return SignedCommand.newBuilder()
-        .setCommand(ByteString.copyFrom(s.command()))
-        .setPublicKey(ByteString.copyFrom(s.publicKey()))
-        .setSignature(ByteString.copyFrom(s.signature()))
-        .build()
-        .toByteString();
+    return RegistryCommands.sign(CommandSigner.of(signer), command).toByteString();
   }
 
   @Test
@@ -238,7 +232,7 @@ class AdmissionIntegrationTest {
             });
     // A command whose signature does not match its key.
     SignedCommand forged =
-        parse(command).toBuilder()
+        RegistryCommands.parseSigned(command.toByteArray(), "command").toBuilder()
             .setPublicKey(
                 ByteString.copyFrom(first.operator().certificate().getPublicKey().getEncoded()))
             .build();
@@ -250,14 +244,6 @@ class AdmissionIntegrationTest {
         .hasMessageContaining("PERMISSION_DENIED")
         .hasMessageContaining("signature does not verify");
     assertThat(operatorIds()).isEqualTo(before);
-  }
-
-  private static SignedCommand parse(ByteString bytes) {
-    try {
-      return SignedCommand.parseFrom(bytes);
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new AssertionError(e);
-    }
   }
 
   private static void addOperator(Channel channel, SignedChange change) {

@@ -121,12 +121,19 @@ class GroupJoinerTest {
   }
 
   private static GroupJoiner joiner(ScriptedMembers members, Duration timeout) {
+    return joiner(members, timeout, "", ids -> {});
+  }
+
+  private static GroupJoiner joiner(
+      ScriptedMembers members, Duration timeout, String joinToken, GroupJoiner.Seeds seeds) {
     return new GroupJoiner(
         identity,
         endpoints,
         new ClusterProperties.JoinRetry(
             Duration.ofMillis(10), Duration.ofMillis(40), timeout, Duration.ofSeconds(1)),
-        members);
+        members,
+        joinToken,
+        seeds);
   }
 
   private static GroupMembers unreachable(int call) {
@@ -140,15 +147,9 @@ class GroupJoinerTest {
         new ScriptedMembers(Map.of(FIRST, call -> group(Optional.of(LEADER), LEADER, other)));
     RecordingServer server = new RecordingServer();
     GroupJoiner joiner =
-        new GroupJoiner(
-            identity,
-            endpoints,
-            new ClusterProperties.JoinRetry(
-                Duration.ofMillis(10),
-                Duration.ofMillis(40),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(1)),
+        joiner(
             members,
+            Duration.ofSeconds(5),
             "",
             ids -> server.events.add("trust " + ids.stream().map(NodeId::shortForm).toList()));
 
@@ -231,18 +232,7 @@ class GroupJoinerTest {
     ScriptedMembers members =
         new ScriptedMembers(Map.of(FIRST, call -> group(Optional.of(LEADER), LEADER)));
     String token = "blx1." + LEADER.value() + ".abcdef123456.0123456789abcdef0123";
-    GroupJoiner joiner =
-        new GroupJoiner(
-            identity,
-            endpoints,
-            new ClusterProperties.JoinRetry(
-                Duration.ofMillis(10),
-                Duration.ofMillis(40),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(1)),
-            members,
-            token,
-            ids -> {});
+    GroupJoiner joiner = joiner(members, Duration.ofSeconds(5), token, ids -> {});
 
     joiner.join(List.of(FIRST), "127.0.0.1:7000", new RecordingServer());
 

@@ -229,6 +229,22 @@ class NodeRegistryTest {
   }
 
   @Test
+  void aTokenMayNameOnlyAMemberAsItsIssuer() {
+    JoinCredential token = JoinCredential.generate(Optional.of(stranger.nodeId()));
+    JoinToken.Builder stored =
+        JoinToken.newBuilder()
+            .setTokenId(token.id())
+            .setSecretSha256(ByteString.copyFrom(token.secretHash()))
+            .setIssuerNodeId(stranger.nodeId().value());
+    assertThat(apply(operator, RegistryCommand.newBuilder().setAddToken(stored)))
+        .contains("issuer_unknown");
+    assertThat(registry.tokens()).noneMatch(t -> t.getTokenId().equals(token.id()));
+
+    stored.setIssuerNodeId(first.nodeId().value());
+    assertThat(apply(operator, RegistryCommand.newBuilder().setAddToken(stored))).isEmpty();
+  }
+
+  @Test
   void theLastOperatorCannotBeRemoved() {
     RegistryCommand.Builder removeOperator =
         RegistryCommand.newBuilder().setRemoveOperator(operator.nodeId().value());

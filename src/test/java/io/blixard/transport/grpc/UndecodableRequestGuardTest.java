@@ -11,11 +11,11 @@ import io.blixard.proto.test.v1.EchoRequest;
 import io.blixard.proto.test.v1.EchoResponse;
 import io.blixard.proto.test.v1.EchoServiceGrpc;
 import io.blixard.rpc.UndecodableRequests;
+import io.blixard.support.RawMethods;
 import io.blixard.transport.Transport;
 import io.blixard.transport.quic.EchoTestService;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -23,10 +23,6 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -75,30 +71,10 @@ class UndecodableRequestGuardTest {
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
   }
 
-  private static MethodDescriptor<byte[], byte[]> raw(MethodDescriptor<?, ?> typed) {
-    MethodDescriptor.Marshaller<byte[]> bytes =
-        new MethodDescriptor.Marshaller<>() {
-          @Override
-          public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-          }
-
-          @Override
-          public byte[] parse(InputStream stream) {
-            try {
-              return stream.readAllBytes();
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          }
-        };
-    return typed.toBuilder(bytes, bytes).build();
-  }
-
   private void unaryWithBadBytes() {
     ClientCalls.blockingUnaryCall(
         channel,
-        raw(EchoServiceGrpc.getUnaryMethod()),
+        RawMethods.of(EchoServiceGrpc.getUnaryMethod()),
         CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
         NOT_PROTOBUF);
   }
@@ -131,7 +107,7 @@ class UndecodableRequestGuardTest {
     StreamObserver<byte[]> requests =
         ClientCalls.asyncBidiStreamingCall(
             channel.newCall(
-                raw(EchoServiceGrpc.getBidiMethod()),
+                RawMethods.of(EchoServiceGrpc.getBidiMethod()),
                 CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)),
             new StreamObserver<>() {
               @Override
