@@ -1,11 +1,10 @@
 package io.blixard.rpc;
 
+import io.blixard.transport.RefusalLog;
 import io.blixard.transport.Transport;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,15 +17,18 @@ import org.slf4j.LoggerFactory;
 public final class UndecodableRequests {
 
   private static final Logger log = LoggerFactory.getLogger(UndecodableRequests.class);
-  private static final long LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-  private final Transport transport;
-  private final AtomicLong sinceLastLine = new AtomicLong();
-  private final AtomicLong nextLineAt;
+  private final RefusalLog refusals;
 
   public UndecodableRequests(Transport transport) {
-    this.transport = Objects.requireNonNull(transport, "transport");
-    this.nextLineAt = new AtomicLong(System.nanoTime());
+    Objects.requireNonNull(transport, "transport");
+    this.refusals =
+        new RefusalLog(
+            log,
+            "call(s) over "
+                + transport.tag()
+                + " whose request message did not parse"
+                + " (INVALID_ARGUMENT)");
   }
 
   /** The answer to a call of {@code method} whose request failed to parse with {@code error}. */
@@ -40,18 +42,6 @@ public final class UndecodableRequests {
 
   /** Counts one refused call and logs, unless a line was logged less than a minute ago. */
   public void refused(MethodDescriptor<?, ?> method, Throwable error) {
-    sinceLastLine.incrementAndGet();
-    long now = System.nanoTime();
-    long next = nextLineAt.get();
-    if (now - next < 0 || !nextLineAt.compareAndSet(next, now + LOG_INTERVAL_NANOS)) {
-      return;
-    }
-    log.warn(
-        "Refused {} call(s) over {} whose request message did not parse (INVALID_ARGUMENT), the"
-            + " latest of {}: {} (logged at most once a minute)",
-        sinceLastLine.getAndSet(0),
-        transport.tag(),
-        method.getFullMethodName(),
-        error.getMessage());
+    refusals.refused(method.getFullMethodName() + ": " + error.getMessage());
   }
 }

@@ -14,7 +14,9 @@ import io.grpc.BindableService;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.protobuf.services.ProtoReflectionService;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.grpc.ObservationGrpcServerInterceptor;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,6 +96,7 @@ public class GrpcTransportAutoConfiguration {
       GrpcServiceConfigurer configurer,
       ServerInterceptorChain chain,
       ObjectProvider<ServerBuilderCustomizer<?>> customizers,
+      ObjectProvider<MeterRegistry> meters,
       Environment environment) {
     refuseStarterKeysNotRead(environment);
     refusePlaintextWhenSecure(properties, environment);
@@ -110,7 +113,9 @@ public class GrpcTransportAutoConfiguration {
     List<ServerBuilderCustomizer<NettyServerBuilder>> builderCustomizers = new ArrayList<>();
     builderCustomizers.add(
         builder ->
-            builder.maxInboundMessageSize((int) properties.maxInboundMessageSize().toBytes()));
+            builder
+                .maxInboundMessageSize((int) properties.maxInboundMessageSize().toBytes())
+                .maxConcurrentCallsPerConnection(properties.maxConcurrentCallsPerConnection()));
     List<ServerBuilderCustomizer<?>> others = customizers.orderedStream().toList();
     builderCustomizers.add(
         builder ->
@@ -121,6 +126,10 @@ public class GrpcTransportAutoConfiguration {
         new NodeGrpcServerFactory(
             new InetSocketAddress(properties.bindAddress(), properties.port()),
             tls,
+            new GrpcConnectionLimit(
+                properties.maxConnections(),
+                properties.maxConnectionsPerSource(),
+                meters.getIfAvailable(SimpleMeterRegistry::new)),
             builderCustomizers);
     // The chain measures every call (on both transports); the starter's own observation
     // interceptor would measure gRPC calls a second time.

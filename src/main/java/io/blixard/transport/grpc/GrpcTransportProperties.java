@@ -23,6 +23,12 @@ import org.springframework.validation.annotation.Validated;
  * @param reflection Whether gRPC server reflection is served, so tools such as grpcurl can list
  *     services without the .proto files.
  * @param tls TLS on the gRPC listener, with the node's own key and certificate.
+ * @param maxConnections Most TCP connections the gRPC server holds at once; a further one is closed
+ *     as soon as it is accepted.
+ * @param maxConnectionsPerSource Most TCP connections from one IP address.
+ * @param maxConcurrentCallsPerConnection Calls one connection may have open at once (HTTP/2
+ *     MAX_CONCURRENT_STREAMS); beyond, the client waits for one to end. The same as QUIC's
+ *     max-concurrent-streams by default.
  */
 @Validated
 @ConfigurationProperties("blixard.transport.grpc")
@@ -32,7 +38,10 @@ public record GrpcTransportProperties(
     @DefaultValue("4MB") @NotNull DataSize maxInboundMessageSize,
     @DefaultValue("5s") @NotNull Duration shutdownGracePeriod,
     @DefaultValue("true") boolean reflection,
-    @DefaultValue @Valid @NotNull Tls tls) {
+    @DefaultValue @Valid @NotNull Tls tls,
+    @DefaultValue("1000") @Min(1) @Max(1_000_000) int maxConnections,
+    @DefaultValue("100") @Min(1) @Max(1_000_000) int maxConnectionsPerSource,
+    @DefaultValue("100") @Min(1) @Max(1_000_000) int maxConcurrentCallsPerConnection) {
 
   public GrpcTransportProperties {
     if (maxInboundMessageSize != null

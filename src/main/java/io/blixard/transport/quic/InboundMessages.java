@@ -16,6 +16,9 @@ import java.util.concurrent.Executor;
  * stops reading, so the peer's QUIC flow-control window fills and its side sees {@code isReady() ==
  * false}; reading resumes when fewer than {@link #LOW_WATER} wait.
  *
+ * <p>On a server, the messages waiting are counted against the node's {@link InboundBudget} until
+ * the listener takes them.
+ *
  * <p>{@link #add} and {@link #end} come from the stream's event loop; {@link #request} and {@link
  * #discard} from any thread.
  */
@@ -39,6 +42,7 @@ public final class InboundMessages {
 
   private final Executor serial;
   private final Sink sink;
+  private final InboundBudget budget;
   private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
   private final Runnable drain = this::drain;
   // Guarded by this.
@@ -49,8 +53,16 @@ public final class InboundMessages {
   private boolean discarded;
 
   public InboundMessages(Executor serial, Sink sink) {
+    this(serial, sink, null);
+  }
+
+  /**
+   * @param budget what waiting messages are counted against, or null
+   */
+  public InboundMessages(Executor serial, Sink sink, InboundBudget budget) {
     this.serial = Objects.requireNonNull(serial, "serial");
     this.sink = Objects.requireNonNull(sink, "sink");
+    this.budget = budget;
   }
 
   /** The stream whose reading this queue holds back when its listener lags. */
@@ -68,6 +80,9 @@ public final class InboundMessages {
         return;
       }
       queue.add(message);
+      if (budget != null) {
+        budget.reserve(message.readableBytes());
+      }
       if (queue.size() >= HIGH_WATER && stream != null) {
         stream.config().setAutoRead(false);
       }
@@ -104,6 +119,7 @@ public final class InboundMessages {
       discarded = true;
       ByteBuf message;
       while ((message = queue.poll()) != null) {
+        released(message);
         message.release();
       }
     }
@@ -113,6 +129,12 @@ public final class InboundMessages {
   public int buffered() {
     synchronized (this) {
       return queue.size();
+    }
+  }
+
+  private void released(ByteBuf message) {
+    if (budget != null) {
+      budget.release(message.readableBytes());
     }
   }
 
@@ -126,6 +148,7 @@ public final class InboundMessages {
         if (requested > 0 && !queue.isEmpty()) {
           requested--;
           message = queue.poll();
+          released(message);
           if (queue.size() < LOW_WATER && stream != null && !stream.config().isAutoRead()) {
             stream.config().setAutoRead(true);
           }

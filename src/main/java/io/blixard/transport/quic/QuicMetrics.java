@@ -20,14 +20,38 @@ public final class QuicMetrics {
   public static final String HANDSHAKE_FAILURES = "blixard.quic.handshake.failures";
   public static final String FRAMES_REJECTED = "blixard.quic.frames.rejected";
   public static final String DIAL_FAILURES = "blixard.quic.dial.failures";
+  public static final String CONNECTIONS_REFUSED = "blixard.quic.connections.refused";
+  public static final String INBOUND_BYTES = "blixard.quic.inbound.bytes";
+
+  /** Why the server refused a connection; the tag of the refused-connections metric. */
+  public enum Refusal {
+    /** The server held max-connections already. */
+    MAX_CONNECTIONS,
+    /** The client's address held max-connections-per-source already. */
+    MAX_CONNECTIONS_PER_SOURCE,
+    /**
+     * An Initial came with a Retry token that was forged, expired or minted for another address.
+     */
+    INVALID_TOKEN;
+
+    /** Lower-case form for metric tags. */
+    public String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   private final AtomicLong connections = new AtomicLong();
   private final AtomicLong streams = new AtomicLong();
   private final Counter handshakeFailures;
   private final Counter dialFailures;
   private final Map<FrameError.Reason, Counter> rejected = new EnumMap<>(FrameError.Reason.class);
+  private final Map<Refusal, Counter> refused = new EnumMap<>(Refusal.class);
+  private final MeterRegistry registry;
+  private final String side;
 
   public QuicMetrics(MeterRegistry registry, String side) {
+    this.registry = registry;
+    this.side = side;
     Gauge.builder(CONNECTIONS, connections, AtomicLong::get)
         .description("QUIC connections open")
         .tag("side", side)
@@ -55,6 +79,30 @@ public final class QuicMetrics {
               .tag("reason", reason.tag())
               .register(registry));
     }
+    for (Refusal reason : Refusal.values()) {
+      refused.put(
+          reason,
+          Counter.builder(CONNECTIONS_REFUSED)
+              .description("Connections the server refused, by reason (server side only)")
+              .tag("side", side)
+              .tag("reason", reason.tag())
+              .register(registry));
+    }
+  }
+
+  /** Reports the bytes {@code budget} counts now, as the inbound-bytes gauge. */
+  public void watch(InboundBudget budget) {
+    Gauge.builder(INBOUND_BYTES, budget, InboundBudget::used)
+        .description(
+            "Inbound bytes the server holds: frames still arriving and messages waiting for their"
+                + " handlers")
+        .baseUnit("bytes")
+        .tag("side", side)
+        .register(registry);
+  }
+
+  public void connectionRefused(Refusal reason) {
+    refused.get(reason).increment();
   }
 
   public void connectionOpened() {

@@ -37,6 +37,19 @@ import org.springframework.validation.annotation.Validated;
  *     the number of processors, at least 4.
  * @param shutdownGracePeriod How long calls in flight may run on after shutdown begins; shutdown
  *     goes on as soon as the last one ends, and cancels those still open when it is over.
+ * @param retry Whether a client's address is validated with a QUIC Retry (a token signed with a key
+ *     of this process) before the server keeps any state for its connection: one round trip more
+ *     per new connection, and per-source limits that a spoofed address cannot dodge.
+ * @param maxConnections Most QUIC connections the server holds at once; a further one is closed
+ *     with CONNECTION_REFUSED and a reason.
+ * @param maxConnectionsPerSource Most QUIC connections from one IP address.
+ * @param maxInboundBytes Most bytes the server holds for all its peers together: frames still
+ *     arriving and messages waiting for their handlers. A frame that would pass it is refused with
+ *     RESOURCE_EXHAUSTED, its payload never buffered.
+ * @param maxInboundBytesPerConnection Most of those bytes one connection may hold, so that one peer
+ *     cannot take what the others need. At least the max-frame-size.
+ * @param frameTimeout How long a frame may take from its header to its last byte; a frame not
+ *     complete by then ends its call with DEADLINE_EXCEEDED and frees what it held.
  */
 @Validated
 @ConfigurationProperties("blixard.transport.quic")
@@ -53,7 +66,13 @@ public record QuicTransportProperties(
     @DefaultValue("8MB") @NotNull DataSize streamWindow,
     @DefaultValue("32MB") @NotNull DataSize connectionWindow,
     @DefaultValue("0") @Min(0) @Max(1024) int handlerThreads,
-    @DefaultValue("5s") @NotNull Duration shutdownGracePeriod) {
+    @DefaultValue("5s") @NotNull Duration shutdownGracePeriod,
+    @DefaultValue("true") boolean retry,
+    @DefaultValue("1000") @Min(1) @Max(1_000_000) int maxConnections,
+    @DefaultValue("100") @Min(1) @Max(1_000_000) int maxConnectionsPerSource,
+    @DefaultValue("256MB") @NotNull DataSize maxInboundBytes,
+    @DefaultValue("128MB") @NotNull DataSize maxInboundBytesPerConnection,
+    @DefaultValue("10s") @NotNull Duration frameTimeout) {
 
   /**
    * Socket buffers asked for on QUIC's UDP sockets, sending and receiving: the kernel default
@@ -110,6 +129,42 @@ public record QuicTransportProperties(
               + " (expected: at least the stream-window, "
               + streamWindow
               + ")");
+    }
+    checkLimits(maxFrameSize, maxInboundBytes, maxInboundBytesPerConnection, frameTimeout);
+  }
+
+  /**
+   * The settings of these limits that depend on one another, checked together: a connection's share
+   * holds at least one frame of the largest size, the node's budget at least one connection's.
+   */
+  private static void checkLimits(
+      DataSize maxFrameSize,
+      DataSize maxInboundBytes,
+      DataSize maxInboundBytesPerConnection,
+      Duration frameTimeout) {
+    if (maxFrameSize != null
+        && maxInboundBytesPerConnection != null
+        && maxInboundBytesPerConnection.toBytes() < maxFrameSize.toBytes() + 24) {
+      throw new IllegalArgumentException(
+          "blixard.transport.quic.max-inbound-bytes-per-connection: "
+              + maxInboundBytesPerConnection
+              + " (expected: at least the max-frame-size, "
+              + maxFrameSize
+              + ", and its 24-byte header)");
+    }
+    if (maxInboundBytes != null
+        && maxInboundBytesPerConnection != null
+        && maxInboundBytes.toBytes() < maxInboundBytesPerConnection.toBytes()) {
+      throw new IllegalArgumentException(
+          "blixard.transport.quic.max-inbound-bytes: "
+              + maxInboundBytes
+              + " (expected: at least the max-inbound-bytes-per-connection, "
+              + maxInboundBytesPerConnection
+              + ")");
+    }
+    if (frameTimeout != null && frameTimeout.toMillis() < 100) {
+      throw new IllegalArgumentException(
+          "blixard.transport.quic.frame-timeout: " + frameTimeout + " (expected: at least 100ms)");
     }
   }
 

@@ -53,7 +53,13 @@ class QuicBadInputTest {
             DataSize.ofMegabytes(8),
             DataSize.ofMegabytes(32),
             4,
-            Duration.ofSeconds(1));
+            Duration.ofSeconds(1),
+            true,
+            1000,
+            100,
+            DataSize.ofMegabytes(256),
+            DataSize.ofMegabytes(128),
+            Duration.ofSeconds(10));
     loopback =
         new QuicLoopback(tmp, List.of(echo), properties, QuicClientSettings.defaults(), false);
     client = new RawQuicClient(loopback.server.port(), QuicAlpn.RPC);

@@ -157,7 +157,13 @@ class QuicConnectionTest {
             org.springframework.util.unit.DataSize.ofMegabytes(8),
             org.springframework.util.unit.DataSize.ofMegabytes(32),
             2,
-            Duration.ofSeconds(1));
+            Duration.ofSeconds(1),
+            true,
+            1000,
+            100,
+            org.springframework.util.unit.DataSize.ofMegabytes(256),
+            org.springframework.util.unit.DataSize.ofMegabytes(128),
+            Duration.ofSeconds(10));
     try (QuicLoopback loopback =
         new QuicLoopback(
             tmp,
@@ -172,7 +178,9 @@ class QuicConnectionTest {
                       .unary(EchoRequest.getDefaultInstance()))
           .isInstanceOfSatisfying(
               StatusRuntimeException.class,
-              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE))
+          .hasMessageContaining(
+              "the server closed the connection (TLS alert no_application_protocol)");
       assertThat(echo.calls).hasValue(0);
     }
   }

@@ -77,7 +77,13 @@ public final class QuicLoopback implements AutoCloseable {
         DataSize.ofMegabytes(8),
         DataSize.ofMegabytes(32),
         4,
-        Duration.ofSeconds(1));
+        Duration.ofSeconds(1),
+        true,
+        1000,
+        100,
+        DataSize.ofMegabytes(256),
+        DataSize.ofMegabytes(128),
+        Duration.ofSeconds(10));
   }
 
   /** host:port of the server, pinned to its node id. */

@@ -47,7 +47,13 @@ class QuicManyCallsTest {
             server.streamWindow(),
             server.connectionWindow(),
             server.handlerThreads(),
-            server.shutdownGracePeriod());
+            server.shutdownGracePeriod(),
+            server.retry(),
+            server.maxConnections(),
+            server.maxConnectionsPerSource(),
+            server.maxInboundBytes(),
+            server.maxInboundBytesPerConnection(),
+            server.frameTimeout());
     QuicClientSettings d = QuicClientSettings.defaults();
     QuicClientSettings client =
         new QuicClientSettings(

@@ -47,7 +47,13 @@ class QuicServerShutdownTest {
             DataSize.ofMegabytes(8),
             DataSize.ofMegabytes(32),
             4,
-            gracePeriod);
+            gracePeriod,
+            true,
+            1000,
+            100,
+            DataSize.ofMegabytes(256),
+            DataSize.ofMegabytes(128),
+            Duration.ofSeconds(10));
     return new QuicLoopback(tmp, List.of(echo), properties, QuicClientSettings.defaults(), false);
   }
 

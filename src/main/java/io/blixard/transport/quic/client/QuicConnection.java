@@ -11,13 +11,17 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.incubator.codec.quic.QuicChannel;
+import io.netty.incubator.codec.quic.QuicConnectionCloseEvent;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.netty.incubator.codec.quic.QuicStreamLimitChangedEvent;
 import io.netty.incubator.codec.quic.QuicStreamType;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -29,6 +33,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class QuicConnection {
 
   private static final int RETIRED = -1;
+  // QUIC's transport error for a connection the server will not take (RFC 9000 §20.1).
+  private static final int CONNECTION_REFUSED = 0x2;
+  private static final AttributeKey<String> CLOSED_BY_PEER =
+      AttributeKey.valueOf("blixard.closed-by-peer");
 
   private final QuicChannel quic;
   private final Channel datagram;
@@ -59,10 +67,57 @@ final class QuicConnection {
               public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
                 if (event instanceof QuicStreamLimitChangedEvent) {
                   drainWaiting();
+                } else if (event instanceof QuicConnectionCloseEvent close) {
+                  quic.attr(CLOSED_BY_PEER).set(describe(close));
                 }
                 ctx.fireUserEventTriggered(event);
               }
             });
+  }
+
+  /** What the peer said when it closed this connection, if it did. */
+  static Optional<String> closedByPeer(Channel quic) {
+    return Optional.ofNullable(quic.attr(CLOSED_BY_PEER).get());
+  }
+
+  /** What a peer that closed a connection said, for a caller to read. */
+  static String describe(QuicConnectionCloseEvent event) {
+    String reason = reasonOf(event);
+    String code;
+    if (event.isApplicationClose()) {
+      code = "application error " + event.error();
+    } else if (event.isTlsError()) {
+      code = "TLS alert " + tlsAlert(QuicConnectionCloseEvent.extractTlsError(event.error()));
+    } else if (event.error() == CONNECTION_REFUSED) {
+      code = "CONNECTION_REFUSED";
+    } else {
+      code = "QUIC error 0x" + Integer.toHexString(event.error());
+    }
+    return "the server closed the connection ("
+        + code
+        + ")"
+        + (reason.isEmpty() ? "" : ": " + reason);
+  }
+
+  private static String tlsAlert(int alert) {
+    return switch (alert) {
+      case 40 -> "handshake_failure";
+      case 42 -> "bad_certificate";
+      case 46 -> "certificate_unknown";
+      case 48 -> "unknown_ca";
+      case 116 -> "certificate_required";
+      case 120 -> "no_application_protocol";
+      default -> Integer.toString(alert);
+    };
+  }
+
+  private static String reasonOf(QuicConnectionCloseEvent event) {
+    try {
+      return new String(event.reason(), StandardCharsets.UTF_8);
+    } catch (NullPointerException e) {
+      // The library's event copies its reason without looking: a close with none (a TLS alert).
+      return "";
+    }
   }
 
   /** The node the server's certificate names. */

@@ -24,6 +24,7 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.incubator.codec.quic.QuicChannel;
 import io.netty.incubator.codec.quic.QuicChannelOption;
 import io.netty.incubator.codec.quic.QuicClientCodecBuilder;
+import io.netty.incubator.codec.quic.QuicClosedChannelException;
 import io.netty.incubator.codec.quic.QuicSslContext;
 import io.netty.incubator.codec.quic.QuicSslEngine;
 import java.net.InetSocketAddress;
@@ -203,6 +204,11 @@ final class QuicDialer {
   private static String describe(Throwable cause) {
     if (cause == null) {
       return "unknown failure";
+    }
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof QuicClosedChannelException closed && closed.event() != null) {
+        return QuicConnection.describe(closed.event());
+      }
     }
     Throwable root = cause;
     while (root.getCause() != null && root.getCause() != root) {

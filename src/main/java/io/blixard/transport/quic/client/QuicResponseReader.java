@@ -7,6 +7,7 @@ import io.blixard.transport.quic.codec.StatusPayload;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -131,9 +132,15 @@ final class QuicResponseReader extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    Channel connection = ctx.channel().parent();
     call.closed(
         Status.UNAVAILABLE.withDescription(
-            "the QUIC stream to " + target + " closed before the call completed"));
+            "the QUIC stream to "
+                + target
+                + " closed before the call completed"
+                + (connection == null
+                    ? ""
+                    : QuicConnection.closedByPeer(connection).map(why -> ": " + why).orElse(""))));
     ctx.fireChannelInactive();
   }
 

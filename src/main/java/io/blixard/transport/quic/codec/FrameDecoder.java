@@ -1,11 +1,14 @@
 package io.blixard.transport.quic.codec;
 
+import io.blixard.transport.quic.InboundBudget;
 import io.grpc.Status;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Splits a stream's bytes into {@link Frame}s (docs/protocol.md §3).
@@ -24,6 +27,11 @@ import java.util.UUID;
  * length against the limit first of all, before a payload byte is buffered. A header that breaks
  * the protocol, or a frame cut short by the end of the stream, becomes one {@link FrameError} and
  * the decoder discards whatever else arrives on that stream.
+ *
+ * <p>On a server, a frame that has begun and is not complete yet is held against an {@link
+ * InboundBudget} from its header on (a frame it has no room for is refused with RESOURCE_EXHAUSTED
+ * before its payload is buffered), and must be complete within the frame timeout (DEADLINE_EXCEEDED
+ * otherwise): a peer cannot hold the node's memory with frames it never finishes.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
 
@@ -34,13 +42,33 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   public static final int VERSION = 1;
 
   private final int maxFrameSize;
+  private final InboundBudget budget;
+  private final long frameTimeoutMillis;
   private boolean failed;
+  // The unfinished frame's bytes counted against the budget, and its timer.
+  private long reserved;
+  private ScheduledFuture<?> frameTimer;
 
+  /** A decoder with no bound beyond the frame size: a client's, reading its own calls' answers. */
   public FrameDecoder(int maxFrameSize) {
+    this(maxFrameSize, null, 0);
+  }
+
+  /**
+   * @param budget what unfinished frames are counted against, or null for no bound
+   * @param frameTimeoutMillis how long a frame may take from its header to its last byte, or 0
+   */
+  public FrameDecoder(int maxFrameSize, InboundBudget budget, long frameTimeoutMillis) {
     if (maxFrameSize <= 0) {
       throw new IllegalArgumentException("maxFrameSize: " + maxFrameSize + " (expected: > 0)");
     }
+    if (frameTimeoutMillis < 0) {
+      throw new IllegalArgumentException(
+          "frameTimeoutMillis: " + frameTimeoutMillis + " (expected: >= 0)");
+    }
     this.maxFrameSize = maxFrameSize;
+    this.budget = budget;
+    this.frameTimeoutMillis = frameTimeoutMillis;
   }
 
   @Override
@@ -103,8 +131,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
       return;
     }
     if (in.readableBytes() < HEADER_SIZE + length) {
+      unfinished(ctx, in, out, HEADER_SIZE + length);
       return;
     }
+    finished();
     UUID requestId = new UUID(in.getLong(start + 6), in.getLong(start + 14));
     in.skipBytes(HEADER_SIZE);
     out.add(new Frame(type, requestId, in.readRetainedSlice((int) length)));
@@ -127,8 +157,82 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     }
   }
 
+  private void unfinished(
+      ChannelHandlerContext ctx, ByteBuf in, List<Object> out, long frameBytes) {
+    if (budget != null && reserved == 0) {
+      InboundBudget full = budget.tryReserve(frameBytes);
+      if (full != null) {
+        fail(
+            in,
+            out,
+            new FrameError(
+                Status.Code.RESOURCE_EXHAUSTED,
+                "no room for a frame of "
+                    + (frameBytes - HEADER_SIZE)
+                    + " bytes: the node holds at most "
+                    + full.limit()
+                    + " inbound bytes ("
+                    + full.setting()
+                    + ") and has "
+                    + full.used()
+                    + "; try again later",
+                FrameError.Reason.BUDGET));
+        return;
+      }
+      reserved = frameBytes;
+    }
+    if (frameTimeoutMillis > 0 && frameTimer == null) {
+      frameTimer =
+          ctx.executor()
+              .schedule(() -> timedOut(ctx, frameBytes), frameTimeoutMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void timedOut(ChannelHandlerContext ctx, long frameBytes) {
+    frameTimer = null;
+    if (failed || ctx.isRemoved()) {
+      return;
+    }
+    ByteBuf held = internalBuffer();
+    FrameError error =
+        new FrameError(
+            Status.Code.DEADLINE_EXCEEDED,
+            "a frame of "
+                + (frameBytes - HEADER_SIZE)
+                + " bytes was not complete within "
+                + frameTimeoutMillis
+                + " ms ("
+                + held.readableBytes()
+                + " of "
+                + frameBytes
+                + " bytes received; blixard.transport.quic.frame-timeout)",
+            FrameError.Reason.TIMEOUT);
+    failed = true;
+    finished();
+    held.skipBytes(held.readableBytes());
+    ctx.fireChannelRead(error);
+    ctx.fireChannelReadComplete();
+  }
+
+  private void finished() {
+    if (frameTimer != null) {
+      frameTimer.cancel(false);
+      frameTimer = null;
+    }
+    if (reserved > 0) {
+      budget.release(reserved);
+      reserved = 0;
+    }
+  }
+
+  @Override
+  protected void handlerRemoved0(ChannelHandlerContext ctx) {
+    finished();
+  }
+
   private void fail(ByteBuf in, List<Object> out, FrameError error) {
     failed = true;
+    finished();
     in.skipBytes(in.readableBytes());
     out.add(error);
   }

@@ -16,7 +16,11 @@ public record FrameError(Status.Code code, String message, Reason reason) {
     OVERSIZED,
     TRUNCATED,
     ORDER,
-    MALFORMED;
+    MALFORMED,
+    /** The node's or the connection's inbound byte budget had no room for the frame. */
+    BUDGET,
+    /** A frame begun was not finished within the frame timeout. */
+    TIMEOUT;
 
     /** Lower-case form for metric tags. */
     public String tag() {

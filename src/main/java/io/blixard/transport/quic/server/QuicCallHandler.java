@@ -1,6 +1,8 @@
 package io.blixard.transport.quic.server;
 
 import com.google.common.util.concurrent.MoreExecutors;
+import io.blixard.transport.RefusalLog;
+import io.blixard.transport.quic.InboundBudget;
 import io.blixard.transport.quic.QuicAttributes;
 import io.blixard.transport.quic.QuicMetrics;
 import io.blixard.transport.quic.QuicSendWatchdog;
@@ -39,6 +41,8 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(QuicCallHandler.class);
   private static final int MAX_PING_BYTES = 64;
+  private static final RefusalLog overLimits =
+      new RefusalLog(log, "QUIC frames over the inbound byte budget or the frame timeout");
   private static final Status SHUTTING_DOWN =
       Status.UNAVAILABLE.withDescription("the node's QUIC server is shutting down");
 
@@ -46,6 +50,7 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
   private final OpenCalls openCalls;
   private final QuicMetrics metrics;
   private final long firstFrameTimeoutMillis;
+  private final InboundBudget budget;
 
   private QuicServerCall<?, ?> call;
   // Whether the client has said it sends no more request messages.
@@ -57,8 +62,10 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
       QuicServices services,
       OpenCalls openCalls,
       QuicMetrics metrics,
-      long firstFrameTimeoutMillis) {
+      long firstFrameTimeoutMillis,
+      InboundBudget budget) {
     this.services = services;
+    this.budget = budget;
     this.openCalls = openCalls;
     this.metrics = metrics;
     this.firstFrameTimeoutMillis = firstFrameTimeoutMillis;
@@ -91,6 +98,10 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof FrameError error) {
       metrics.frameRejected(error.reason());
+      if (error.reason() == FrameError.Reason.BUDGET
+          || error.reason() == FrameError.Reason.TIMEOUT) {
+        overLimits.refused(error.message() + " from " + ctx.channel().parent().remoteAddress());
+      }
       answer(ctx, error);
       return;
     }
@@ -218,7 +229,8 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
     if (peer.isPresent()) {
       attributes = attributes.toBuilder().set(QuicAttributes.PEER_NODE_ID, peer.get()).build();
     }
-    QuicServerCall<?, ?> opened = open(stream, request, header, definition, attributes, services);
+    QuicServerCall<?, ?> opened =
+        open(stream, request, header, definition, attributes, services, budget);
     if (!openCalls.enter(opened)) {
       answered = true;
       opened.abort(SHUTTING_DOWN);
@@ -238,14 +250,16 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
       CallHeader header,
       ServerMethodDefinition<ReqT, RespT> definition,
       Attributes attributes,
-      QuicServices services) {
+      QuicServices services,
+      InboundBudget budget) {
     return new QuicServerCall<>(
         stream,
         request.requestId(),
         definition.getMethodDescriptor(),
         MoreExecutors.newSequentialExecutor(services.handlerExecutor()),
         attributes,
-        header.timeoutMillis());
+        header.timeoutMillis(),
+        budget);
   }
 
   @SuppressWarnings("unchecked")
@@ -294,7 +308,9 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
     } else {
       answer(ctx, error.toStatus(), null);
     }
-    if (error.reason() == FrameError.Reason.OVERSIZED) {
+    if (error.reason() == FrameError.Reason.OVERSIZED
+        || error.reason() == FrameError.Reason.BUDGET
+        || error.reason() == FrameError.Reason.TIMEOUT) {
       // Tell the peer to stop sending the payload we will never read.
       ((QuicStreamChannel) ctx.channel()).shutdownInput(Status.Code.RESOURCE_EXHAUSTED.value());
     }

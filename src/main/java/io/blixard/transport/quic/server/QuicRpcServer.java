@@ -4,8 +4,10 @@ import io.blixard.node.ListenerBindException;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
 import io.blixard.rpc.ServiceCatalogue;
+import io.blixard.transport.RefusalLog;
 import io.blixard.transport.Transport;
 import io.blixard.transport.TransportListener;
+import io.blixard.transport.quic.InboundBudget;
 import io.blixard.transport.quic.QuicMetrics;
 import io.blixard.transport.quic.QuicSockets;
 import io.blixard.transport.quic.QuicTls;
@@ -29,14 +31,20 @@ import io.netty.incubator.codec.quic.QuicChannel;
 import io.netty.incubator.codec.quic.QuicChannelOption;
 import io.netty.incubator.codec.quic.QuicServerCodecBuilder;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
+import io.netty.incubator.codec.quic.QuicTokenHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -54,6 +62,14 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
 
   private static final Logger log = LoggerFactory.getLogger(QuicRpcServer.class);
   private static final AttributeKey<Boolean> ACTIVE_KEY = AttributeKey.valueOf("blixard.active");
+  private static final AttributeKey<InboundBudget> BUDGET_KEY =
+      AttributeKey.valueOf("blixard.inbound-budget");
+  // The address a connection was counted under, until it is counted out.
+  private static final AttributeKey<InetAddress> SOURCE_KEY =
+      AttributeKey.valueOf("blixard.source");
+  // QUIC's transport error for a connection the server will not take (RFC 9000 §20.1).
+  private static final int CONNECTION_REFUSED = 0x2;
+  private static final Duration RETRY_TOKEN_LIFETIME = Duration.ofSeconds(10);
   // How long cancelled calls get for their ERROR frames and onCancel after the grace period.
   private static final long CANCEL_FLUSH_MILLIS = 1000;
 
@@ -63,6 +79,8 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
   private final List<ServerInterceptor> interceptors;
   private final NodeEndpoints endpoints;
   private final QuicMetrics metrics;
+  private final InboundBudget inbound;
+  private final RefusalLog refusals = new RefusalLog(log, "QUIC connections or frames");
 
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private OpenCalls openCalls;
@@ -88,6 +106,10 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
     this.interceptors = List.copyOf(interceptors);
     this.endpoints = endpoints;
     this.metrics = metrics;
+    this.inbound =
+        InboundBudget.of(
+            "blixard.transport.quic.max-inbound-bytes", properties.maxInboundBytes().toBytes());
+    metrics.watch(inbound);
   }
 
   @Override
@@ -114,6 +136,19 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
     openCalls = calls;
     long idleMillis = properties.idleTimeout().toMillis();
     int maxFrameSize = (int) properties.maxFrameSize().toBytes();
+    long frameTimeoutMillis = properties.frameTimeout().toMillis();
+    QuicTokenHandler tokens =
+        properties.retry()
+            ? new RetryTokens(
+                Clock.systemUTC(),
+                RETRY_TOKEN_LIFETIME,
+                () -> {
+                  metrics.connectionRefused(QuicMetrics.Refusal.INVALID_TOKEN);
+                  refusals.refused(
+                      "an Initial with a Retry token that is forged, expired or another address's"
+                          + " (dropped)");
+                })
+            : null; // the library's default: no Retry
     ChannelHandler codec =
         new QuicServerCodecBuilder()
             .option(
@@ -127,18 +162,25 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
             .initialMaxStreamDataBidirectionalRemote(properties.streamWindow().toBytes())
             .initialMaxStreamsBidirectional(properties.maxConcurrentStreams())
             .initialMaxStreamsUnidirectional(0)
-            .handler(new ConnectionTracker(metrics, connections))
+            .tokenHandler(tokens)
+            .handler(new ConnectionTracker(properties, metrics, connections, inbound, refusals))
             .streamOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .streamHandler(
                 new ChannelInitializer<QuicStreamChannel>() {
                   @Override
                   protected void initChannel(QuicStreamChannel stream) {
+                    InboundBudget budget = stream.parent().attr(BUDGET_KEY).get();
+                    if (budget == null) {
+                      // A connection refused, or one whose close is under way.
+                      stream.close();
+                      return;
+                    }
                     stream
                         .pipeline()
                         .addLast(
-                            new FrameDecoder(maxFrameSize),
+                            new FrameDecoder(maxFrameSize, budget, frameTimeoutMillis),
                             FrameEncoder.INSTANCE,
-                            new QuicCallHandler(services, calls, metrics, idleMillis));
+                            new QuicCallHandler(services, calls, metrics, idleMillis, budget));
                   }
                 })
             .build();
@@ -247,16 +289,112 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
     return current == null ? -1 : ((InetSocketAddress) current.localAddress()).getPort();
   }
 
-  /** Counts connections and failed handshakes; shared by every connection. */
+  /** Inbound bytes the server holds now, across its connections. */
+  public long inboundBytes() {
+    return inbound.used();
+  }
+
+  /**
+   * Counts connections and failed handshakes, and holds them to max-connections in all and
+   * max-connections-per-source from one address; shared by every connection. A connection over a
+   * limit is closed with QUIC's CONNECTION_REFUSED and a reason the client reports, as soon as its
+   * first packet has been read; it never reaches the handshake's end, and holds no stream.
+   */
   @ChannelHandler.Sharable
   private static final class ConnectionTracker extends ChannelInboundHandlerAdapter {
 
+    private final QuicTransportProperties properties;
     private final QuicMetrics metrics;
     private final ChannelGroup connections;
+    private final InboundBudget inbound;
+    private final RefusalLog refusals;
+    private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
+    private int held;
 
-    ConnectionTracker(QuicMetrics metrics, ChannelGroup connections) {
+    ConnectionTracker(
+        QuicTransportProperties properties,
+        QuicMetrics metrics,
+        ChannelGroup connections,
+        InboundBudget inbound,
+        RefusalLog refusals) {
+      this.properties = properties;
       this.metrics = metrics;
       this.connections = connections;
+      this.inbound = inbound;
+      this.refusals = refusals;
+    }
+
+    @Override
+    public void channelRegistered(ChannelHandlerContext ctx) {
+      QuicChannel connection = (QuicChannel) ctx.channel();
+      InetAddress source = source(connection);
+      String refusal = admit(source);
+      if (refusal != null) {
+        refusals.refused(refusal);
+        // After the packet that opened it has been read, so that the close goes out.
+        ctx.executor()
+            .execute(
+                () ->
+                    connection.close(
+                        false,
+                        CONNECTION_REFUSED,
+                        Unpooled.copiedBuffer(refusal, StandardCharsets.UTF_8)));
+      } else {
+        connection.attr(SOURCE_KEY).set(source);
+        connection
+            .attr(BUDGET_KEY)
+            .set(
+                inbound.child(
+                    "blixard.transport.quic.max-inbound-bytes-per-connection",
+                    properties.maxInboundBytesPerConnection().toBytes()));
+      }
+      ctx.fireChannelRegistered();
+    }
+
+    /** Counts the connection in; null if it may stay, else why not. */
+    private synchronized String admit(InetAddress source) {
+      if (held >= properties.maxConnections()) {
+        metrics.connectionRefused(QuicMetrics.Refusal.MAX_CONNECTIONS);
+        return "the server holds "
+            + held
+            + " QUIC connections, its limit (blixard.transport.quic.max-connections); try again"
+            + " later";
+      }
+      int fromSource = perSource.getOrDefault(source, 0);
+      if (fromSource >= properties.maxConnectionsPerSource()) {
+        metrics.connectionRefused(QuicMetrics.Refusal.MAX_CONNECTIONS_PER_SOURCE);
+        return "the server holds "
+            + fromSource
+            + " QUIC connections from "
+            + source.getHostAddress()
+            + ", its limit per address (blixard.transport.quic.max-connections-per-source)";
+      }
+      held++;
+      perSource.merge(source, 1, Integer::sum);
+      return null;
+    }
+
+    private synchronized void release(InetAddress source) {
+      held--;
+      perSource.computeIfPresent(source, (address, count) -> count == 1 ? null : count - 1);
+    }
+
+    private static InetAddress source(QuicChannel connection) {
+      return ((InetSocketAddress) connection.remoteSocketAddress()).getAddress();
+    }
+
+    @Override
+    public void channelUnregistered(ChannelHandlerContext ctx) {
+      releaseOnce(ctx);
+      ctx.fireChannelUnregistered();
+    }
+
+    /** Counts a connection out when it closes, or when it goes without having opened. */
+    private void releaseOnce(ChannelHandlerContext ctx) {
+      InetAddress source = ctx.channel().attr(SOURCE_KEY).getAndSet(null);
+      if (source != null) {
+        release(source);
+      }
     }
 
     @Override
@@ -272,6 +410,7 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
       if (ctx.channel().attr(ACTIVE_KEY).getAndSet(null) != null) {
         metrics.connectionClosed();
       }
+      releaseOnce(ctx);
       ctx.fireChannelInactive();
     }
 

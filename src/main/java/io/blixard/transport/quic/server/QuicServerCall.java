@@ -1,5 +1,6 @@
 package io.blixard.transport.quic.server;
 
+import io.blixard.transport.quic.InboundBudget;
 import io.blixard.transport.quic.InboundMessages;
 import io.blixard.transport.quic.codec.Frame;
 import io.blixard.transport.quic.codec.FrameType;
@@ -76,12 +77,13 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
       MethodDescriptor<ReqT, RespT> method,
       Executor serial,
       Attributes attributes,
-      long timeoutMillis) {
+      long timeoutMillis,
+      InboundBudget budget) {
     this.channel = channel;
     this.requestId = requestId;
     this.method = method;
     this.serial = serial;
-    this.inbound = new InboundMessages(serial, new Requests());
+    this.inbound = new InboundMessages(serial, new Requests(), budget);
     inbound.attach(channel);
     this.attributes = attributes;
     this.timeoutMillis = timeoutMillis;
