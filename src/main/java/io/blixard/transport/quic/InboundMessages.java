@@ -1,5 +1,6 @@
 package io.blixard.transport.quic;
 
+import io.blixard.transport.quic.codec.InboundBudget;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.util.ArrayDeque;

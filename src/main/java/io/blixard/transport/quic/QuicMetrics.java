@@ -1,6 +1,7 @@
 package io.blixard.transport.quic;
 
 import io.blixard.transport.quic.codec.FrameError;
+import io.blixard.transport.quic.codec.InboundBudget;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

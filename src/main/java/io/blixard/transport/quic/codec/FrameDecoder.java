@@ -1,6 +1,5 @@
 package io.blixard.transport.quic.codec;
 
-import io.blixard.transport.quic.InboundBudget;
 import io.grpc.Status;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;

@@ -2,7 +2,6 @@ package io.blixard.transport.quic.server;
 
 import com.google.common.util.concurrent.MoreExecutors;
 import io.blixard.transport.RefusalLog;
-import io.blixard.transport.quic.InboundBudget;
 import io.blixard.transport.quic.QuicAttributes;
 import io.blixard.transport.quic.QuicMetrics;
 import io.blixard.transport.quic.QuicSendWatchdog;
@@ -11,6 +10,7 @@ import io.blixard.transport.quic.codec.Frame;
 import io.blixard.transport.quic.codec.FrameError;
 import io.blixard.transport.quic.codec.FrameType;
 import io.blixard.transport.quic.codec.Frames;
+import io.blixard.transport.quic.codec.InboundBudget;
 import io.grpc.Attributes;
 import io.grpc.Grpc;
 import io.grpc.Metadata;

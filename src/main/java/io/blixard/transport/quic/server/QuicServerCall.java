@@ -1,10 +1,10 @@
 package io.blixard.transport.quic.server;
 
-import io.blixard.transport.quic.InboundBudget;
 import io.blixard.transport.quic.InboundMessages;
 import io.blixard.transport.quic.codec.Frame;
 import io.blixard.transport.quic.codec.FrameType;
 import io.blixard.transport.quic.codec.Frames;
+import io.blixard.transport.quic.codec.InboundBudget;
 import io.grpc.Attributes;
 import io.grpc.Context;
 import io.grpc.Metadata;

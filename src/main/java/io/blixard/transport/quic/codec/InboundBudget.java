@@ -1,4 +1,4 @@
-package io.blixard.transport.quic;
+package io.blixard.transport.quic.codec;
 
 import java.util.concurrent.atomic.AtomicLong;
 
