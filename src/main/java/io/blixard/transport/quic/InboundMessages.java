@@ -98,14 +98,23 @@ public final class InboundMessages {
     serial.execute(drain);
   }
 
-  /** The call is over: releases what waits, delivers nothing more. */
+  /**
+   * The call is over: releases what waits, delivers nothing more, and lets the stream read again
+   * (what still comes is released at once) so that the peer's end of the stream is read and QUIC
+   * can retire it.
+   */
   public void discard() {
+    Channel held;
     synchronized (this) {
       discarded = true;
       ByteBuf message;
       while ((message = queue.poll()) != null) {
         message.release();
       }
+      held = stream;
+    }
+    if (held != null && !held.config().isAutoRead()) {
+      held.config().setAutoRead(true);
     }
   }
 

@@ -218,7 +218,8 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
     if (peer.isPresent()) {
       attributes = attributes.toBuilder().set(QuicAttributes.PEER_NODE_ID, peer.get()).build();
     }
-    QuicServerCall<?, ?> opened = open(stream, request, header, definition, attributes, services);
+    QuicServerCall<?, ?> opened =
+        open(stream, request, header, definition, attributes, services, firstFrameTimeoutMillis);
     if (!openCalls.enter(opened)) {
       answered = true;
       opened.abort(SHUTTING_DOWN);
@@ -238,14 +239,16 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
       CallHeader header,
       ServerMethodDefinition<ReqT, RespT> definition,
       Attributes attributes,
-      QuicServices services) {
+      QuicServices services,
+      long clientEndWaitMillis) {
     return new QuicServerCall<>(
         stream,
         request.requestId(),
         definition.getMethodDescriptor(),
         MoreExecutors.newSequentialExecutor(services.handlerExecutor()),
         attributes,
-        header.timeoutMillis());
+        header.timeoutMillis(),
+        clientEndWaitMillis);
   }
 
   @SuppressWarnings("unchecked")

@@ -19,6 +19,8 @@ import io.netty.incubator.codec.quic.QuicStreamChannel;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,29 +35,33 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
   private static final Logger log = LoggerFactory.getLogger(QuicServerCall.class);
 
   /**
-   * Once the server's last frame is out, whatever else the client sends is of no use: ask it to
-   * stop (STOP_SENDING, code 0) unless its side has ended already, and close the stream channel.
-   * This also lets QUIC retire the stream, and return its slot to the client, without waiting for a
-   * FIN of the client's that may be lost on the way (a FIN sent on its own, after all of the
-   * stream's data was acknowledged, is not sent again by the QUIC library).
+   * For a stream the server answers without a call (a PONG, an error to a bad first frame): once
+   * the server's last frame is out, whatever else the client sends is of no use: ask it to stop
+   * (STOP_SENDING, code 0) unless its side has ended already, and close the stream channel. A
+   * closed stream channel reads nothing more, so should the client's side end only later, QUIC
+   * keeps the stream (and its credit) until the connection closes; a call's stream therefore waits
+   * for the client's end instead ({@link #writeEnd}), and is stopped this way only when that does
+   * not come.
    */
   static final ChannelFutureListener STOP_READING =
-      f -> {
-        QuicStreamChannel stream = (QuicStreamChannel) f.channel();
-        if (!f.isSuccess()) {
-          // Nothing more will go out (the stream was stopped or reset, or the connection is gone):
-          // forget the stream rather than wait for a FIN that may not come.
-          stream.close();
-          return;
-        }
-        if (!stream.isInputShutdown() && stream.isActive()) {
-          // Closing after the FIN went out does not reset the stream: QUIC still delivers (and
-          // retransmits) what was written; the channel is only forgotten.
-          stream.shutdownInput(0).addListener(c -> stream.close());
-        }
-      };
+      f -> stopReading((QuicStreamChannel) f.channel(), f.isSuccess());
+
+  private static void stopReading(QuicStreamChannel stream, boolean lastFrameOut) {
+    if (!lastFrameOut) {
+      // Nothing more will go out (the stream was stopped or reset, or the connection is gone):
+      // forget the stream rather than wait for a FIN that may not come.
+      stream.close();
+      return;
+    }
+    if (!stream.isInputShutdown() && stream.isActive()) {
+      // Closing after the FIN went out does not reset the stream: QUIC still delivers (and
+      // retransmits) what was written; the channel is only forgotten.
+      stream.shutdownInput(0).addListener(c -> stream.close());
+    }
+  }
 
   private final QuicStreamChannel channel;
+  private final long clientEndWaitMillis;
   private final UUID requestId;
   private final MethodDescriptor<ReqT, RespT> method;
   private final Executor serial;
@@ -76,8 +82,10 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
       MethodDescriptor<ReqT, RespT> method,
       Executor serial,
       Attributes attributes,
-      long timeoutMillis) {
+      long timeoutMillis,
+      long clientEndWaitMillis) {
     this.channel = channel;
+    this.clientEndWaitMillis = clientEndWaitMillis;
     this.requestId = requestId;
     this.method = method;
     this.serial = serial;
@@ -88,7 +96,7 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
     this.context =
         timeoutMillis > 0
             ? Context.ROOT.withDeadlineAfter(
-                timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS, channel.eventLoop())
+                timeoutMillis, TimeUnit.MILLISECONDS, channel.eventLoop())
             : Context.ROOT.withCancellation();
     context.addListener(c -> onContextCancelled(), Runnable::run);
   }
@@ -248,8 +256,45 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
     }
   }
 
+  /**
+   * Writes the call's last frame with FIN. The stream is finished, and QUIC gives its credit back
+   * to the client, once the client's side has ended too: the client ends it with a CANCEL and FIN
+   * as soon as it has read this frame, so the stream goes on reading (and dropping) what comes
+   * until then. Were it closed or stopped now, the client's FIN, arriving later, would be taken in
+   * by the QUIC library with nobody reading it, and the stream never retired. A client that has not
+   * ended its side within {@code clientEndWaitMillis} is asked to stop, and the stream forgotten.
+   */
   private void writeEnd(Frame frame) {
-    channel.writeAndFlush(frame.last()).addListener(STOP_READING);
+    channel
+        .writeAndFlush(frame.last())
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                stopReading(channel, false);
+                return;
+              }
+              if (channel.isInputShutdown() || !channel.isActive()) {
+                // The client's side had ended: the library closes the stream.
+                return;
+              }
+              ScheduledFuture<?> giveUp =
+                  channel
+                      .eventLoop()
+                      .schedule(
+                          () -> {
+                            if (channel.isActive()) {
+                              log.debug(
+                                  "The client of {} did not end its side of the stream within {}"
+                                      + " ms of the answer",
+                                  method.getFullMethodName(),
+                                  clientEndWaitMillis);
+                              stopReading(channel, true);
+                            }
+                          },
+                          clientEndWaitMillis,
+                          TimeUnit.MILLISECONDS);
+              channel.closeFuture().addListener(c -> giveUp.cancel(false));
+            });
   }
 
   // ---- ServerCall, called by the handler
