@@ -309,9 +309,18 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
     }
     answered = true;
     cancelTimer();
-    java.util.UUID id = request == null ? new java.util.UUID(0, 0) : request.requestId();
+    if (request != null) {
+      // A client that sent a REQUEST ends its side once it has read the answer (an unknown
+      // method): read on to that end, as for a call, so that QUIC retires the stream.
+      QuicServerCall.writeEndAndAwaitClient(
+          (QuicStreamChannel) ctx.channel(),
+          Frames.status(ctx.alloc(), request.requestId(), status),
+          firstFrameTimeoutMillis,
+          "a call to an unknown method");
+      return;
+    }
     ctx.channel()
-        .writeAndFlush(Frames.status(ctx.alloc(), id, status).last())
+        .writeAndFlush(Frames.status(ctx.alloc(), new java.util.UUID(0, 0), status).last())
         .addListener(QuicServerCall.STOP_READING);
   }
 

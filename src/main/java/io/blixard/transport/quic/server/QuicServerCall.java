@@ -256,42 +256,54 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
     }
   }
 
-  /**
-   * Writes the call's last frame with FIN. The stream is finished, and QUIC gives its credit back
-   * to the client, once the client's side has ended too: the client ends it with a CANCEL and FIN
-   * as soon as it has read this frame, so the stream goes on reading (and dropping) what comes
-   * until then. Were it closed or stopped now, the client's FIN, arriving later, would be taken in
-   * by the QUIC library with nobody reading it, and the stream never retired. A client that has not
-   * ended its side within {@code clientEndWaitMillis} is asked to stop, and the stream forgotten.
-   */
   private void writeEnd(Frame frame) {
+    writeEndAndAwaitClient(channel, frame, clientEndWaitMillis, method.getFullMethodName());
+  }
+
+  /**
+   * Writes the last frame of a stream that carried a REQUEST, FIN with it. The stream is finished,
+   * and QUIC gives its credit back to the client, once the client's side has ended too: the client
+   * ends it with a CANCEL and FIN as soon as it has read this frame, so the stream goes on reading
+   * (and dropping) what comes until then. Were it closed or stopped now, the client's end, arriving
+   * later, would be taken in by the QUIC library with nobody reading it, and the stream never
+   * retired. A client that has not ended its side within {@code waitMillis} is asked to stop, and
+   * the stream forgotten.
+   */
+  static void writeEndAndAwaitClient(
+      QuicStreamChannel channel, Frame last, long waitMillis, String method) {
     channel
-        .writeAndFlush(frame.last())
+        .writeAndFlush(last.last())
         .addListener(
             f -> {
               if (!f.isSuccess()) {
                 stopReading(channel, false);
                 return;
               }
-              if (channel.isInputShutdown() || !channel.isActive()) {
-                // The client's side had ended: the library closes the stream.
+              if (!channel.isActive()) {
                 return;
               }
+              // Should the client's side have ended already, the library closes the stream now,
+              // and the timer with it.
               ScheduledFuture<?> giveUp =
                   channel
                       .eventLoop()
                       .schedule(
                           () -> {
-                            if (channel.isActive()) {
-                              log.debug(
-                                  "The client of {} did not end its side of the stream within {}"
-                                      + " ms of the answer",
-                                  method.getFullMethodName(),
-                                  clientEndWaitMillis);
-                              stopReading(channel, true);
+                            if (!channel.isActive()) {
+                              return;
+                            }
+                            log.debug(
+                                "The client of {} did not end its side of the stream within {} ms"
+                                    + " of the answer",
+                                method,
+                                waitMillis);
+                            if (channel.isInputShutdown()) {
+                              channel.close();
+                            } else {
+                              channel.shutdownInput(0).addListener(c -> channel.close());
                             }
                           },
-                          clientEndWaitMillis,
+                          waitMillis,
                           TimeUnit.MILLISECONDS);
               channel.closeFuture().addListener(c -> giveUp.cancel(false));
             });

@@ -7,12 +7,17 @@ import io.blixard.node.NodeAddress;
 import io.blixard.proto.test.v1.EchoRequest;
 import io.blixard.proto.test.v1.EchoResponse;
 import io.blixard.proto.test.v1.EchoServiceGrpc;
+import io.blixard.support.RawMethods;
 import io.blixard.transport.quic.EchoTestService;
 import io.blixard.transport.quic.QuicLoopback;
 import io.blixard.transport.quic.QuicTransportProperties;
 import io.blixard.transport.quic.UdpRelay;
+import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.netty.incubator.codec.quic.QuicStreamType;
 import java.nio.file.Path;
@@ -70,12 +75,13 @@ class QuicStreamCreditUnderLossTest {
       for (int i = 0; i < calls && failures.size() < 3; i++) {
         try {
           var stub = blocking.withDeadlineAfter(5, TimeUnit.SECONDS);
-          switch ("ussc".charAt(i % 4)) {
+          switch ("usscx".charAt(i % 5)) {
             case 'u' -> stub.unary(EchoRequest.newBuilder().setText("u" + i).build());
             case 's' ->
                 stub.serverStream(EchoRequest.newBuilder().setText("s").setCount(3).build())
                     .forEachRemaining(r -> {});
-            default -> clientStream(channel);
+            case 'c' -> clientStream(channel);
+            default -> unknownMethod(channel);
           }
         } catch (StatusRuntimeException e) {
           failures.add("call " + i + ": " + e.getStatus() + " credit " + credit(loopback, target));
@@ -144,6 +150,21 @@ class QuicStreamCreditUnderLossTest {
         .join()
         .channel()
         .peerAllowedStreams(QuicStreamType.BIDIRECTIONAL);
+  }
+
+  /** A call the server answers UNIMPLEMENTED without starting anything. */
+  private static void unknownMethod(Channel channel) {
+    try {
+      ClientCalls.blockingUnaryCall(
+          channel,
+          RawMethods.of("blixard.test.v1.EchoService/Absent", MethodDescriptor.MethodType.UNARY),
+          CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
+          new byte[0]);
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
+        throw e;
+      }
+    }
   }
 
   private static void clientStream(Channel channel) throws Exception {
