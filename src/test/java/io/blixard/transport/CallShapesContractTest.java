@@ -259,6 +259,67 @@ public abstract class CallShapesContractTest {
   }
 
   @Test
+  void shouldCarryACancellationOfAUnaryCallWaitingForItsAnswerToTheHandler() throws Exception {
+    blocking.unary(request("warm"));
+    // The request is out and its handler runs: the caller waits for nothing but the answer.
+    var answer = EchoServiceGrpc.newFutureStub(channel()).unary(slow(120_000));
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> echo.calls.get() == 2);
+
+    answer.cancel(true);
+
+    // The handler holds its answer for two minutes unless its context is cancelled.
+    assertThat(echo.cancelled.await(10, TimeUnit.SECONDS)).isTrue();
+    // The channel goes on serving.
+    assertThat(blocking.unary(request("after")).getText()).isEqualTo("after");
+  }
+
+  @Test
+  void shouldCarryACancellationOfAHalfClosedClientStreamToTheHandler() throws Exception {
+    List<ClientCallStreamObserver<EchoRequest>> call = new ArrayList<>();
+    CompletableFuture<EchoResponse> result = new CompletableFuture<>();
+    StreamObserver<EchoRequest> requests =
+        EchoServiceGrpc.newStub(channel())
+            .clientStream(
+                new ClientResponseObserver<EchoRequest, EchoResponse>() {
+                  @Override
+                  public void beforeStart(ClientCallStreamObserver<EchoRequest> requestStream) {
+                    call.add(requestStream);
+                  }
+
+                  @Override
+                  public void onNext(EchoResponse value) {
+                    result.complete(value);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    result.completeExceptionally(t);
+                  }
+
+                  @Override
+                  public void onCompleted() {}
+                });
+    // The handler answers two minutes after the client's last message, unless cancelled.
+    requests.onNext(slow(120_000));
+    requests.onCompleted();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> echo.halfClosed.get() == 1);
+
+    call.get(0).cancel("the caller gave up", null);
+
+    assertThat(echo.cancelled.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThatThrownBy(() -> result.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.CANCELLED));
+  }
+
+  @Test
   void shouldCarryACancellationOfAServerStreamToTheHandler() throws Exception {
     Context.CancellableContext context = Context.current().withCancellation();
     Iterator<EchoResponse> responses =

@@ -114,8 +114,13 @@ public final class InboundMessages {
     serial.execute(drain);
   }
 
-  /** The call is over: releases what waits, delivers nothing more. */
+  /**
+   * The call is over: releases what waits, delivers nothing more, and lets the stream read again
+   * (what still comes is released at once) so that the peer's end of the stream is read and QUIC
+   * can retire it.
+   */
   public void discard() {
+    Channel held;
     synchronized (this) {
       discarded = true;
       ByteBuf message;
@@ -123,6 +128,10 @@ public final class InboundMessages {
         released(message);
         message.release();
       }
+      held = stream;
+    }
+    if (held != null && !held.config().isAutoRead()) {
+      held.config().setAutoRead(true);
     }
   }
 

@@ -19,6 +19,9 @@ public final class EchoTestService extends EchoServiceGrpc.EchoServiceImplBase {
 
   public final AtomicInteger calls = new AtomicInteger();
 
+  /** Client-streaming calls whose client has sent its last message. */
+  public final AtomicInteger halfClosed = new AtomicInteger();
+
   /** The thread the last unary handler ran on. */
   public volatile String lastThread;
 
@@ -33,28 +36,32 @@ public final class EchoTestService extends EchoServiceGrpc.EchoServiceImplBase {
               .asRuntimeException());
       return;
     }
-    if (request.getCount() > 0) {
-      // A slow handler: it holds its answer for count milliseconds, or until the call is
-      // cancelled (by the client or its deadline), whichever comes first.
-      Context context = Context.current();
-      CountDownLatch callCancelled = new CountDownLatch(1);
-      context.addListener(
-          c -> {
-            callCancelled.countDown();
-            cancelled.countDown();
-          },
-          Runnable::run);
-      try {
-        callCancelled.await(request.getCount(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      if (context.isCancelled()) {
-        return;
-      }
+    if (request.getCount() > 0 && !holdUnlessCancelled(request.getCount())) {
+      return;
     }
     observer.onNext(response(request.getText(), request.getPayload(), 0));
     observer.onCompleted();
+  }
+
+  /**
+   * A slow handler: holds its answer for {@code millis}, or until the call is cancelled (by the
+   * client or its deadline), whichever comes first. False if it was cancelled.
+   */
+  private boolean holdUnlessCancelled(long millis) {
+    Context context = Context.current();
+    CountDownLatch callCancelled = new CountDownLatch(1);
+    context.addListener(
+        c -> {
+          callCancelled.countDown();
+          cancelled.countDown();
+        },
+        Runnable::run);
+    try {
+      callCancelled.await(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return !context.isCancelled();
   }
 
   @Override
@@ -84,10 +91,13 @@ public final class EchoTestService extends EchoServiceGrpc.EchoServiceImplBase {
     StringBuilder texts = new StringBuilder();
     AtomicInteger count = new AtomicInteger();
     return new StreamObserver<>() {
+      int holdMillis;
+
       @Override
       public void onNext(EchoRequest value) {
         texts.append(value.getText());
         count.incrementAndGet();
+        holdMillis = Math.max(holdMillis, value.getCount());
       }
 
       @Override
@@ -97,6 +107,10 @@ public final class EchoTestService extends EchoServiceGrpc.EchoServiceImplBase {
 
       @Override
       public void onCompleted() {
+        halfClosed.incrementAndGet();
+        if (holdMillis > 0 && !holdUnlessCancelled(holdMillis)) {
+          return;
+        }
         observer.onNext(response(texts.toString(), ByteString.EMPTY, count.get()));
         observer.onCompleted();
       }

@@ -7,16 +7,9 @@ import io.blixard.node.NodeAddress;
 import io.blixard.proto.test.v1.EchoRequest;
 import io.blixard.proto.test.v1.EchoServiceGrpc;
 import io.blixard.transport.quic.client.QuicClientSettings;
-import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -110,70 +103,6 @@ class QuicKeepAliveTest {
       // Its keep-alive PONG does not come within the connect timeout: the connection is closed,
       // a minute before QUIC's idle timeout would have noticed.
       await().atMost(Duration.ofSeconds(20)).until(() -> loopback.pool.size() == 0);
-    }
-  }
-
-  /**
-   * Forwards UDP between one client and the server, losing a share of the packets each way at
-   * random, until told to drop every packet.
-   */
-  private static final class UdpRelay implements AutoCloseable {
-    private final DatagramSocket front = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-    private final DatagramSocket back = new DatagramSocket();
-    private final double loss;
-    private volatile SocketAddress client;
-    private volatile boolean dropping;
-
-    UdpRelay(int serverPort) throws Exception {
-      this(serverPort, 0);
-    }
-
-    UdpRelay(int serverPort, double loss) throws Exception {
-      this.loss = loss;
-      back.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort));
-      start(() -> pump(front, true));
-      start(() -> pump(back, false));
-    }
-
-    private static void start(Runnable pump) {
-      Thread thread = new Thread(pump, "udp-relay");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    int port() {
-      return front.getLocalPort();
-    }
-
-    void drop() {
-      dropping = true;
-    }
-
-    private void pump(DatagramSocket from, boolean towardsServer) {
-      byte[] buffer = new byte[65_536];
-      try {
-        while (true) {
-          DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-          from.receive(packet);
-          if (dropping || ThreadLocalRandom.current().nextDouble() < loss) {
-            continue;
-          }
-          if (towardsServer) {
-            client = packet.getSocketAddress();
-            back.send(new DatagramPacket(buffer, packet.getLength()));
-          } else if (client != null) {
-            front.send(new DatagramPacket(buffer, packet.getLength(), client));
-          }
-        }
-      } catch (IOException e) {
-        // Closed.
-      }
-    }
-
-    @Override
-    public void close() {
-      front.close();
-      back.close();
     }
   }
 

@@ -1,6 +1,5 @@
 package io.blixard.transport.quic.client;
 
-import io.blixard.transport.quic.codec.Frame;
 import io.blixard.transport.quic.codec.FrameType;
 import io.blixard.transport.quic.codec.Frames;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
@@ -11,7 +10,10 @@ import java.util.function.Consumer;
 
 /**
  * The client's side of one call's stream: writes asked for before the stream is open wait and run
- * in order once it is; this side ends (FIN) exactly once, with its last frame or on its own.
+ * in order once it is. This side stays open until the server has ended the call, so that a CANCEL
+ * can follow in every state of a call, and ends (FIN) exactly once, always with a CANCEL frame: to
+ * stop the call, or once the server's end is read, to finish the stream (docs/protocol.md,
+ * "Cancelling a call").
  */
 final class QuicCallStream {
 
@@ -51,27 +53,21 @@ final class QuicCallStream {
     return true;
   }
 
-  /** Writes this side's last frame, FIN with it, unless this side has ended already. */
-  void writeLast(QuicStreamChannel s, Frame frame) {
-    synchronized (this) {
-      if (outputShut) {
-        frame.release();
-        return;
-      }
-      outputShut = true;
-    }
-    s.writeAndFlush(frame.last());
-  }
-
-  /** Ends this side with a FIN of its own, unless it has ended already. */
-  void shutOutput(QuicStreamChannel s) {
+  /**
+   * The server has ended the call: ends this side too, unless it has ended already, so that both
+   * sides of the stream are finished and QUIC gives its credit back. The FIN goes with a CANCEL
+   * frame, which the server ignores on a call it has ended: QUIC sends a lost FIN again only when
+   * it carries data (an empty FIN after all of the stream's data was acknowledged is not resent),
+   * and without the client's FIN the server's stream is never finished.
+   */
+  void finish(QuicStreamChannel s, UUID requestId) {
     synchronized (this) {
       if (outputShut) {
         return;
       }
       outputShut = true;
     }
-    s.shutdownOutput();
+    s.writeAndFlush(Frames.empty(s.alloc(), FrameType.CANCEL, requestId).last());
   }
 
   /** The call ended on this side: nothing waiting is written any more. */
@@ -83,8 +79,9 @@ final class QuicCallStream {
   }
 
   /**
-   * Tells the server to stop: a CANCEL frame with FIN while this side is open; otherwise (FIN went
-   * with the request) the stream is only forgotten, and the server's answer dropped.
+   * Tells the server to stop: a CANCEL frame with FIN, in whatever state the call is (this side
+   * stays open until the server's end). Once the server has ended the call there is nothing left to
+   * stop, and the stream is only forgotten.
    */
   void cancel(UUID requestId) {
     QuicStreamChannel s;

@@ -6,7 +6,6 @@ import io.blixard.rpc.ServiceNames;
 import io.blixard.transport.Transport;
 import io.blixard.transport.quic.InboundMessages;
 import io.blixard.transport.quic.codec.CallHeader;
-import io.blixard.transport.quic.codec.Frame;
 import io.blixard.transport.quic.codec.FrameType;
 import io.blixard.transport.quic.codec.Frames;
 import io.grpc.CallOptions;
@@ -45,7 +44,6 @@ final class QuicClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
   private final UUID requestId = Frames.newRequestId();
   private final Executor serial;
   private final boolean oneRequest;
-  private final boolean unary;
   private final QuicCallStream stream = new QuicCallStream();
   private final InboundMessages inbound;
 
@@ -79,7 +77,6 @@ final class QuicClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
                 ? callOptions.getExecutor()
                 : pool.callbackExecutor());
     this.oneRequest = method.getType().clientSendsOneMessage();
-    this.unary = oneRequest && method.getType().serverSendsOneMessage();
     this.inbound = new InboundMessages(serial, new Responses());
   }
 
@@ -126,8 +123,7 @@ final class QuicClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
       open();
     }
     // A call with one request opens its stream at halfClose, with the request already queued, so
-    // that opening the stream and writing the request (with FIN for a unary call) is one task on
-    // the connection's event loop.
+    // that opening the stream and writing the request is one task on the connection's event loop.
   }
 
   /** Opens the call's stream; the writes queued so far run on it as soon as it is open. */
@@ -136,7 +132,7 @@ final class QuicClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
       return;
     }
     QuicResponseReader reader =
-        new QuicResponseReader(this, method, target.toString(), pool.metrics(), stream);
+        new QuicResponseReader(this, method, target.toString(), pool.metrics(), stream, requestId);
     pool.openStream(target, reader)
         .whenComplete(
             (s, error) -> {
@@ -218,22 +214,15 @@ final class QuicClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
         message = firstMessage;
         firstMessage = null;
       }
+      // No FIN with the request, nor with a STREAM_END: this side stays open until the server
+      // ends the call, so that a CANCEL can still follow (QuicCallStream).
       stream.submit(
-          s -> {
-            Frame request =
-                Frames.request(s.alloc(), requestId, header(), method.streamRequest(message));
-            // A unary call ends its side with the request; a server-streaming call keeps it open
-            // until the end, so that a CANCEL frame can follow.
-            if (unary) {
-              stream.writeLast(s, request);
-            } else {
-              s.writeAndFlush(request);
-            }
-          });
+          s ->
+              s.writeAndFlush(
+                  Frames.request(s.alloc(), requestId, header(), method.streamRequest(message))));
       open();
     } else {
-      stream.submit(
-          s -> stream.writeLast(s, Frames.empty(s.alloc(), FrameType.STREAM_END, requestId)));
+      stream.submit(s -> s.writeAndFlush(Frames.empty(s.alloc(), FrameType.STREAM_END, requestId)));
     }
   }
 

@@ -13,6 +13,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.netty.incubator.codec.quic.QuicStreamResetException;
+import java.util.UUID;
 
 /**
  * The client end of one call's stream: reads the server's frames in order and turns them into the
@@ -42,18 +43,21 @@ final class QuicResponseReader extends ChannelInboundHandlerAdapter {
   private final String target;
   private final QuicMetrics metrics;
   private final QuicCallStream stream;
+  private final UUID requestId;
 
   QuicResponseReader(
       Call call,
       MethodDescriptor<?, ?> method,
       String target,
       QuicMetrics metrics,
-      QuicCallStream stream) {
+      QuicCallStream stream,
+      UUID requestId) {
     this.call = call;
     this.method = method;
     this.target = target;
     this.metrics = metrics;
     this.stream = stream;
+    this.requestId = requestId;
   }
 
   @Override
@@ -79,6 +83,7 @@ final class QuicResponseReader extends ChannelInboundHandlerAdapter {
           }
           call.message(frame.payload().retain());
           call.closed(Status.OK);
+          finishOutput(ctx);
         }
         case STREAM_DATA -> {
           if (oneResponse) {
@@ -106,7 +111,7 @@ final class QuicResponseReader extends ChannelInboundHandlerAdapter {
 
   private void finishOutput(ChannelHandlerContext ctx) {
     // The call is over: end our side too, so the stream (and its slot) is released.
-    stream.shutOutput((QuicStreamChannel) ctx.channel());
+    stream.finish((QuicStreamChannel) ctx.channel(), requestId);
   }
 
   @Override

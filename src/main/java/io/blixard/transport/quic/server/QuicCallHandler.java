@@ -230,7 +230,15 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
       attributes = attributes.toBuilder().set(QuicAttributes.PEER_NODE_ID, peer.get()).build();
     }
     QuicServerCall<?, ?> opened =
-        open(stream, request, header, definition, attributes, services, budget);
+        open(
+            stream,
+            request,
+            header,
+            definition,
+            attributes,
+            services,
+            budget,
+            firstFrameTimeoutMillis);
     if (!openCalls.enter(opened)) {
       answered = true;
       opened.abort(SHUTTING_DOWN);
@@ -251,7 +259,8 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
       ServerMethodDefinition<ReqT, RespT> definition,
       Attributes attributes,
       QuicServices services,
-      InboundBudget budget) {
+      InboundBudget budget,
+      long clientEndWaitMillis) {
     return new QuicServerCall<>(
         stream,
         request.requestId(),
@@ -259,7 +268,8 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
         MoreExecutors.newSequentialExecutor(services.handlerExecutor()),
         attributes,
         header.timeoutMillis(),
-        budget);
+        budget,
+        clientEndWaitMillis);
   }
 
   @SuppressWarnings("unchecked")
@@ -322,9 +332,18 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
     }
     answered = true;
     cancelTimer();
-    java.util.UUID id = request == null ? new java.util.UUID(0, 0) : request.requestId();
+    if (request != null) {
+      // A client that sent a REQUEST ends its side once it has read the answer (an unknown
+      // method): read on to that end, as for a call, so that QUIC retires the stream.
+      QuicServerCall.writeEndAndAwaitClient(
+          (QuicStreamChannel) ctx.channel(),
+          Frames.status(ctx.alloc(), request.requestId(), status),
+          firstFrameTimeoutMillis,
+          "a call to an unknown method");
+      return;
+    }
     ctx.channel()
-        .writeAndFlush(Frames.status(ctx.alloc(), id, status).last())
+        .writeAndFlush(Frames.status(ctx.alloc(), new java.util.UUID(0, 0), status).last())
         .addListener(QuicServerCall.STOP_READING);
   }
 

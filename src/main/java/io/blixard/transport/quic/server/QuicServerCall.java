@@ -20,6 +20,8 @@ import io.netty.incubator.codec.quic.QuicStreamChannel;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,29 +36,33 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
   private static final Logger log = LoggerFactory.getLogger(QuicServerCall.class);
 
   /**
-   * Once the server's last frame is out, whatever else the client sends is of no use: ask it to
-   * stop (STOP_SENDING, code 0) unless its side has ended already, and close the stream channel.
-   * This also lets QUIC retire the stream, and return its slot to the client, without waiting for a
-   * FIN of the client's that may be lost on the way (a FIN sent on its own, after all of the
-   * stream's data was acknowledged, is not sent again by the QUIC library).
+   * For a stream the server answers without a call (a PONG, an error to a bad first frame): once
+   * the server's last frame is out, whatever else the client sends is of no use: ask it to stop
+   * (STOP_SENDING, code 0) unless its side has ended already, and close the stream channel. A
+   * closed stream channel reads nothing more, so should the client's side end only later, QUIC
+   * keeps the stream (and its credit) until the connection closes; a call's stream therefore waits
+   * for the client's end instead ({@link #writeEnd}), and is stopped this way only when that does
+   * not come.
    */
   static final ChannelFutureListener STOP_READING =
-      f -> {
-        QuicStreamChannel stream = (QuicStreamChannel) f.channel();
-        if (!f.isSuccess()) {
-          // Nothing more will go out (the stream was stopped or reset, or the connection is gone):
-          // forget the stream rather than wait for a FIN that may not come.
-          stream.close();
-          return;
-        }
-        if (!stream.isInputShutdown() && stream.isActive()) {
-          // Closing after the FIN went out does not reset the stream: QUIC still delivers (and
-          // retransmits) what was written; the channel is only forgotten.
-          stream.shutdownInput(0).addListener(c -> stream.close());
-        }
-      };
+      f -> stopReading((QuicStreamChannel) f.channel(), f.isSuccess());
+
+  private static void stopReading(QuicStreamChannel stream, boolean lastFrameOut) {
+    if (!lastFrameOut) {
+      // Nothing more will go out (the stream was stopped or reset, or the connection is gone):
+      // forget the stream rather than wait for a FIN that may not come.
+      stream.close();
+      return;
+    }
+    if (!stream.isInputShutdown() && stream.isActive()) {
+      // Closing after the FIN went out does not reset the stream: QUIC still delivers (and
+      // retransmits) what was written; the channel is only forgotten.
+      stream.shutdownInput(0).addListener(c -> stream.close());
+    }
+  }
 
   private final QuicStreamChannel channel;
+  private final long clientEndWaitMillis;
   private final UUID requestId;
   private final MethodDescriptor<ReqT, RespT> method;
   private final Executor serial;
@@ -78,8 +84,10 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
       Executor serial,
       Attributes attributes,
       long timeoutMillis,
-      InboundBudget budget) {
+      InboundBudget budget,
+      long clientEndWaitMillis) {
     this.channel = channel;
+    this.clientEndWaitMillis = clientEndWaitMillis;
     this.requestId = requestId;
     this.method = method;
     this.serial = serial;
@@ -90,7 +98,7 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
     this.context =
         timeoutMillis > 0
             ? Context.ROOT.withDeadlineAfter(
-                timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS, channel.eventLoop())
+                timeoutMillis, TimeUnit.MILLISECONDS, channel.eventLoop())
             : Context.ROOT.withCancellation();
     context.addListener(c -> onContextCancelled(), Runnable::run);
   }
@@ -251,7 +259,56 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
   }
 
   private void writeEnd(Frame frame) {
-    channel.writeAndFlush(frame.last()).addListener(STOP_READING);
+    writeEndAndAwaitClient(channel, frame, clientEndWaitMillis, method.getFullMethodName());
+  }
+
+  /**
+   * Writes the last frame of a stream that carried a REQUEST, FIN with it. The stream is finished,
+   * and QUIC gives its credit back to the client, once the client's side has ended too: the client
+   * ends it with a CANCEL and FIN as soon as it has read this frame, so the stream goes on reading
+   * (and dropping) what comes until then. Were it closed or stopped now, the client's end, arriving
+   * later, would be taken in by the QUIC library with nobody reading it, and the stream never
+   * retired. A client that has not ended its side within {@code waitMillis} is asked to stop, and
+   * the stream forgotten.
+   */
+  static void writeEndAndAwaitClient(
+      QuicStreamChannel channel, Frame last, long waitMillis, String method) {
+    channel
+        .writeAndFlush(last.last())
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                stopReading(channel, false);
+                return;
+              }
+              if (!channel.isActive()) {
+                return;
+              }
+              // Should the client's side have ended already, the library closes the stream now,
+              // and the timer with it.
+              ScheduledFuture<?> giveUp =
+                  channel
+                      .eventLoop()
+                      .schedule(
+                          () -> {
+                            if (!channel.isActive()) {
+                              return;
+                            }
+                            log.debug(
+                                "The client of {} did not end its side of the stream within {} ms"
+                                    + " of the answer",
+                                method,
+                                waitMillis);
+                            if (channel.isInputShutdown()) {
+                              channel.close();
+                            } else {
+                              channel.shutdownInput(0).addListener(c -> channel.close());
+                            }
+                          },
+                          waitMillis,
+                          TimeUnit.MILLISECONDS);
+              channel.closeFuture().addListener(c -> giveUp.cancel(false));
+            });
   }
 
   // ---- ServerCall, called by the handler
