@@ -100,7 +100,10 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
       metrics.frameRejected(error.reason());
       if (error.reason() == FrameError.Reason.BUDGET
           || error.reason() == FrameError.Reason.TIMEOUT) {
-        overLimits.refused(error.message() + " from " + ctx.channel().parent().remoteAddress());
+        overLimits.refused(
+            error.message()
+                + " from "
+                + ((QuicStreamChannel) ctx.channel()).parent().remoteSocketAddress());
       }
       answer(ctx, error);
       return;
