@@ -60,7 +60,8 @@ import org.junit.jupiter.api.io.TempDir;
  * directory, the QUIC listener of one node gone and back, 5 % packet loss each way on the link of
  * the node in a network namespace. Asserted: no call failed and every acknowledged registry write
  * is on every node afterwards. Run by failsafe with {@code -Pchaos} (docs/reliability.md, "Chaos
- * run"); each phase lasts {@code chaos.phase} (default 30 s).
+ * run"); each phase lasts {@code chaos.phase.seconds} (default 30), and {@code chaos.loss=false}
+ * leaves the network namespace and the loss phase out.
  *
  * <p>The QUIC listener is taken away by a {@link UdpRelay} in front of it (the node has no run-time
  * switch for its listener): the node binds QUIC on a second loopback address and advertises the
@@ -102,12 +103,13 @@ class ChaosProcessIntegrationTest {
   void nothingAcknowledgedIsLostAndNoCallFails() throws Exception {
     Path jar = Path.of(System.getProperty("blixard.jar", "target/blixard.jar")).toAbsolutePath();
     assertThat(jar).as("the built jar (run this test with failsafe after package)").isReadable();
-    Optional<String> noNamespace = NetNamespace.unavailableReason();
+    Optional<String> noNamespace =
+        Boolean.parseBoolean(System.getProperty("chaos.loss", "true"))
+            ? NetNamespace.unavailableReason()
+            : Optional.of("left out (chaos.loss=false)");
     NetNamespace.Layout layout =
         new NetNamespace.Layout(
             "blixard-it-chaos", "blxc-host", "blxc-node", "10.203.79.1", "10.203.79.2");
-    List<Thread> threads = new ArrayList<>();
-    List<Node> nodes = new ArrayList<>();
     try (NetNamespace ns = new NetNamespace(layout, NetNamespace::runCommand);
         Processes processes = new Processes(dir)) {
       if (noNamespace.isEmpty()) {
@@ -118,6 +120,7 @@ class ChaosProcessIntegrationTest {
           noNamespace = Optional.of("cannot make one: " + e.getMessage());
         }
       }
+      List<Node> nodes = new ArrayList<>();
       if (noNamespace.isEmpty()) {
         nodes.add(new Node(0, List.of(), layout.hostAddress(), layout.hostAddress()));
         nodes.add(new Node(1, List.of(), layout.hostAddress(), "127.0.0.2"));
@@ -128,52 +131,21 @@ class ChaosProcessIntegrationTest {
         nodes.add(new Node(2, List.of(), "127.0.0.3", "127.0.0.3"));
       }
       Node relayed = nodes.get(RELAYED);
+      List<Thread> load = new ArrayList<>();
       try (UdpRelay relay =
           new UdpRelay(
               new InetSocketAddress(relayed.host, relayed.quicPort),
               new InetSocketAddress(relayed.quicBind, relayed.quicPort))) {
         relay.start();
         startCluster(processes, jar, nodes);
-
-        for (Node node : nodes) {
-          report.add(node.describe());
-          node.connect();
-          threads.add(thread("caller-" + node.index, () -> call(node)));
-        }
-        threads.add(thread("writer", () -> write(nodes)));
+        nodes.forEach(node -> report.add(node.describe()));
         enter("steady");
-        threads.forEach(Thread::start);
+        load.addAll(startLoad(nodes));
         sleep(PHASE);
 
-        Node leader = leader(nodes);
-        NodeId oldLeader = leader.id;
-        enter("leader killed");
-        leader.down();
-        long killed = System.nanoTime();
-        leader.process.destroyForcibly();
-        NewLeader next = awaitNewLeader(nodes, leader, oldLeader);
-        Duration toNewLeader = Duration.ofNanos(next.at - killed);
-        report.add(
-            "leader "
-                + oldLeader.shortForm()
-                + " (node "
-                + (leader.index + 1)
-                + ") killed; new leader "
-                + next.leader.shortForm()
-                + " after "
-                + toNewLeader.toMillis()
-                + " ms");
+        Killed killed = killTheLeader(nodes);
         sleep(PHASE);
-
-        enter("leader restarted");
-        long restarted = System.nanoTime();
-        leader.process =
-            processes.start(
-                "node-" + (leader.index + 1) + "-restart", leader.command(jar, "recover"));
-        leader.awaitAnswer(START);
-        Duration restart = Duration.ofNanos(System.nanoTime() - restarted);
-        leader.connect();
-        report.add("killed node answering again " + restart.toSeconds() + " s after its restart");
+        restart(processes, jar, killed.node());
         sleep(PHASE);
 
         enter("QUIC listener gone");
@@ -191,30 +163,15 @@ class ChaosProcessIntegrationTest {
             ns.setLoss(0);
           }
         } else {
-          report.add("loss phase skipped: no network namespace (" + noNamespace.get() + ")");
+          report.add("loss phase skipped: no network namespace: " + noNamespace.get());
           System.out.println(
               "Chaos run: loss phase skipped: no network namespace: " + noNamespace.get());
         }
         phase("recovered", PHASE.dividedBy(2));
-
-        running = false;
-        for (Thread thread : threads) {
-          thread.join(WRITE_DEADLINE.plusSeconds(5).toMillis());
-        }
+        stopLoad(load, WRITE_DEADLINE.plusSeconds(5));
 
         Map<Integer, Set<NodeId>> missing = awaitWrites(nodes);
-        for (Node node : nodes) {
-          report.add(
-              "node "
-                  + (node.index + 1)
-                  + ": "
-                  + node.calls
-                  + " calls, "
-                  + node.failed
-                  + " failed");
-        }
-        printFigures(missing, toNewLeader);
-
+        printFigures(nodes, missing, killed.toNewLeader());
         long lost = missing.values().stream().mapToLong(Set::size).max().orElse(0);
         assertThat(lost)
             .as("acknowledged registry writes missing on some node: %s", missing)
@@ -223,14 +180,49 @@ class ChaosProcessIntegrationTest {
             .as("calls failed (first ones: %s)", failures.stream().limit(10).toList())
             .isZero();
       } finally {
-        running = false;
-        for (Thread thread : threads) {
-          thread.interrupt();
-          thread.join(5_000);
-        }
+        stopLoad(load, Duration.ofSeconds(5));
         nodes.forEach(Node::close);
       }
     }
+  }
+
+  // --- the faults
+
+  private record Killed(Node node, Duration toNewLeader) {}
+
+  /** Kills the leader with SIGKILL and waits for a survivor to name another one. */
+  private Killed killTheLeader(List<Node> nodes) {
+    Node leader = leader(nodes);
+    NodeId old = leader.id;
+    enter("leader killed");
+    leader.down();
+    long killed = System.nanoTime();
+    leader.process.destroyForcibly();
+    NewLeader next = awaitNewLeader(nodes, leader, old);
+    Duration toNewLeader = Duration.ofNanos(next.at - killed);
+    report.add(
+        "leader "
+            + old.shortForm()
+            + " (node "
+            + (leader.index + 1)
+            + ") killed; new leader "
+            + next.leader.shortForm()
+            + " after "
+            + toNewLeader.toMillis()
+            + " ms");
+    return new Killed(leader, toNewLeader);
+  }
+
+  /** Starts the node again on its data directory and resumes calls to it once it answers. */
+  private void restart(Processes processes, Path jar, Node node) throws Exception {
+    enter("leader restarted");
+    long restarted = System.nanoTime();
+    node.process =
+        processes.start("node-" + (node.index + 1) + "-restart", node.command(jar, "recover"));
+    node.awaitAnswer(START);
+    Duration restart = Duration.ofNanos(System.nanoTime() - restarted);
+    node.connect();
+    report.add("killed node answering again " + restart.toSeconds() + " s after its restart");
   }
 
   // --- the cluster
@@ -517,6 +509,28 @@ class ChaosProcessIntegrationTest {
     sleep(length);
   }
 
+  /** A client and a caller on every node, and the writer; started. */
+  private List<Thread> startLoad(List<Node> nodes) {
+    List<Thread> threads = new ArrayList<>();
+    for (Node node : nodes) {
+      node.connect();
+      threads.add(thread("caller-" + node.index, () -> call(node)));
+    }
+    threads.add(thread("writer", () -> write(nodes)));
+    threads.forEach(Thread::start);
+    return threads;
+  }
+
+  /** Lets the callers and the writer finish the call or write they are in, within {@code wait}. */
+  private void stopLoad(List<Thread> threads, Duration wait) throws InterruptedException {
+    running = false;
+    long deadline = System.nanoTime() + wait.toNanos();
+    for (Thread thread : threads) {
+      thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    }
+    threads.forEach(Thread::interrupt);
+  }
+
   private void call(Node node) {
     long n = 0;
     while (running) {
@@ -639,7 +653,12 @@ class ChaosProcessIntegrationTest {
     return phases.values().stream().mapToLong(f -> f.failed.get()).sum();
   }
 
-  private void printFigures(Map<Integer, Set<NodeId>> missing, Duration toNewLeader) {
+  private void printFigures(
+      List<Node> nodes, Map<Integer, Set<NodeId>> missing, Duration toNewLeader) {
+    for (Node node : nodes) {
+      report.add(
+          "node " + (node.index + 1) + ": " + node.calls + " calls, " + node.failed + " failed");
+    }
     StringBuilder out =
         new StringBuilder("Chaos run figures (phase " + PHASE.toSeconds() + " s)\n");
     out.append(
