@@ -50,6 +50,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -58,10 +59,11 @@ import org.junit.jupiter.api.io.TempDir;
  * (the nodes send half of health and status calls over QUIC, fallback on), an operator writing to
  * the registry throughout, and in sequence: kill -9 of the leader, its restart on the same data
  * directory, the QUIC listener of one node gone and back, 5 % packet loss each way on the link of
- * the node in a network namespace. Asserted: no call failed and every acknowledged registry write
- * is on every node afterwards. Run by failsafe with {@code -Pchaos} (docs/reliability.md, "Chaos
- * run"); each phase lasts {@code chaos.phase.seconds} (default 30), and {@code chaos.loss=false}
- * leaves the network namespace and the loss phase out.
+ * the node in a network namespace. Asserted: no call failed, every acknowledged registry write is
+ * on every node afterwards, and once the faults are over every write is acknowledged. Run by
+ * failsafe with {@code -Pchaos} (docs/reliability.md, "Chaos run"); each phase lasts {@code
+ * chaos.phase.seconds} (default 30), and {@code chaos.loss=false} leaves the network namespace and
+ * the loss phase out.
  *
  * <p>The QUIC listener is taken away by a {@link UdpRelay} in front of it (the node has no run-time
  * switch for its listener): the node binds QUIC on a second loopback address and advertises the
@@ -87,13 +89,16 @@ class ChaosProcessIntegrationTest {
   /** The node behind the UDP relay. */
   private static final int RELAYED = 1;
 
-  @TempDir Path dir;
+  /** Kept when the run fails: the nodes' logs are in it. */
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path dir;
 
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final Map<String, PhaseFigures> phases = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<NodeId> acknowledged = new ConcurrentLinkedQueue<>();
   private final AtomicLong writesFailed = new AtomicLong();
+  private final Map<String, AtomicLong> writeFailures = new ConcurrentHashMap<>();
   private final AtomicLong writeSequence = new AtomicLong();
   private final List<String> report = new ArrayList<>();
   private volatile String phase = "start";
@@ -176,6 +181,11 @@ class ChaosProcessIntegrationTest {
         assertThat(lost)
             .as("acknowledged registry writes missing on some node: %s", missing)
             .isZero();
+        // Once the faults are over, a write through any node goes through: none is left unable
+        // to write (as a node whose Raft client Ratis had closed once was).
+        assertThat(figures("recovered").writesFailed.get())
+            .as("registry writes not acknowledged after the faults: %s", writeFailures)
+            .isZero();
         assertThat(callsFailed())
             .as("calls failed (first ones: %s)", failures.stream().limit(10).toList())
             .isZero();
@@ -239,6 +249,8 @@ class ChaosProcessIntegrationTest {
     final Path dataDir;
     final ReentrantLock callLock = new ReentrantLock();
     final ReentrantLock writeLock = new ReentrantLock();
+    final AtomicLong calls = new AtomicLong();
+    final AtomicLong failed = new AtomicLong();
     volatile boolean up;
     volatile Process process;
     volatile NodeId id;
@@ -256,9 +268,6 @@ class ChaosProcessIntegrationTest {
       this.quicPort = Processes.freePort();
       this.httpPort = Processes.freePort();
     }
-
-    final AtomicLong calls = new AtomicLong();
-    final AtomicLong failed = new AtomicLong();
 
     String describe() {
       return "node "
@@ -561,7 +570,7 @@ class ChaosProcessIntegrationTest {
           figures.failed.incrementAndGet();
           node.calls.incrementAndGet();
           node.failed.incrementAndGet();
-          failures.add("node " + (node.index + 1) + ", " + phase + ": " + e.getStatus());
+          failures.add("node " + (node.index + 1) + ", " + phase + ": " + brief(e.getStatus()));
         }
       } finally {
         node.callLock.unlock();
@@ -610,6 +619,11 @@ class ChaosProcessIntegrationTest {
           figures.writes.incrementAndGet();
           figures.writesFailed.incrementAndGet();
           writesFailed.incrementAndGet();
+          writeFailures
+              .computeIfAbsent(
+                  "node " + (node.index + 1) + ", " + phase + ": " + brief(e.getStatus()),
+                  k -> new AtomicLong())
+              .incrementAndGet();
         }
       } finally {
         node.writeLock.unlock();
@@ -701,6 +715,13 @@ class ChaosProcessIntegrationTest {
         .append(", not acknowledged: ")
         .append(writesFailed.get())
         .append('\n');
+    writeFailures.forEach(
+        (what, count) ->
+            out.append("  not acknowledged: ")
+                .append(what)
+                .append(" x")
+                .append(count)
+                .append('\n'));
     out.append("acknowledged writes missing, per node: ")
         .append(
             missing.entrySet().stream()
@@ -708,6 +729,8 @@ class ChaosProcessIntegrationTest {
                 .collect(Collectors.joining(", ")))
         .append('\n');
     report.forEach(line -> out.append(line).append('\n'));
+    failures.stream().limit(10).forEach(f -> out.append("  failed: ").append(f).append('\n'));
+    out.append("nodes' logs: ").append(dir).append('\n');
     System.out.print(out);
   }
 
@@ -731,6 +754,17 @@ class ChaosProcessIntegrationTest {
   }
 
   // --- helpers
+
+  /** A status's code and the start of its description: failures of one kind count as one. */
+  private static String brief(io.grpc.Status status) {
+    String description = String.valueOf(status.getDescription());
+    return status.getCode()
+        + " "
+        + description.substring(0, Math.min(120, description.length()))
+        + (status.getCause() == null
+            ? ""
+            : " (" + status.getCause().getClass().getSimpleName() + ")");
+  }
 
   private static Thread thread(String name, Runnable body) {
     Thread thread = new Thread(body, "chaos-" + name);
