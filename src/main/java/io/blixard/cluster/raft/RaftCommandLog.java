@@ -72,7 +72,7 @@ public class RaftCommandLog implements CommandLog {
    * Whether Ratis has closed, or is closing, the client's ordered window: a request out of retries
    * ends it, and every request after that is refused by it.
    */
-  static boolean closesTheClient(Throwable error) {
+  private static boolean closesTheClient(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof RaftRetryFailureException || t instanceof AlreadyClosedException) {
         return true;
