@@ -1,14 +1,19 @@
 package io.blixard.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.blixard.cli.BlixardCliAccess;
+import io.blixard.cluster.registry.CommandLog;
+import io.blixard.cluster.registry.RegistryCommands;
 import io.blixard.health.HealthStatus;
 import io.blixard.health.NodeReadiness;
 import io.blixard.health.PeersHealthCheck;
 import io.blixard.health.RaftHealthCheck;
 import io.blixard.node.NodeId;
+import io.blixard.proto.cluster.v1.Admission;
+import io.blixard.proto.cluster.v1.RegistryCommand;
 import io.blixard.proto.monitoring.v1.GetClusterHealthRequest;
 import io.blixard.proto.monitoring.v1.GetClusterHealthResponse;
 import io.blixard.proto.monitoring.v1.MonitoringServiceGrpc;
@@ -16,8 +21,10 @@ import io.blixard.proto.status.v1.ClusterNode;
 import io.blixard.proto.status.v1.GetClusterStatusRequest;
 import io.blixard.proto.status.v1.GetClusterStatusResponse;
 import io.blixard.proto.status.v1.StatusServiceGrpc;
+import io.blixard.security.CommandSigner;
 import io.blixard.support.TestChannels;
 import io.blixard.support.TestNode;
+import io.blixard.support.TestOperator;
 import io.blixard.transport.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -25,6 +32,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -285,5 +295,34 @@ class ClusterFailoverIntegrationTest {
     assertThat(health[1])
         .containsPattern("failure tolerance +0 voter")
         .containsPattern("quorum +\\S");
+  }
+
+  @Test
+  @Order(6)
+  void aNodeWritesToTheRegistryAgainOnceItsQuorumIsBack() throws Exception {
+    TestNode survivor = running().get(0);
+    // Without a leader the write runs out of retries: Ratis closes the client's ordered window.
+    assertThatThrownBy(() -> admit(survivor).get(20, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class);
+    for (int i = 0; i < nodes.size(); i++) {
+      if (!nodes.get(i).isRunning()) {
+        nodes.set(i, nodes.get(i).restart());
+      }
+    }
+    awaitAgreement(3);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .untilAsserted(() -> admit(survivor).get(5, TimeUnit.SECONDS));
+  }
+
+  private static CompletableFuture<Void> admit(TestNode node) {
+    NodeId someone = NodeId.ofSubjectPublicKeyInfo(UUID.randomUUID().toString().getBytes());
+    return node.bean(CommandLog.class)
+        .submit(
+            RegistryCommands.sign(
+                CommandSigner.of(TestOperator.identity()),
+                RegistryCommand.newBuilder()
+                    .setAdmit(Admission.newBuilder().setNodeId(someone.value()))));
   }
 }

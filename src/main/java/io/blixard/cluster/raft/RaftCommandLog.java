@@ -10,8 +10,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.springframework.stereotype.Component;
 
@@ -19,7 +22,8 @@ import org.springframework.stereotype.Component;
  * Proposes signed registry commands to the Raft log through this node's Raft client, which sends
  * them to the leader; each must be committed within {@code blixard.cluster.raft.request-timeout}. A
  * command the state machine refuses (on the leader before it enters the log, or when applied) fails
- * with the registry's one-line reason as an {@link AccessDeniedException}.
+ * with the registry's one-line reason as an {@link AccessDeniedException}. A write that finds the
+ * Raft client closed by Ratis fails, and has the node replace the client for the next one.
  */
 @Component
 public class RaftCommandLog implements CommandLog {
@@ -34,28 +38,50 @@ public class RaftCommandLog implements CommandLog {
 
   @Override
   public CompletableFuture<Void> submit(SignedCommand command) {
+    RaftClient client;
     try {
-      return node.client("write to the registry")
-          .async()
-          .send(Message.valueOf(ByteString.copyFrom(command.toByteArray())))
-          .orTimeout(properties.raft().requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
-          .handle(
-              (reply, error) -> {
-                if (error == null) {
-                  return checkReply(reply);
-                }
-                // The async client may fail the call itself with the leader's refusal inside.
-                for (Throwable t = error; t != null; t = t.getCause()) {
-                  Optional<CommandRefusal> refusal = ClusterStateMachine.refusalIn(t.getMessage());
-                  if (refusal.isPresent()) {
-                    throw refused(refusal.get());
-                  }
-                }
-                throw error instanceof CompletionException c ? c : new CompletionException(error);
-              });
+      client = node.client("write to the registry");
     } catch (ClusterUnavailableException e) {
       return CompletableFuture.failedFuture(e);
     }
+    return client
+        .async()
+        .send(Message.valueOf(ByteString.copyFrom(command.toByteArray())))
+        .orTimeout(properties.raft().requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (reply, error) -> {
+              if (error == null) {
+                return checkReply(reply);
+              }
+              if (closesTheClient(error)) {
+                // This write fails; the next one goes through a new client.
+                node.renewClient(client, error);
+              }
+              // The async client may fail the call itself with the leader's refusal inside.
+              for (Throwable t = error; t != null; t = t.getCause()) {
+                Optional<CommandRefusal> refusal = ClusterStateMachine.refusalIn(t.getMessage());
+                if (refusal.isPresent()) {
+                  throw refused(refusal.get());
+                }
+              }
+              throw error instanceof CompletionException c ? c : new CompletionException(error);
+            });
+  }
+
+  /**
+   * Whether Ratis has closed, or is closing, the client's ordered window: a request out of retries
+   * ends it, and every request after that is refused by it.
+   */
+  private static boolean closesTheClient(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof RaftRetryFailureException || t instanceof AlreadyClosedException) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 
   private static Void checkReply(RaftClientReply reply) {

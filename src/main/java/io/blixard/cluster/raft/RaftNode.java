@@ -73,6 +73,7 @@ public class RaftNode implements SmartLifecycle {
 
   private volatile RaftServer server;
   private volatile RaftClient client;
+  private volatile RaftProperties clientProperties;
   private volatile RaftGroupId groupId;
 
   /** A node whose Raft port is plaintext. */
@@ -202,6 +203,7 @@ public class RaftNode implements SmartLifecycle {
               + " members";
     }
     endpoints.publish(NodeEndpoints.Kind.RAFT, port);
+    clientProperties = raftProperties;
     client = newClient(raftProperties, clientPeers);
     log.info(
         "Raft server {} on port {} with {}, group {} ({})",
@@ -395,6 +397,27 @@ public class RaftNode implements SmartLifecycle {
       throw new ClusterUnavailableException("Raft is not running on this node, cannot " + what);
     }
     return current;
+  }
+
+  /**
+   * Replaces {@code broken} with a new client, if it is still this node's. Ratis closes an async
+   * client's ordered window for good once one request runs out of retries (no leader for longer
+   * than the retry policy waits, as while a quorum is lost): every later request through it fails
+   * with {@code AlreadyClosedException}, so without a new client this node could never write to the
+   * registry again.
+   */
+  synchronized void renewClient(RaftClient broken, Throwable cause) {
+    RaftServer running = server;
+    if (broken == null || client != broken || running == null) {
+      return;
+    }
+    RaftPeer self =
+        currentDivision()
+            .map(RaftServer.Division::getPeer)
+            .orElseGet(() -> RaftPeer.newBuilder().setId(running.getId()).build());
+    client = newClient(clientProperties, recoveredPeers(self));
+    closeQuietly(broken);
+    log.warn("Replaced this node's Raft client, closed by Ratis after: {}", rootCause(cause));
   }
 
   /** This node's division of the group; empty when Raft is not running. */
