@@ -17,11 +17,13 @@ import picocli.CommandLine.Option;
     name = "cluster",
     mixinStandardHelpOptions = true,
     description =
-        "The Raft group's members; take a node out of the group; admission (join tokens,"
+        "The Raft group's members; take a node out of the group; recover from a lost quorum;"
+            + " admission (join tokens,"
             + " admitted ids) and the audit log.",
     subcommands = {
       ClusterCommand.MembersCommand.class,
       ClusterCommand.LeaveCommand.class,
+      RecoverCommand.class,
       TokenCommand.class,
       AdmitCommand.class,
       AuditCommand.class
