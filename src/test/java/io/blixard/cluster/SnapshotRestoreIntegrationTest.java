@@ -191,5 +191,19 @@ class SnapshotRestoreIntegrationTest {
     assertThat(ok("cluster", "audit", "--node", node.grpcAddress()))
         .contains("restore")
         .contains("new group " + members.getGroupId());
+
+    // A node takes itself out with its own identity, as the chart's preStop hook does.
+    assertThat(
+            ok(
+                "cluster",
+                "leave",
+                "--as-node",
+                joiner.dataDir().toString(),
+                "--node",
+                joiner.grpcAddress()))
+        .startsWith("node " + joiner.id() + " left the group");
+    assertThat(members(node).getMembersList())
+        .extracting(Member::getNodeId)
+        .containsExactly(node.id().value());
   }
 }
