@@ -58,6 +58,7 @@ final class RecoverCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Optional<SnapshotFile> file = Optional.ofNullable(snapshot).map(SnapshotFile::read);
+    SnapshotCommand.quietStorageLogs();
     NewGroups.Result result = new NewGroups(Clock.systemUTC()).recover(dataDir, file, !insecure);
     SnapshotCommand.printNewGroup(spec.commandLine().getOut(), json, result, "recovered");
     return BlixardCli.OK;

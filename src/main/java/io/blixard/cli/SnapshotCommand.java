@@ -157,11 +157,24 @@ final class SnapshotCommand {
     @Override
     public Integer call() {
       SnapshotFile snapshot = SnapshotFile.read(file);
+      quietStorageLogs();
       NewGroups.Result result =
           new NewGroups(Clock.systemUTC())
               .restore(snapshot, dataDir, Optional.ofNullable(identityDir));
       printNewGroup(spec.commandLine().getOut(), json, result, "restored");
       return BlixardCli.OK;
+    }
+  }
+
+  /**
+   * Keeps the Raft storage's progress lines (Ratis logs at INFO as it formats and locks a
+   * directory) out of an offline command's output: no logging configuration is loaded without a
+   * node, so the defaults would print them.
+   */
+  static void quietStorageLogs() {
+    if (org.slf4j.LoggerFactory.getLogger("org.apache.ratis")
+        instanceof ch.qos.logback.classic.Logger ratis) {
+      ratis.setLevel(ch.qos.logback.classic.Level.WARN);
     }
   }
 

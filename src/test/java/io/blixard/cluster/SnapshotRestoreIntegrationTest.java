@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.blixard.cli.BlixardCliAccess;
+import io.blixard.cluster.snapshot.SnapshotFile;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
 import io.blixard.proto.cluster.v1.GetMembersRequest;
@@ -152,12 +153,21 @@ class SnapshotRestoreIntegrationTest {
   @Test
   @Order(4)
   void aRestoredNodeLeadsANewGroupWithTheSavedStateAndOthersJoinIt() {
+    // A snapshot of a later term than the new group's first: its first leader must still append
+    // after the snapshot's entry.
+    SnapshotFile saved = SnapshotFile.read(dirs.resolve("backup.snap"));
+    SnapshotFile.of(
+            new CommittedState(saved.groupId().toString(), saved.index(), 7, saved.registry()),
+            NodeId.parse(saved.takenBy()),
+            saved.commandVersion(),
+            saved.takenAt())
+        .write(dirs.resolve("term7.snap"));
     Path restoredDir = dirs.resolve("restored");
     String restored =
         ok(
             "snapshot",
             "restore",
-            dirs.resolve("backup.snap").toString(),
+            dirs.resolve("term7.snap").toString(),
             "--data-dir",
             restoredDir.toString());
     assertThat(restored)
@@ -170,6 +180,10 @@ class SnapshotRestoreIntegrationTest {
     TestNode node = TestNode.start(restoredDir);
     nodes.add(node);
     await().atMost(Duration.ofSeconds(20)).until(() -> node.raft().leaderId().isPresent());
+    // It applies new entries after the saved index: its own registration, in a term after 7.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> node.raft().appliedIndex() > saved.index() && node.raft().term() > 7);
     GetMembersResponse members = members(node);
     assertThat(members.getGroupId()).isNotEqualTo(oldGroup);
     assertThat(members.getMembersList())

@@ -22,6 +22,7 @@ import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.raftlog.segmented.LogSegment;
 import org.apache.ratis.server.raftlog.segmented.LogSegmentPath;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.server.storage.RaftStorageMetadata;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.util.MD5FileUtil;
@@ -56,6 +57,12 @@ public final class GroupStorage {
       Path raftDir, UUID group, long index, long term, RegistrySnapshot registry) {
     File dir = raftDir.resolve(group.toString()).toFile();
     try (RaftStorage storage = open(dir, RaftStorage.StartupOption.FORMAT)) {
+      // The group's first election must be for a term after the snapshot's: a leader of an earlier
+      // term would append entries behind the state machine's last applied entry.
+      storage
+          .getMetadataFile()
+          .persist(
+              RaftStorageMetadata.valueOf(term, RaftStorageMetadata.getDefault().getVotedFor()));
       SimpleStateMachineStorage sm = new SimpleStateMachineStorage();
       sm.init(storage);
       File file = sm.getSnapshotFile(term, index);
