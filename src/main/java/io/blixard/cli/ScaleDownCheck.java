@@ -156,6 +156,14 @@ final class ScaleDownCheck {
           false,
           "the StatefulSet is being deleted, not scaled down: pod " + pod + " stays a member");
     }
+    if (replicas.getAsInt() == 0) {
+      // Every pod goes: the cluster is stopped, not shrunk, and comes back with its members.
+      return new Decision(
+          false,
+          "the StatefulSet is scaled to 0, a stop of the whole cluster: pod "
+              + pod
+              + " stays a member");
+    }
     if (ordinal >= replicas.getAsInt()) {
       return new Decision(
           true,

@@ -167,14 +167,15 @@ final class SnapshotCommand {
   }
 
   /**
-   * Keeps the Raft storage's progress lines (Ratis logs at INFO as it formats and locks a
-   * directory) out of an offline command's output: no logging configuration is loaded without a
-   * node, so the defaults would print them.
+   * Keeps Ratis's own log lines out of an offline command's output (progress at INFO as it formats
+   * a directory, a stack trace per attempt when a running node holds its lock): no logging
+   * configuration is loaded without a node, so the defaults would print them. What went wrong is
+   * the command's one line.
    */
   static void quietStorageLogs() {
     if (org.slf4j.LoggerFactory.getLogger("org.apache.ratis")
         instanceof ch.qos.logback.classic.Logger ratis) {
-      ratis.setLevel(ch.qos.logback.classic.Level.WARN);
+      ratis.setLevel(ch.qos.logback.classic.Level.OFF);
     }
   }
 

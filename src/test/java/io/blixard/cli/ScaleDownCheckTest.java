@@ -77,6 +77,15 @@ class ScaleDownCheckTest {
   }
 
   @Test
+  void scalingToZeroStopsTheClusterWithItsMembers() throws IOException {
+    ScaleDownCheck.Decision d = api(200, "{\"spec\":{\"replicas\":0}}").check("blix", "blix-0");
+    assertThat(d.leave()).isFalse();
+    assertThat(d.reason())
+        .isEqualTo(
+            "the StatefulSet is scaled to 0, a stop of the whole cluster: pod blix-0 stays a member");
+  }
+
+  @Test
   void aDeletedOrGoneStatefulSetIsNoScaleDown() throws IOException {
     assertThat(
             api(
