@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.blixard.cluster.CommittedState;
 import io.blixard.cluster.raft.GroupStorage;
 import io.blixard.cluster.registry.NodeRegistry;
+import io.blixard.cluster.registry.UnknownCommandException;
 import io.blixard.node.DataDirectory;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
@@ -161,6 +162,9 @@ public final class NewGroups {
         }
         from = state.get().state();
       }
+    } catch (UnknownCommandException e) {
+      // Its log holds a command of a newer build than this one: replay it with that build.
+      throw new SnapshotException(e.getMessage());
     } catch (IllegalStateException e) {
       throw new SnapshotException(
           e.getMessage() + " (expected: the member's node stopped, its storage readable)");
