@@ -67,6 +67,7 @@ import picocli.CommandLine.Spec;
       BlixardCli.ClusterHealthCommand.class,
       StrategyCommand.class,
       ClusterCommand.class,
+      SnapshotCommand.class,
       WhoamiCommand.class,
       OperatorCommand.class,
       CompletionCommand.class

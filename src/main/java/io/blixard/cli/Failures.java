@@ -1,5 +1,6 @@
 package io.blixard.cli;
 
+import io.blixard.cluster.snapshot.SnapshotException;
 import io.blixard.migration.ServedOnRefusal;
 import io.blixard.security.OperatorIdentity;
 import io.grpc.Status;
@@ -80,7 +81,7 @@ final class Failures {
     int exitCode;
     if (e instanceof StatusRuntimeException sre) {
       exitCode = reportCall(sre.getStatus(), nodeOf(parsed), err);
-    } else if (e instanceof StrategyCommand.RefusedException) {
+    } else if (e instanceof StrategyCommand.RefusedException || e instanceof SnapshotException) {
       err.println("blixard: " + e.getMessage());
       exitCode = BlixardCli.CALL_FAILED;
     } else if (e instanceof StrategyCommand.UnreachableException) {

@@ -63,12 +63,22 @@ final class NodeOptions {
     return NodeAddress.parse("--node", node);
   }
 
+  /** The identity a command presents instead of the operator's, or null. */
+  private NodeIdentity presented;
+
   /**
-   * The operator identity this command presents: the key pair in the user's configuration
-   * directory, created on first use.
+   * The identity this command presents: the operator key pair in the user's configuration
+   * directory, created on first use, unless the command presents another ({@link #present}).
    */
   NodeIdentity operatorIdentity() {
-    return OperatorIdentity.loadOrCreate(OperatorIdentity.defaultDirectory());
+    return presented != null
+        ? presented
+        : OperatorIdentity.loadOrCreate(OperatorIdentity.defaultDirectory());
+  }
+
+  /** Makes the command present {@code identity}, e.g. a node's own, before it connects. */
+  void present(NodeIdentity identity) {
+    this.presented = identity;
   }
 
   /**

@@ -43,8 +43,12 @@ import org.springframework.util.FileSystemUtils;
  */
 public final class NodeIdentity {
 
-  static final String KEY_FILE = "node.key";
-  static final String CERTIFICATE_FILE = "node.crt";
+  /** The private key's file in the identity directory. */
+  public static final String KEY_FILE = "node.key";
+
+  /** The certificate's file in the identity directory. */
+  public static final String CERTIFICATE_FILE = "node.crt";
+
   private static final Duration VALIDITY = Duration.ofDays(100 * 365L);
 
   private final NodeId nodeId;

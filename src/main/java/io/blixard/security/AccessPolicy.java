@@ -107,6 +107,7 @@ public final class AccessPolicy {
     rules.put("blixard.cluster.v1.MembershipService/Join", Rule.IDENTIFIED);
     rules.put("blixard.cluster.v1.MembershipService/Leave", Rule.OPERATOR_OR_SELF);
     rules.put("blixard.security.v1.SecurityService/*", Rule.OPERATOR);
+    rules.put("blixard.cluster.v1.SnapshotService/*", Rule.OPERATOR);
     return new AccessPolicy(rules, readAccess == SecurityProperties.ReadAccess.OPEN);
   }
 

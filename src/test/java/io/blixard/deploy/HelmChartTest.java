@@ -73,7 +73,70 @@ class HelmChartTest {
             "StatefulSet/blix-blixard",
             "PodDisruptionBudget/blix-blixard",
             "Secret/blix-blixard-join-token",
-            "NetworkPolicy/blix-blixard");
+            "NetworkPolicy/blix-blixard",
+            "ServiceAccount/blix-blixard",
+            "Role/blix-blixard-scale-down",
+            "RoleBinding/blix-blixard-scale-down");
+  }
+
+  @Test
+  void aScaleDownLeavesTheGroupFromAPreStopHookThatAsksTheApiServerForTheReplicas() {
+    Map<String, Object> pod =
+        asMap(get(manifests.get("StatefulSet/blix-blixard"), "spec.template.spec"), "pod");
+    assertThat(pod)
+        .containsEntry("serviceAccountName", "blix-blixard")
+        .containsEntry("automountServiceAccountToken", true);
+    List<Object> command =
+        asList(get(container(), "lifecycle.preStop.exec.command"), "preStop command");
+    assertThat(command.subList(0, 2)).containsExactly("/bin/sh", "-c");
+    String script = (String) command.get(2);
+    assertThat(script)
+        .startsWith("JAVA_OPTS='-Xmx64m")
+        .contains(" exec /opt/blixard/entrypoint.sh ");
+    // The hook's arguments are a command line the CLI takes, naming this pod's node and its own
+    // StatefulSet, its data directory and gRPC port.
+    List<String> args =
+        List.of(script.substring(script.indexOf("entrypoint.sh ") + 14).trim().split("\\s+"));
+    assertThat(args)
+        .containsSubsequence("cluster", "leave", "--only-on-scale-down")
+        .containsSubsequence("--statefulset", "blix-blixard")
+        .containsSubsequence("--as-node", mountPath("data"))
+        .containsSubsequence("--node", "127.0.0.1:" + config.grpcPort())
+        .containsSubsequence("--timeout", "20s");
+    var parsed =
+        io.blixard.cli.BlixardCliAccess.commandLine().parseArgs(args.toArray(String[]::new));
+    assertThat(parsed.subcommand().subcommand().commandSpec().name()).isEqualTo("leave");
+    // The leave and the grace period: the hook must end well before the pod is killed.
+    assertThat((Integer) pod.get("terminationGracePeriodSeconds")).isGreaterThan(20);
+
+    // The service account may read this one StatefulSet and nothing else.
+    List<Object> rules =
+        asList(manifests.get("Role/blix-blixard-scale-down").get("rules"), "rules");
+    assertThat(rules)
+        .containsExactly(
+            Map.of(
+                "apiGroups", List.of("apps"),
+                "resources", List.of("statefulsets"),
+                "resourceNames", List.of("blix-blixard"),
+                "verbs", List.of("get")));
+    assertThat(get(manifests.get("RoleBinding/blix-blixard-scale-down"), "subjects"))
+        .isEqualTo(
+            List.of(
+                Map.of("kind", "ServiceAccount", "name", "blix-blixard", "namespace", NAMESPACE)));
+    // A node that left must not come back with its old state: its claim goes with a scale-down.
+    assertThat(spec("StatefulSet/blix-blixard").get("persistentVolumeClaimRetentionPolicy"))
+        .isEqualTo(Map.of("whenDeleted", "Retain", "whenScaled", "Delete"));
+
+    Map<String, Map<String, Object>> off =
+        render(template -> template.set("leaveOnScaleDown.enabled", false));
+    assertThat(off.keySet())
+        .noneMatch(k -> k.startsWith("ServiceAccount/") || k.startsWith("Role"));
+    assertThat(container(off)).doesNotContainKey("lifecycle");
+    assertThat(asMap(get(off.get("StatefulSet/blix-blixard"), "spec.template.spec"), "pod"))
+        .containsEntry("automountServiceAccountToken", false)
+        .doesNotContainKey("serviceAccountName");
+    assertThat(spec(off, "StatefulSet/blix-blixard"))
+        .doesNotContainKey("persistentVolumeClaimRetentionPolicy");
   }
 
   @Test

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.blixard.cluster.ClusterView;
 import io.blixard.cluster.RegisteredNode;
+import io.blixard.cluster.snapshot.SnapshotFile;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
 import io.blixard.proto.cluster.v1.LeaveRequest;
 import io.blixard.proto.cluster.v1.MembershipServiceGrpc;
+import io.blixard.proto.cluster.v1.SaveSnapshotRequest;
+import io.blixard.proto.cluster.v1.SnapshotServiceGrpc;
 import io.blixard.proto.health.v1.CheckRequest;
 import io.blixard.proto.health.v1.HealthServiceGrpc;
 import io.blixard.proto.monitoring.v1.GetMetricsRequest;
@@ -222,5 +225,33 @@ abstract class AccessContractTest {
               .getClusterStatus(GetClusterStatusRequest.getDefaultInstance());
       assertThat(status.getLeaderId()).isEqualTo(node.id().value());
     }
+  }
+
+  @Test
+  void snapshotsAreForOperatorsOnlyAndArriveWhole() throws Exception {
+    java.util.function.Function<NodeIdentity, byte[]> save =
+        as -> {
+          java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+          SnapshotServiceGrpc.newBlockingStub(channels.channel(as))
+              .withDeadlineAfter(10, TimeUnit.SECONDS)
+              .save(SaveSnapshotRequest.getDefaultInstance())
+              .forEachRemaining(chunk -> bytes.writeBytes(chunk.getData().toByteArray()));
+          return bytes.toByteArray();
+        };
+    for (NodeIdentity refused : List.of(node.bean(NodeIdentity.class), stranger)) {
+      assertThatThrownBy(() -> save.apply(refused))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                assertThat(e.getStatus().getDescription())
+                    .contains("SnapshotService/Save needs an operator's certificate");
+              });
+    }
+    SnapshotFile file = SnapshotFile.parse(save.apply(TestOperator.identity()), "the answer");
+    assertThat(file.takenBy()).isEqualTo(node.id().value());
+    assertThat(file.registry().getNodesList())
+        .extracting(io.blixard.proto.cluster.v1.NodeRecord::getNodeId)
+        .containsExactly(node.id().value());
   }
 }

@@ -1,5 +1,6 @@
 package io.blixard.cluster.raft;
 
+import io.blixard.cluster.CommittedState;
 import io.blixard.cluster.registry.CommandRefusal;
 import io.blixard.cluster.registry.NodeRegistry;
 import io.blixard.cluster.registry.UnknownCommandException;
@@ -38,6 +39,7 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -144,13 +146,35 @@ final class ClusterStateMachine extends BaseStateMachine {
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
       throws IOException {
     super.initialize(server, groupId, raftStorage);
-    storage.init(raftStorage);
-    load(storage.getLatestSnapshot());
+    getLifeCycle()
+        .startAndTransition(
+            () -> {
+              storage.init(raftStorage);
+              load(storage.getLatestSnapshot());
+            });
   }
 
+  /**
+   * Ratis pauses the state machine before it installs a leader's snapshot here (a follower whose
+   * log is behind the leader's first entry, as a node joining a restored group is) and asserts that
+   * it paused before it reloads: the default does nothing, and the install would fail.
+   */
   @Override
-  public void reinitialize() throws IOException {
+  public synchronized void pause() {
+    if (getLifeCycle().getCurrentState() == LifeCycle.State.RUNNING) {
+      getLifeCycle().transition(LifeCycle.State.PAUSING);
+      getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
+  }
+
+  /** Loads the snapshot Ratis installed, then runs again. */
+  @Override
+  public synchronized void reinitialize() throws IOException {
     load(storage.loadLatestSnapshot());
+    if (getLifeCycle().getCurrentState() == LifeCycle.State.PAUSED) {
+      getLifeCycle().transition(LifeCycle.State.STARTING);
+      getLifeCycle().transition(LifeCycle.State.RUNNING);
+    }
   }
 
   @Override
@@ -196,6 +220,20 @@ final class ClusterStateMachine extends BaseStateMachine {
           Message.valueOf("[refused:" + skipped.get().reason() + "] " + skipped.get().message()));
     }
     return CompletableFuture.completedFuture(Message.valueOf("applied " + entry.getIndex()));
+  }
+
+  /** The registry and the entry last applied to it, read together, as a snapshot reads them. */
+  synchronized Optional<CommittedState> committed() {
+    TermIndex last = getLastAppliedTermIndex();
+    if (last == null || last.getIndex() < 0) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new CommittedState(
+            getGroupId().getUuid().toString(),
+            last.getIndex(),
+            last.getTerm(),
+            registry.snapshot()));
   }
 
   /** Whether this node met a command its version does not have, and stopped applying the log. */

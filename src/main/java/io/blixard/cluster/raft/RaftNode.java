@@ -2,6 +2,7 @@ package io.blixard.cluster.raft;
 
 import io.blixard.cluster.ClusterProperties;
 import io.blixard.cluster.ClusterUnavailableException;
+import io.blixard.cluster.CommittedState;
 import io.blixard.cluster.GroupMembers;
 import io.blixard.cluster.MembershipClient;
 import io.blixard.cluster.registry.NodeRegistry;
@@ -388,6 +389,24 @@ public class RaftNode implements SmartLifecycle {
   @Override
   public int getPhase() {
     return PHASE;
+  }
+
+  /**
+   * The state machine's state at the entry it applied last, with its index and term.
+   *
+   * @throws ClusterUnavailableException when Raft is not running or has applied nothing yet
+   */
+  public CommittedState committedState() {
+    if (server == null) {
+      throw new ClusterUnavailableException(
+          "Raft is not running on this node, cannot save its state");
+    }
+    return stateMachine
+        .committed()
+        .orElseThrow(
+            () ->
+                new ClusterUnavailableException(
+                    "this node has applied no Raft log entry yet, there is no state to save"));
   }
 
   /** This node's Raft client, which follows the leader. */

@@ -6,16 +6,19 @@
  * io.blixard.cluster.ClusterView}; {@link io.blixard.cluster.raft.RaftAdmin} changes the group's
  * configuration (the {@link io.blixard.cluster.GroupAdmin}); {@link
  * io.blixard.cluster.raft.RaftCommandLog} proposes registry commands; {@code ClusterStateMachine}
- * applies them to the registry and keeps its snapshots. {@link io.blixard.cluster.raft.RaftTls}
- * secures the Raft port: mutual TLS trusting the cluster's members ({@code security.MemberTrust}),
- * or plaintext in insecure mode, chosen by {@code RaftSecurityAutoConfiguration}. Ratis types never
- * leave this package (an ArchUnit rule keeps it so).
+ * applies them to the registry and keeps its snapshots (and pauses and reloads for one the leader
+ * installs); {@link io.blixard.cluster.raft.GroupStorage} reads and writes a stopped group's
+ * storage for restore and recovery. {@link io.blixard.cluster.raft.RaftTls} secures the Raft port:
+ * mutual TLS trusting the cluster's members ({@code security.MemberTrust}), or plaintext in
+ * insecure mode, chosen by {@code RaftSecurityAutoConfiguration}. Ratis types never leave this
+ * package (an ArchUnit rule keeps it so).
  *
  * <p>Where later work goes: how a node starts with state it has (whole-cluster restart, a data
  * directory that does not match the identity, bootstrapping only when told to) is {@code
- * RaftNode}'s; snapshot save and restore are the state machine's; Raft over the QUIC transport is
- * Ratis's RPC type set in {@code RaftServerSettings} (the factory itself belongs to the QUIC
- * transport).
+ * RaftNode}'s; what a snapshot file holds and how a new group is made from one is {@code
+ * cluster.snapshot}'s, the Ratis storage under it {@code GroupStorage}'s; Raft over the QUIC
+ * transport is Ratis's RPC type set in {@code RaftServerSettings} (the factory itself belongs to
+ * the QUIC transport).
  *
  * <p>May use: {@code cluster}, {@code cluster.registry}, {@code node}, {@code security} (trust by
  * identity), Micrometer, Apache Ratis, Resilience4j, and the generated {@code blixard.cluster.v1}
