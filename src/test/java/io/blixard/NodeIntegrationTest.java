@@ -111,6 +111,38 @@ class NodeIntegrationTest extends SingleNodeTestSupport {
   }
 
   @Test
+  void serverMetricsTellAMemberNodesCallsFromAClients() throws Exception {
+    // The test channel presents the operator's certificate; this one the node's own, a member's.
+    io.grpc.ManagedChannel asMember =
+        io.blixard.transport.grpc.GrpcChannelFactory.of(
+                io.blixard.transport.grpc.GrpcChannelFactory.Tls.AUTO,
+                identity,
+                Duration.ofSeconds(5))
+            .newChannel(
+                io.blixard.node.NodeAddress.of(
+                    "127.0.0.1",
+                    endpoints.address(NodeEndpoints.Kind.GRPC).orElseThrow().getPort()));
+    try {
+      HealthServiceGrpc.newBlockingStub(asMember)
+          .withDeadlineAfter(5, TimeUnit.SECONDS)
+          .ping(io.blixard.proto.health.v1.PingRequest.getDefaultInstance());
+      HealthServiceGrpc.newBlockingStub(channel())
+          .withDeadlineAfter(5, TimeUnit.SECONDS)
+          .ping(io.blixard.proto.health.v1.PingRequest.getDefaultInstance());
+    } finally {
+      asMember.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    String ping = "blixard_rpc_server_seconds_count\\{[^}]*caller=\"%s\",method=\"Ping\"";
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(operatorGet("/actuator/prometheus", String.class).getBody())
+                    .containsPattern(ping.formatted("node"))
+                    .containsPattern(ping.formatted("client")));
+  }
+
+  @Test
   void actuatorPrometheusCarriesRaftAndPerCallMetricsAndParses() throws Exception {
     HealthServiceGrpc.newBlockingStub(channel())
         .withDeadlineAfter(5, TimeUnit.SECONDS)
