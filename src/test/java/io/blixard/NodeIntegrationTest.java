@@ -158,8 +158,19 @@ class NodeIntegrationTest extends SingleNodeTestSupport {
         .contains("blixard_raft_applied_index")
         .contains("blixard_raft_leader_present")
         .containsPattern("blixard_rpc_server_seconds_count\\{[^}]*method=\"Check\"")
-        .containsPattern("blixard_rpc_server_seconds_bucket\\{[^}]*method=\"Check\"");
+        .containsPattern("blixard_rpc_server_seconds_bucket\\{[^}]*method=\"Check\"")
+        .contains("blixard_transport_strategy_version")
+        .contains("blixard_transport_strategy_quic_share_ratio{");
     Promtool.assertValid(text);
+    // What the dashboard and the alerts may name is what docs/metrics.md lists: it lists all this.
+    java.util.Set<String> families = new java.util.TreeSet<>();
+    java.util.regex.Matcher type =
+        java.util.regex.Pattern.compile("(?m)^# TYPE (blixard_\\w+) (\\w+)").matcher(text);
+    while (type.find()) {
+      families.add(type.group(1).replaceAll("_max$", ""));
+    }
+    java.util.Set<String> documented = io.blixard.support.MetricsDoc.documented();
+    assertThat(families).isNotEmpty().allSatisfy(f -> assertThat(documented).contains(f));
   }
 
   private <T> ResponseEntity<T> operatorGet(String path, Class<T> type) {
