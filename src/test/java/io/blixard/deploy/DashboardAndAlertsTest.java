@@ -109,6 +109,17 @@ class DashboardAndAlertsTest {
             "BlixardLeaderChangesHigh");
   }
 
+  @Test
+  void eachAlertFiresOnTheSeriesItIsForAndNotOnOthers() throws Exception {
+    // The unit tests name the rules file beside them, as Prometheus's rule_files do.
+    Path dir = Files.createTempDirectory("blixard-alerts");
+    Files.copy(ALERTS, dir.resolve("blixard-alerts.yml"));
+    try (var tests = getClass().getResourceAsStream("/prometheus/blixard-alerts.test.yml")) {
+      Files.copy(tests, dir.resolve("blixard-alerts.test.yml"));
+    }
+    Promtool.assertRulesTestsPass(dir.resolve("blixard-alerts.test.yml"));
+  }
+
   private static String withVariablesFilledIn(String query) {
     return query
         .replace("$__rate_interval", "5m")
