@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class RpcServerMetrics {
 
-  /** Every call a server handled: transport, service (full name), method, status code. */
+  /** Every call a server handled: transport, service (full name), method, status code, caller. */
   public static final String METRIC = "blixard.rpc.server";
 
   /**
