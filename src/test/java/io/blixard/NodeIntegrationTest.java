@@ -111,6 +111,38 @@ class NodeIntegrationTest extends SingleNodeTestSupport {
   }
 
   @Test
+  void serverMetricsTellAMemberNodesCallsFromAClients() throws Exception {
+    // The test channel presents the operator's certificate; this one the node's own, a member's.
+    io.grpc.ManagedChannel asMember =
+        io.blixard.transport.grpc.GrpcChannelFactory.of(
+                io.blixard.transport.grpc.GrpcChannelFactory.Tls.AUTO,
+                identity,
+                Duration.ofSeconds(5))
+            .newChannel(
+                io.blixard.node.NodeAddress.of(
+                    "127.0.0.1",
+                    endpoints.address(NodeEndpoints.Kind.GRPC).orElseThrow().getPort()));
+    try {
+      HealthServiceGrpc.newBlockingStub(asMember)
+          .withDeadlineAfter(5, TimeUnit.SECONDS)
+          .ping(io.blixard.proto.health.v1.PingRequest.getDefaultInstance());
+      HealthServiceGrpc.newBlockingStub(channel())
+          .withDeadlineAfter(5, TimeUnit.SECONDS)
+          .ping(io.blixard.proto.health.v1.PingRequest.getDefaultInstance());
+    } finally {
+      asMember.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    String ping = "blixard_rpc_server_seconds_count\\{[^}]*caller=\"%s\",method=\"Ping\"";
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(operatorGet("/actuator/prometheus", String.class).getBody())
+                    .containsPattern(ping.formatted("node"))
+                    .containsPattern(ping.formatted("client")));
+  }
+
+  @Test
   void actuatorPrometheusCarriesRaftAndPerCallMetricsAndParses() throws Exception {
     HealthServiceGrpc.newBlockingStub(channel())
         .withDeadlineAfter(5, TimeUnit.SECONDS)
@@ -126,8 +158,19 @@ class NodeIntegrationTest extends SingleNodeTestSupport {
         .contains("blixard_raft_applied_index")
         .contains("blixard_raft_leader_present")
         .containsPattern("blixard_rpc_server_seconds_count\\{[^}]*method=\"Check\"")
-        .containsPattern("blixard_rpc_server_seconds_bucket\\{[^}]*method=\"Check\"");
+        .containsPattern("blixard_rpc_server_seconds_bucket\\{[^}]*method=\"Check\"")
+        .contains("blixard_transport_strategy_version")
+        .contains("blixard_transport_strategy_quic_share_ratio{");
     Promtool.assertValid(text);
+    // What the dashboard and the alerts may name is what docs/metrics.md lists: it lists all this.
+    java.util.Set<String> families = new java.util.TreeSet<>();
+    java.util.regex.Matcher type =
+        java.util.regex.Pattern.compile("(?m)^# TYPE (blixard_\\w+) (\\w+)").matcher(text);
+    while (type.find()) {
+      families.add(type.group(1).replaceAll("_max$", ""));
+    }
+    java.util.Set<String> documented = io.blixard.support.MetricsDoc.documented();
+    assertThat(families).isNotEmpty().allSatisfy(f -> assertThat(documented).contains(f));
   }
 
   private <T> ResponseEntity<T> operatorGet(String path, Class<T> type) {

@@ -1,5 +1,6 @@
 package io.blixard.client;
 
+import io.blixard.rpc.RpcLatencyBuckets;
 import io.blixard.rpc.ServiceNames;
 import io.blixard.transport.Transport;
 import io.grpc.CallOptions;
@@ -61,6 +62,7 @@ final class ClientMetricsInterceptor implements ClientInterceptor {
         .tag("service", String.valueOf(method.getServiceName()))
         .tag("method", String.valueOf(method.getBareMethodName()))
         .tag("status", status.getCode().name())
+        .serviceLevelObjectives(RpcLatencyBuckets.BOUNDS)
         .register(meters)
         .record(nanos, TimeUnit.NANOSECONDS);
     if (status.isOk()) {

@@ -65,7 +65,7 @@ final class FallbackChannel extends Channel {
                 .withCause(new UnprocessedRequestException("no quic address", null)),
             callOptions);
       }
-      fallbacks(Transport.QUIC, Transport.GRPC, "quic_unknown").increment();
+      fallbacks(service, Transport.QUIC, Transport.GRPC, "quic_unknown").increment();
       choice = new TransportSelection.Choice(Transport.GRPC, "quic_unknown");
     }
     selections(service, choice.transport(), choice.reason()).increment();
@@ -92,9 +92,10 @@ final class FallbackChannel extends Channel {
     }
   }
 
-  private Counter fallbacks(Transport from, Transport to, String reason) {
+  private Counter fallbacks(String service, Transport from, Transport to, String reason) {
     return Counter.builder("blixard.client.fallbacks")
         .description("Calls moved from one transport to another")
+        .tag("service", service)
         .tag("from", from.tag())
         .tag("to", to.tag())
         .tag("reason", reason)
@@ -146,7 +147,7 @@ final class FallbackChannel extends Channel {
         if (!selection.mayReroute(service)) {
           return GIVE_UP;
         }
-        fallbacks(Transport.QUIC, Transport.GRPC, "circuit_open").increment();
+        fallbacks(service, Transport.QUIC, Transport.GRPC, "circuit_open").increment();
         selections(service, Transport.GRPC, "circuit_open").increment();
         return 0;
       }
@@ -155,7 +156,7 @@ final class FallbackChannel extends Channel {
           || !ReplaySafety.mayReplay(method, status)) {
         return GIVE_UP;
       }
-      fallbacks(Transport.QUIC, Transport.GRPC, "unavailable").increment();
+      fallbacks(service, Transport.QUIC, Transport.GRPC, "unavailable").increment();
       selections(service, Transport.GRPC, "fallback").increment();
       return 0;
     }

@@ -11,6 +11,7 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.MethodDescriptor;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.util.ArrayList;
@@ -62,6 +63,7 @@ public final class TransportChoosingChannel extends Channel {
           t, builder.breakers.circuitBreaker(builder.peer + "/" + t.tag(), breakerConfig));
     }
     this.breakers = Map.copyOf(byTransport);
+    byTransport.forEach((t, breaker) -> circuitGauges(builder, t, breaker));
     Channel quic =
         builder.quic == null ? null : leg(builder, Transport.QUIC, builder.quic, byTransport);
     TransportSelection selection = builder.policy.selection(builder.strategy, builder.latency);
@@ -76,6 +78,30 @@ public final class TransportChoosingChannel extends Channel {
         ClientInterceptors.intercept(
             fallback,
             new RetryInterceptor(builder.peer, builder.options, builder.scheduler, builder.meters));
+  }
+
+  /**
+   * {@code blixard.client.circuit.state{peer,transport,state}}: 1 for the state the breaker is in
+   * ({@code closed}, {@code open}, {@code half_open}), 0 for the others, read at each scrape.
+   */
+  private static void circuitGauges(Builder builder, Transport transport, CircuitBreaker breaker) {
+    for (String state : List.of("closed", "open", "half_open")) {
+      Gauge.builder(
+              "blixard.client.circuit.state",
+              breaker,
+              b -> state.equals(stateTag(b.getState())) ? 1 : 0)
+          .description("1 for the state of the circuit breaker to the peer over the transport")
+          .tags("peer", builder.peer, "transport", transport.tag(), "state", state)
+          .register(builder.meters);
+    }
+  }
+
+  private static String stateTag(CircuitBreaker.State state) {
+    return switch (state) {
+      case OPEN, FORCED_OPEN -> "open";
+      case HALF_OPEN -> "half_open";
+      default -> "closed";
+    };
   }
 
   /**

@@ -1,22 +1,32 @@
 package io.blixard.cluster;
 
+import io.blixard.node.NodeId;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.ToDoubleFunction;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
  * Raft readings as metrics: {@code blixard.raft.term}, {@code .commit.index}, {@code
- * .applied.index}, {@code .last.log.index}, {@code .leader.changes}, {@code .leader.present} and
- * {@code blixard.raft.role{role}} (1 for this node's current role, 0 for the others).
+ * .applied.index}, {@code .last.log.index}, {@code .leader.changes}, {@code .leader.present},
+ * {@code blixard.raft.role{role}} (1 for this node's current role, 0 for the others) and, on the
+ * leader only, {@code blixard.raft.follower.lag{follower}}.
  */
 @Component
 public class RaftMetrics implements MeterBinder {
 
+  static final String FOLLOWER_LAG = "blixard.raft.follower.lag";
+
   private final ClusterView view;
+  private volatile MultiGauge followerLag;
 
   public RaftMetrics(ClusterView view) {
     this.view = view;
@@ -57,6 +67,46 @@ public class RaftMetrics implements MeterBinder {
           s -> s.role() == role ? 1 : 0,
           role.name().toLowerCase(Locale.ROOT));
     }
+    followerLag =
+        MultiGauge.builder(FOLLOWER_LAG)
+            .description(
+                "On the leader, log entries each follower is behind the leader's last index")
+            .baseUnit("entries")
+            .register(registry);
+    refreshFollowers();
+  }
+
+  /**
+   * Keeps one {@value #FOLLOWER_LAG} series per follower the leader replicates to, read at each
+   * scrape; a node that is not the leader (or has no Raft) has none, so that the cluster's worst
+   * lag is the maximum over every node without a stale reading from a former leader.
+   */
+  @Scheduled(fixedDelay = 1000)
+  public void refreshFollowers() {
+    MultiGauge gauge = followerLag;
+    if (gauge == null) {
+      return;
+    }
+    List<NodeId> followers =
+        view.state()
+            .filter(RaftState::isLeader)
+            .map(s -> s.followers().stream().map(RaftState.FollowerProgress::nodeId).toList())
+            .orElse(List.of());
+    gauge.register(
+        followers.stream()
+            .map(
+                id ->
+                    MultiGauge.Row.of(
+                        Tags.of("follower", id.value()), view, v -> lag(v, id).orElse(Double.NaN)))
+            .toList(),
+        false);
+  }
+
+  private static Optional<Double> lag(ClusterView view, NodeId follower) {
+    return view.state()
+        .filter(RaftState::isLeader)
+        .flatMap(s -> s.followers().stream().filter(f -> f.nodeId().equals(follower)).findFirst())
+        .map(f -> (double) f.lag());
   }
 
   private void gauge(

@@ -31,7 +31,8 @@ import org.springframework.security.core.AuthenticationException;
  * certificate that the policy does not open is closed with UNAUTHENTICATED, a caller without the
  * right with PERMISSION_DENIED; both say what was missing and what was expected, and are counted in
  * {@code blixard.security.refusals}. A granted call runs with its caller in the {@link Caller}
- * context.
+ * context. Every call whose caller it authenticated is marked for the metrics as a member node's or
+ * a client's ({@link CallerKind}).
  */
 public final class AuthorizationInterceptor implements ServerInterceptor {
 
@@ -74,12 +75,15 @@ public final class AuthorizationInterceptor implements ServerInterceptor {
     try {
       caller = authenticate(call, headers);
     } catch (AuthenticationException e) {
+      CallerKind.record(CallerKind.CLIENT);
       return refuse(
           call,
           Status.UNAUTHENTICATED,
           "bad_identity",
           "the client certificate was not accepted: " + e.getMessage());
     }
+    CallerKind.record(
+        caller != null && hasRole(caller, Role.MEMBER) ? CallerKind.NODE : CallerKind.CLIENT);
     if (rule.get() == AccessPolicy.Rule.OPERATOR_OR_SELF) {
       // The node the request names decides: wait for the request message.
       return new SubjectCheckingListener<>(call, headers, next, rule.get(), caller, method);

@@ -1,6 +1,12 @@
 package io.blixard.rpc;
 
 import io.blixard.transport.Transport;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.micrometer.common.KeyValue;
 import io.micrometer.common.KeyValues;
@@ -17,49 +23,68 @@ import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
-import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What every server call is measured by, on both transports: Micrometer's own gRPC server
  * observation ({@link ObservationGrpcServerInterceptor}) under a convention that names the timer
- * {@value #METRIC} and tags it with transport, service, method and status. The observation also
- * feeds a per-service timer with recent p50 and p99 ({@value #SERVICE_METRIC}), which {@code
- * /actuator/transports} shows, and is what tracing will hook into.
+ * {@value #METRIC} and tags it with transport, service, method, status and caller ({@link
+ * CallerKind}). The observation also feeds a per-service timer with recent p50 and p99 ({@value
+ * #SERVICE_METRIC}), which {@code /actuator/transports} shows, and is what tracing will hook into.
+ * Both are Prometheus histograms with the buckets of {@link RpcLatencyBuckets}.
  */
 public final class RpcServerMetrics {
 
-  /** Every call a server handled: transport, service (full name), method, status code. */
+  /** Every call a server handled: transport, service (full name), method, status code, caller. */
   public static final String METRIC = "blixard.rpc.server";
 
-  /** Per service (short name) and transport, across methods and outcomes, with p50 and p99. */
+  /**
+   * Per service (short name) and transport, across methods, outcomes and callers; recent p50 and
+   * p99 in the node (for {@code /actuator/transports}), buckets in the exposition.
+   */
   public static final String SERVICE_METRIC = "blixard.transport.calls";
 
   static final String TRANSPORT = "transport";
   static final String SERVICE = "service";
   static final String METHOD = "method";
   static final String STATUS = "status";
+  static final String CALLER = "caller";
 
   /** The tag Micrometer's meter handler adds; the status tag already says how a call ended. */
   private static final String ERROR = "error";
 
   private RpcServerMetrics() {}
 
-  /** The metrics link of the chain: an observing interceptor per transport. */
+  /**
+   * The metrics link of the chain: an observing interceptor per transport, which gives the links
+   * inside it a slot to say who the caller is ({@link CallerKind#record}).
+   */
   public static RpcServerInterceptor interceptor(ObservationRegistry observations) {
     Objects.requireNonNull(observations, "observations");
     return transport -> {
-      ObservationGrpcServerInterceptor interceptor =
+      ObservationGrpcServerInterceptor observing =
           new ObservationGrpcServerInterceptor(observations);
-      interceptor.setCustomConvention(new Convention(transport));
-      return interceptor;
+      observing.setCustomConvention(new Convention(transport));
+      return new ServerInterceptor() {
+        @Override
+        public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+            ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+          // The observation starts inside this context, and its convention keeps the slot.
+          return Contexts.interceptCall(
+              CallerKind.withSlot(Context.current()),
+              call,
+              headers,
+              (c, h) -> observing.interceptCall(c, h, next));
+        }
+      };
     };
   }
 
   /**
-   * The convention: {@value #METRIC} tagged transport, service, method, status. A call that ends
-   * without the server closing it was cancelled by the client (or its deadline passed), unless a
-   * handler threw, which gRPC answers with UNKNOWN.
+   * The convention: {@value #METRIC} tagged transport, service, method, status and caller. A call
+   * that ends without the server closing it was cancelled by the client (or its deadline passed),
+   * unless a handler threw, which gRPC answers with UNKNOWN.
    */
   public static final class Convention implements GrpcServerObservationConvention {
 
@@ -85,7 +110,18 @@ public final class RpcServerMetrics {
           transport,
           KeyValue.of(SERVICE, Objects.requireNonNullElse(context.getServiceName(), "unknown")),
           KeyValue.of(METHOD, Objects.requireNonNullElse(context.getMethodName(), "unknown")),
-          KeyValue.of(STATUS, status(context).name()));
+          KeyValue.of(STATUS, status(context).name()),
+          KeyValue.of(CALLER, caller(context).tag()));
+    }
+
+    /**
+     * Asked first when the observation starts, inside the metrics link's context: the slot is kept
+     * in the observation, and read again when the call ends, after authorization filled it.
+     */
+    private static CallerKind caller(GrpcServerObservationContext context) {
+      AtomicReference<CallerKind> slot =
+          context.computeIfAbsent(CallerKind.class, k -> CallerKind.slot());
+      return slot == null ? CallerKind.UNKNOWN : slot.get();
     }
 
     private static Status.Code status(GrpcServerObservationContext context) {
@@ -132,20 +168,24 @@ public final class RpcServerMetrics {
       }
       sample.stop(
           Timer.builder(SERVICE_METRIC)
-              .description("Calls handled per service and transport, with recent p50 and p99")
+              .description(
+                  "Calls handled per service and transport (recent p50 and p99 in"
+                      + " /actuator/transports)")
               .tag(TRANSPORT, transport.getValue())
               .tag(SERVICE, ServiceNames.label(context.getServiceName()))
               .publishPercentiles(0.5, 0.99)
+              .serviceLevelObjectives(RpcLatencyBuckets.BOUNDS)
               .register(registry));
     }
   }
 
   /**
    * Shapes {@value #METRIC}: a description, no {@code error} tag (the status says it), and a
-   * histogram so that Prometheus can compute a cluster-wide quantile per transport ({@code
-   * histogram_quantile}). The other meters Micrometer's handler derives from the observation
-   * ({@code blixard.rpc.server.active} while a call runs, a counter per message event) are left
-   * out: they are tagged before the call has a status.
+   * histogram with the fixed buckets of {@link RpcLatencyBuckets}, the same on every node, so that
+   * Prometheus can compute a cluster-wide quantile per transport ({@code histogram_quantile}). The
+   * other meters Micrometer's handler derives from the observation ({@code
+   * blixard.rpc.server.active} while a call runs, a counter per message event) are left out: they
+   * are tagged before the call has a status.
    */
   public static final class MeterShape implements MeterFilter {
 
@@ -156,12 +196,7 @@ public final class RpcServerMetrics {
           : MeterFilterReply.NEUTRAL;
     }
 
-    private static final DistributionStatisticConfig HISTOGRAM =
-        DistributionStatisticConfig.builder()
-            .percentilesHistogram(true)
-            .minimumExpectedValue((double) Duration.ofMillis(1).toNanos() / 10)
-            .maximumExpectedValue((double) Duration.ofSeconds(30).toNanos())
-            .build();
+    private static final DistributionStatisticConfig HISTOGRAM = RpcLatencyBuckets.histogram();
 
     @Override
     public Meter.Id map(Meter.Id id) {

@@ -220,6 +220,19 @@ class TransportChoosingChannelTest {
     assertThat(fallbacks("unavailable"))
         .as("no QUIC attempt was made")
         .isEqualTo(unavailableBefore);
+    assertThat(count("blixard.client.fallbacks", "service", "health", "reason", "circuit_open"))
+        .isEqualTo(openBefore + 1);
+    assertThat(circuit(Transport.QUIC, "open")).isEqualTo(1);
+    assertThat(circuit(Transport.QUIC, "closed")).isZero();
+    assertThat(circuit(Transport.GRPC, "closed")).isEqualTo(1);
+  }
+
+  private double circuit(Transport transport, String state) {
+    return meters
+        .get("blixard.client.circuit.state")
+        .tags("peer", "peer-1", "transport", transport.tag(), "state", state)
+        .gauge()
+        .value();
   }
 
   @Test

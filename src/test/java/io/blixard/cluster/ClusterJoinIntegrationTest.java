@@ -119,6 +119,42 @@ class ClusterJoinIntegrationTest {
   }
 
   @Test
+  @Order(2)
+  void theLeaderReportsEachFollowersLagAndPeerProbesCountAsCallsOfNodes() {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              TestNode leader =
+                  nodes().stream().filter(n -> n.raft().isLeader()).findFirst().orElseThrow();
+              for (TestNode node : nodes()) {
+                io.micrometer.core.instrument.MeterRegistry meters =
+                    node.bean(io.micrometer.core.instrument.MeterRegistry.class);
+                Set<String> followers =
+                    meters.find("blixard.raft.follower.lag").gauges().stream()
+                        .peek(g -> assertThat(g.value()).isGreaterThanOrEqualTo(0))
+                        .map(g -> g.getId().getTag("follower"))
+                        .collect(Collectors.toSet());
+                assertThat(followers)
+                    .as("followers in the lag gauge of %s", node)
+                    .isEqualTo(
+                        node == leader
+                            ? nodes().stream()
+                                .filter(n -> n != leader)
+                                .map(n -> n.id().value())
+                                .collect(Collectors.toSet())
+                            : Set.of());
+                assertThat(
+                        meters.find("blixard.rpc.server").tag("caller", "node").timers().stream()
+                            .mapToLong(io.micrometer.core.instrument.Timer::count)
+                            .sum())
+                    .as("calls of member nodes (peer probes) served by %s", node)
+                    .isPositive();
+              }
+            });
+  }
+
+  @Test
   @Order(3)
   void aNodeIdThatIsNotTheHashOfItsKeyIsRefused() {
     JoinRequest forged =

@@ -15,8 +15,10 @@ class RaftMetricsTest {
   private final FakeClusterView view = new FakeClusterView(node(1));
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
+  private final RaftMetrics metrics = new RaftMetrics(view);
+
   {
-    new RaftMetrics(view).bindTo(registry);
+    metrics.bindTo(registry);
   }
 
   private double gauge(String name) {
@@ -49,5 +51,41 @@ class RaftMetricsTest {
     assertThat(registry.get("blixard.raft.role").tag("role", "leader").gauge().value())
         .isEqualTo(1);
     assertThat(registry.get("blixard.raft.role").tag("role", "follower").gauge().value()).isZero();
+  }
+
+  @Test
+  void theLeaderReportsEachFollowersLagAndOtherNodesNone() {
+    view.lagging(node(2), 0)
+        .lagging(node(3), 7)
+        .raft(
+            RaftRole.LEADER,
+            2,
+            Optional.of(node(1)),
+            voter(node(1), RaftRole.LEADER, justNow()),
+            voter(node(2), RaftRole.FOLLOWER, justNow()),
+            voter(node(3), RaftRole.FOLLOWER, justNow()));
+    metrics.refreshFollowers();
+
+    assertThat(lag(node(2))).isZero();
+    assertThat(lag(node(3))).isEqualTo(7);
+
+    view.raft(
+        RaftRole.FOLLOWER,
+        3,
+        Optional.of(node(2)),
+        voter(node(1), RaftRole.FOLLOWER, justNow()),
+        voter(node(2), RaftRole.LEADER, justNow()));
+    assertThat(lag(node(3))).as("read at each scrape").isNaN();
+    metrics.refreshFollowers();
+
+    assertThat(registry.find("blixard.raft.follower.lag").gauges()).isEmpty();
+  }
+
+  private double lag(io.blixard.node.NodeId follower) {
+    return registry
+        .get("blixard.raft.follower.lag")
+        .tag("follower", follower.value())
+        .gauge()
+        .value();
   }
 }

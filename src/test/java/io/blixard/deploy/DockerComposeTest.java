@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * docker-compose.yml and its Prometheus configuration agree with the application: no Docker engine
- * runs here, so the files are read and compared with application.yml.
+ * docker-compose.yml, its Prometheus configuration and rules and its Grafana provisioning agree
+ * with the application and with each other: no Docker engine runs here, so the files are read and
+ * compared with application.yml.
  */
 class DockerComposeTest {
 
@@ -46,7 +47,7 @@ class DockerComposeTest {
 
   @Test
   void buildsTheImageOnceFromTheDockerfileAndRunsItOnEveryNode() throws IOException {
-    assertThat(services).containsKeys("node1", "node2", "node3", "prometheus");
+    assertThat(services).containsKeys("node1", "node2", "node3", "prometheus", "grafana");
     String image = String.valueOf(service("node1").get("image"));
     for (String node : NODES) {
       Map<String, Object> service = service(node);
@@ -151,6 +152,76 @@ class DockerComposeTest {
         .containsExactlyInAnyOrderElementsOf(
             NODES.stream().map(node -> node + ":" + config.httpPort()).toList());
     Promtool.assertValidConfig(file);
+  }
+
+  @Test
+  void prometheusLoadsTheAlertRulesFromTheMountedRulesDirectory() throws Exception {
+    Path config = mountedSource("prometheus", "/etc/prometheus/prometheus.yml");
+    Map<String, Object> prometheus = asMap(new Yaml().load(Files.readString(config)), "config");
+    List<Object> ruleFiles = asList(prometheus.get("rule_files"), "rule_files");
+    assertThat(ruleFiles).containsExactly("/etc/prometheus/rules/*.yml");
+    Path rules = mountedSource("prometheus", "/etc/prometheus/rules");
+    assertThat(rules.resolve("blixard-alerts.yml")).isEqualTo(DashboardAndAlertsTest.ALERTS);
+    try (var files = Files.list(rules)) {
+      List<Path> loaded = files.filter(f -> f.toString().endsWith(".yml")).toList();
+      assertThat(loaded).isNotEmpty();
+      for (Path file : loaded) {
+        Promtool.assertValidRules(file);
+      }
+    }
+  }
+
+  @Test
+  void grafanaProvisionsThePrometheusDataSourceAndTheMigrationDashboard() throws Exception {
+    Map<String, Object> grafana = service("grafana");
+    assertThat(String.valueOf(grafana.get("image")))
+        .as("a pinned Grafana image")
+        .matches("grafana/grafana:\\d+\\.\\d+\\.\\d+");
+    assertThat(asList(grafana.get("depends_on"), "grafana depends_on")).contains("prometheus");
+    assertThat(asList(grafana.get("ports"), "grafana ports")).contains("3000:3000/tcp");
+
+    Path provisioning = mountedSource("grafana", "/etc/grafana/provisioning");
+    Map<String, Object> datasources =
+        asMap(
+            new Yaml().load(Files.readString(provisioning.resolve("datasources/prometheus.yml"))),
+            "datasources");
+    Map<String, Object> datasource =
+        asMap(asList(datasources.get("datasources"), "datasources").get(0), "datasource");
+    String prometheusPort =
+        String.valueOf(asList(service("prometheus").get("ports"), "prometheus ports").get(0))
+            .split(":")[1]
+            .split("/")[0];
+    assertThat(datasource)
+        .containsEntry("type", "prometheus")
+        .containsEntry("url", "http://prometheus:" + prometheusPort)
+        .containsEntry("isDefault", true);
+
+    Map<String, Object> dashboards =
+        asMap(
+            new Yaml().load(Files.readString(provisioning.resolve("dashboards/blixard.yml"))),
+            "dashboard providers");
+    Map<String, Object> provider =
+        asMap(asList(dashboards.get("providers"), "providers").get(0), "provider");
+    String dashboardPath = String.valueOf(asMap(provider.get("options"), "options").get("path"));
+    Path dashboardDir = mountedSource("grafana", dashboardPath);
+    assertThat(dashboardDir.resolve("migration.json")).isEqualTo(DashboardAndAlertsTest.DASHBOARD);
+    assertThat(environment("grafana").get("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"))
+        .isEqualTo(dashboardPath + "/migration.json");
+    assertThat(volumes).containsKey("grafana-data");
+  }
+
+  /** The host path of a service's read-only bind mount at {@code target} in the container. */
+  private static Path mountedSource(String service, String target) {
+    String mount =
+        asList(service(service).get("volumes"), service + " volumes").stream()
+            .map(String::valueOf)
+            .filter(m -> m.endsWith(":" + target + ":ro"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(service + " mounts nothing at " + target));
+    Path source =
+        ApplicationConfig.ROOT.resolve(mount.substring(0, mount.indexOf(':'))).normalize();
+    assertThat(source).as("%s's mount of %s", service, target).exists();
+    return source;
   }
 
   private static Map<String, Object> service(String name) {

@@ -599,6 +599,65 @@ class HelmChartTest {
   }
 
   @Test
+  void shipsTheSameAlertRulesAndDashboardAsCompose() throws IOException {
+    assertThat(Files.readString(CHART.resolve("files/blixard-alerts.yml")))
+        .as("helm/blixard/files/blixard-alerts.yml is a copy of Compose's")
+        .isEqualTo(Files.readString(DashboardAndAlertsTest.ALERTS));
+    assertThat(Files.readString(CHART.resolve("files/migration.json")))
+        .as("helm/blixard/files/migration.json is a copy of Compose's")
+        .isEqualTo(Files.readString(DashboardAndAlertsTest.DASHBOARD));
+  }
+
+  @Test
+  void prometheusRuleIsOptionalAndPassesPromtool() throws Exception {
+    assertThat(manifests.keySet()).noneMatch(k -> k.startsWith("PrometheusRule/"));
+    Map<String, Map<String, Object>> rendered =
+        render(
+            template ->
+                template
+                    .set("prometheusRule.enabled", true)
+                    .set("prometheusRule.labels.release", "prometheus"));
+    Map<String, Object> rule = rendered.get("PrometheusRule/blix-blixard");
+    assertThat(rule).as("PrometheusRule when enabled").isNotNull();
+    assertThat(rule.get("apiVersion")).isEqualTo("monitoring.coreos.com/v1");
+    assertThat(asMap(get(rule, "metadata.labels"), "labels"))
+        .containsEntry("release", "prometheus")
+        .containsEntry("app.kubernetes.io/name", "blixard");
+    Map<String, Object> spec = asMap(rule.get("spec"), "PrometheusRule spec");
+    assertThat(spec)
+        .as("the rules file, as it is")
+        .isEqualTo(new Yaml().load(Files.readString(DashboardAndAlertsTest.ALERTS)));
+    // The operator hands spec.groups to Prometheus as a rules file.
+    Path file = Files.createTempFile("blixard-prometheusrule", ".yml");
+    Files.writeString(file, new Yaml().dump(spec));
+    io.blixard.support.Promtool.assertValidRules(file);
+  }
+
+  @Test
+  void dashboardConfigMapIsOptionalAndLabelledForTheGrafanaSidecar() throws Exception {
+    assertThat(manifests).doesNotContainKey("ConfigMap/blix-blixard-dashboards");
+    Map<String, Map<String, Object>> rendered =
+        render(
+            template ->
+                template
+                    .set("grafanaDashboard.enabled", true)
+                    .set("grafanaDashboard.labels.team", "storage")
+                    .set("grafanaDashboard.annotations.grafana_folder", "Blixard"));
+    Map<String, Object> configMap = rendered.get("ConfigMap/blix-blixard-dashboards");
+    assertThat(configMap).as("dashboard ConfigMap when enabled").isNotNull();
+    assertThat(asMap(get(configMap, "metadata.labels"), "labels"))
+        .containsEntry("grafana_dashboard", "1")
+        .containsEntry("team", "storage");
+    assertThat(asMap(get(configMap, "metadata.annotations"), "annotations"))
+        .containsEntry("grafana_folder", "Blixard");
+    Map<String, Object> data = asMap(configMap.get("data"), "data");
+    assertThat(data).containsOnlyKeys("blixard-migration.json");
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(json.readTree(String.valueOf(data.get("blixard-migration.json"))))
+        .isEqualTo(json.readTree(DashboardAndAlertsTest.DASHBOARD.toFile()));
+  }
+
+  @Test
   void everyValueTheTemplatesReferenceIsInValuesYaml() throws Exception {
     Map<String, Object> values =
         asMap(

@@ -140,8 +140,44 @@ class ServerInterceptorChainTest {
     Meter.Id id = timer("grpc", "Unary", "OK").getId();
     assertThat(id.getTags())
         .extracting(io.micrometer.core.instrument.Tag::getKey)
-        .containsExactlyInAnyOrder("transport", "service", "method", "status");
+        .containsExactlyInAnyOrder("transport", "service", "method", "status", "caller");
     assertThat(count("quic", "OK")).isZero();
+  }
+
+  @Test
+  void shouldTagTheCallerALinkInsideMetricsRecorded() throws Exception {
+    RpcServerInterceptor member =
+        t ->
+            new ServerInterceptor() {
+              @Override
+              public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+                  ServerCall<ReqT, RespT> call,
+                  Metadata headers,
+                  ServerCallHandler<ReqT, RespT> next) {
+                CallerKind.record(CallerKind.NODE);
+                return next.startCall(call, headers);
+              }
+            };
+    var stub =
+        serve(
+            new ServerInterceptorChain(
+                List.of(RpcServerMetrics.interceptor(RpcMetering.observations(meters)), member)),
+            Transport.QUIC);
+
+    stub.unary(EchoRequest.newBuilder().setText("hi").build());
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> count("quic", "OK") == 1);
+    assertThat(timer("quic", "Unary", "OK").getId().getTag("caller")).isEqualTo("node");
+  }
+
+  @Test
+  void shouldTagTheCallerUnknownWhenNoLinkSaysWhoItIs() throws Exception {
+    var stub = serve(metricsChain(), Transport.GRPC);
+
+    stub.unary(EchoRequest.newBuilder().setText("hi").build());
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> count("grpc", "OK") == 1);
+    assertThat(timer("grpc", "Unary", "OK").getId().getTag("caller")).isEqualTo("unknown");
   }
 
   @Test
@@ -230,13 +266,50 @@ class ServerInterceptorChainTest {
         .containsPattern(
             "blixard_rpc_server_seconds_bucket\\{[^}]*method=\"Unary\",[^}]*status=\"OK\","
                 + "transport=\"grpc\"")
-        .containsPattern("blixard_transport_calls_seconds\\{[^}]*quantile=\"0.99\"")
+        .containsPattern("blixard_transport_calls_seconds_bucket\\{[^}]*transport=\"grpc\"")
         .doesNotContain("error=")
         .doesNotContain("blixard_rpc_server_active");
     assertThat(prometheus.getMeters())
         .extracting(m -> m.getId().getName())
         .filteredOn(n -> n.startsWith(RpcServerMetrics.METRIC))
         .containsOnly(RpcServerMetrics.METRIC);
+    Promtool.assertValid(text);
+  }
+
+  @Test
+  void shouldExposeTheFixedBucketsOnBothServerTimers() throws Exception {
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    var stub =
+        serve(
+            new ServerInterceptorChain(
+                List.of(RpcServerMetrics.interceptor(RpcMetering.observations(prometheus)))),
+            Transport.QUIC);
+
+    stub.unary(EchoRequest.newBuilder().setText("hi").build());
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> prometheus.find(RpcServerMetrics.SERVICE_METRIC).timer() != null);
+    String text = prometheus.scrape();
+    List<String> expected =
+        java.util.stream.Stream.concat(
+                java.util.Arrays.stream(RpcLatencyBuckets.BOUNDS)
+                    .map(d -> String.valueOf(d.toNanos() / 1e9)),
+                java.util.stream.Stream.of("+Inf"))
+            .toList();
+    assertThat(expected).hasSizeLessThanOrEqualTo(15);
+    for (String metric : List.of("blixard_rpc_server_seconds", "blixard_transport_calls_seconds")) {
+      assertThat(
+              java.util.regex.Pattern.compile(metric + "_bucket\\{[^}]*le=\"([^\"]+)\"")
+                  .matcher(text)
+                  .results()
+                  .map(m -> m.group(1))
+                  .distinct()
+                  .map(le -> le.equals("+Inf") ? le : String.valueOf(Double.parseDouble(le)))
+                  .toList())
+          .as(metric)
+          .containsExactlyElementsOf(expected);
+    }
     Promtool.assertValid(text);
   }
 }

@@ -2,6 +2,7 @@ package io.blixard.transport.quic.client;
 
 import com.google.common.util.concurrent.MoreExecutors;
 import io.blixard.node.NodeAddress;
+import io.blixard.rpc.RpcLatencyBuckets;
 import io.blixard.rpc.ServiceNames;
 import io.blixard.transport.Transport;
 import io.blixard.transport.quic.InboundMessages;
@@ -332,6 +333,7 @@ final class QuicClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
               .tag("service", ServiceNames.label(method.getServiceName()))
               .tag("method", method.getBareMethodName() == null ? "" : method.getBareMethodName())
               .tag("status", status.getCode().name())
+              .serviceLevelObjectives(RpcLatencyBuckets.BOUNDS)
               .register(pool.registry()));
     }
     listener.onClose(status, new Metadata());
