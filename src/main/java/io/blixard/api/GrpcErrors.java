@@ -17,8 +17,13 @@ final class GrpcErrors {
     if (error instanceof StatusRuntimeException sre) {
       return sre.getStatus();
     }
-    if (error instanceof AccessDeniedException) {
-      return Status.PERMISSION_DENIED.withDescription(error.getMessage());
+    if (error instanceof AccessDeniedException denied) {
+      // The cluster's state, not the caller's rights, stands in the way of these.
+      return switch (denied.reason()) {
+        case "strategy_changed", "cluster_version" ->
+            Status.FAILED_PRECONDITION.withDescription(error.getMessage());
+        default -> Status.PERMISSION_DENIED.withDescription(error.getMessage());
+      };
     }
     if (error instanceof MemberConflictException) {
       return Status.ALREADY_EXISTS.withDescription(error.getMessage());

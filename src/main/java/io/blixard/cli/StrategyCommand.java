@@ -1,10 +1,24 @@
 package io.blixard.cli;
 
+import com.google.protobuf.ByteString;
+import io.blixard.client.BlixardClient;
+import io.blixard.migration.MigrationStrategy;
+import io.blixard.migration.StrategyEdit;
+import io.blixard.migration.StrategyProtos;
 import io.blixard.migration.TransportsReport;
 import io.blixard.node.NodeAddress;
+import io.blixard.node.NodeIdentity;
+import io.blixard.proto.cluster.v1.RegistryCommand;
+import io.blixard.proto.cluster.v1.SetStrategy;
+import io.blixard.proto.transport.v1.GetStrategyHistoryRequest;
 import io.blixard.proto.transport.v1.GetTransportInfoRequest;
+import io.blixard.proto.transport.v1.SetStrategyRequest;
+import io.blixard.proto.transport.v1.StrategyChange;
 import io.blixard.proto.transport.v1.TransportServiceGrpc;
 import io.blixard.transport.grpc.GrpcChannelFactory;
+import io.grpc.Channel;
+import io.grpc.stub.AbstractStub;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -12,6 +26,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -22,16 +39,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code blixard strategy get|set|reset}: reads and changes a node's migration strategy through its
- * {@code /actuator/transports} endpoint.
+ * {@code blixard strategy get|set|history|rollback|reset}: the cluster's migration strategy,
+ * changed by an operator's signed command through Raft ({@code TransportService/SetStrategy}), and
+ * one node's override of it through its {@code /actuator/transports} endpoint.
  */
 @Command(
     name = "strategy",
     description =
-        "Read or change the node's migration strategy (which transport each service uses).",
+        "Read or change the migration strategy (which transport each service uses): the"
+            + " cluster's, or one node's override of it.",
     subcommands = {
       StrategyCommand.Get.class,
       StrategyCommand.Set.class,
+      StrategyCommand.History.class,
+      StrategyCommand.Rollback.class,
       StrategyCommand.Reset.class
     })
 final class StrategyCommand {
@@ -56,6 +77,10 @@ final class StrategyCommand {
 
     PrintWriter out() {
       return spec.commandLine().getOut();
+    }
+
+    <S extends AbstractStub<S>> S deadline(S stub) {
+      return stub.withDeadlineAfter(options.timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     URI endpoint() {
@@ -152,6 +177,9 @@ final class StrategyCommand {
           .println(
               "strategy   v"
                   + report.strategyVersion().version()
+                  + " ("
+                  + report.strategyVersion().source()
+                  + ")"
                   + ", fallback-to-grpc "
                   + strategy.fallbackToGrpc()
                   + ", raft "
@@ -210,8 +238,9 @@ final class StrategyCommand {
   @Command(
       name = "set",
       description =
-          "Change the strategy: a service's QUIC share or preference, where it is served,"
-              + " or the fallback.")
+          "Change the cluster's strategy (operators only; every node follows it): a service's QUIC"
+              + " share or preference, where it is served, or the fallback. With --this-node, change"
+              + " only the node's own (an override, until strategy reset).")
   static final class Set extends EndpointCommand {
     @Option(names = "--service", description = "health, status, monitoring, vm or raft.")
     String service;
@@ -228,16 +257,180 @@ final class StrategyCommand {
     @Option(names = "--fallback-to-grpc", arity = "1", description = "true or false.")
     Boolean fallbackToGrpc;
 
+    @Option(names = "--reason", description = "Why, kept in the strategy's history.")
+    String reason;
+
+    @Option(
+        names = "--this-node",
+        description = "Override the strategy on the node named by --node only, over the cluster's.")
+    boolean thisNode;
+
     @Override
     public Integer call() throws Exception {
-      var change =
-          new TransportsReport.Change(service, quicShare, preferQuic, servedOn, fallbackToGrpc);
-      return print(
-          send(
-              HttpRequest.newBuilder(endpoint())
-                  .header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString(Json.write(change)))));
+      if (thisNode) {
+        var change =
+            new TransportsReport.Change(service, quicShare, preferQuic, servedOn, fallbackToGrpc);
+        return print(
+            send(
+                HttpRequest.newBuilder(endpoint())
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(Json.write(change)))));
+      }
+      StrategyEdit edit = StrategyEdit.of(service, quicShare, preferQuic, servedOn, fallbackToGrpc);
+      try (BlixardClient client = options.connect(new SimpleMeterRegistry())) {
+        var stub = TransportServiceGrpc.newBlockingStub(client.channel());
+        var history =
+            deadline(stub)
+                .getStrategyHistory(GetStrategyHistoryRequest.newBuilder().setLimit(1).build());
+        MigrationStrategy base;
+        long baseVersion;
+        if (history.getChangesCount() == 0) {
+          base =
+              StrategyProtos.fromProto(
+                  deadline(stub)
+                      .getTransportInfo(GetTransportInfoRequest.getDefaultInstance())
+                      .getStrategy());
+          baseVersion = 0;
+        } else {
+          StrategyChange last = history.getChanges(0);
+          base = StrategyProtos.fromProto(last.getStrategy());
+          baseVersion = last.getVersion();
+        }
+        long version =
+            propose(
+                deadline(stub),
+                options.operatorIdentity(),
+                edit.applyTo(base),
+                edit.description(),
+                reason,
+                baseVersion);
+        if (options.json) {
+          out().println(Json.write(new SetResult(version, edit.description())));
+        } else {
+          out().println("cluster strategy v" + version + ": " + edit.description());
+        }
+        return 0;
+      }
     }
+  }
+
+  @Command(
+      name = "history",
+      mixinStandardHelpOptions = true,
+      description = "The versions of the cluster's strategy: when, by whom, what and why.")
+  static final class History extends BlixardCli.NodeCommand {
+    @Option(
+        names = "--limit",
+        defaultValue = "20",
+        description =
+            "The newest this many versions; 0 for all the node keeps (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Override
+    void run(Channel channel) {
+      var answer =
+          stub(channel, TransportServiceGrpc::newBlockingStub)
+              .getStrategyHistory(GetStrategyHistoryRequest.newBuilder().setLimit(limit).build());
+      if (printedJson(answer)) {
+        return;
+      }
+      if (answer.getChangesCount() == 0) {
+        out().println("the cluster has no strategy yet: every node follows its configuration");
+        return;
+      }
+      Table table = new Table("VERSION", "AT", "BY", "CHANGE", "REASON");
+      for (StrategyChange c : answer.getChangesList()) {
+        table.row(
+            "v" + c.getVersion(),
+            Instant.ofEpochMilli(c.getAtMillis()).truncatedTo(ChronoUnit.SECONDS).toString(),
+            Table.shortId(c.getBy()),
+            c.getChange(),
+            c.getReason());
+      }
+      table.print(out());
+    }
+  }
+
+  @Command(
+      name = "rollback",
+      mixinStandardHelpOptions = true,
+      description =
+          "Make an earlier version's strategy the cluster's again, as a new version (operators"
+              + " only).")
+  static final class Rollback extends BlixardCli.NodeCommand {
+    @Option(names = "--to", required = true, description = "The version to go back to.")
+    long to;
+
+    @Option(names = "--reason", description = "Why, kept in the strategy's history.")
+    String reason;
+
+    @Override
+    void run(Channel channel) {
+      var stub = stub(channel, TransportServiceGrpc::newBlockingStub);
+      List<StrategyChange> history =
+          stub.getStrategyHistory(GetStrategyHistoryRequest.getDefaultInstance()).getChangesList();
+      if (history.isEmpty()) {
+        throw new IllegalArgumentException(
+            "--to "
+                + to
+                + ": the cluster has no strategy yet (expected: a version from blixard strategy history)");
+      }
+      StrategyChange current = history.get(history.size() - 1);
+      StrategyChange target =
+          history.stream()
+              .filter(c -> c.getVersion() == to)
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "--to "
+                              + to
+                              + ": no such version kept (expected: one of v"
+                              + history.get(0).getVersion()
+                              + " to v"
+                              + current.getVersion()
+                              + ")"));
+      if (target.getVersion() == current.getVersion()) {
+        throw new IllegalArgumentException(
+            "--to " + to + ": that is the current version (expected: an earlier one)");
+      }
+      long version =
+          propose(
+              stub,
+              options.operatorIdentity(),
+              StrategyProtos.fromProto(target.getStrategy()),
+              "rollback to v" + to,
+              reason,
+              current.getVersion());
+      if (options.json) {
+        out().println(Json.write(new SetResult(version, "rollback to v" + to)));
+      } else {
+        out().println("cluster strategy v" + version + ": rollback to v" + to);
+      }
+    }
+  }
+
+  /** What strategy set and rollback print with --json. */
+  record SetResult(long version, String change) {}
+
+  /** Proposes {@code strategy} as the cluster's, signed by {@code operator}; its new version. */
+  static long propose(
+      TransportServiceGrpc.TransportServiceBlockingStub stub,
+      NodeIdentity operator,
+      MigrationStrategy strategy,
+      String change,
+      String reason,
+      long baseVersion) {
+    SetStrategy.Builder set =
+        SetStrategy.newBuilder()
+            .setStrategy(StrategyProtos.toProto(strategy).toByteString())
+            .setChange(change)
+            .setReason(reason == null ? "" : reason)
+            .setBaseVersion(baseVersion);
+    ByteString signed =
+        SignedCommands.sign(operator, RegistryCommand.newBuilder().setSetStrategy(set));
+    return stub.setStrategy(SetStrategyRequest.newBuilder().setSignedCommand(signed).build())
+        .getVersion();
   }
 
   @Command(name = "reset", description = "Go back to the strategy of the node's configuration.")

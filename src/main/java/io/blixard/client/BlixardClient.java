@@ -1,11 +1,14 @@
 package io.blixard.client;
 
 import io.blixard.migration.MigrationStrategy;
+import io.blixard.migration.StrategyProtos;
 import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeId;
 import io.blixard.proto.transport.v1.GetTransportInfoRequest;
 import io.blixard.proto.transport.v1.GetTransportInfoResponse;
+import io.blixard.proto.transport.v1.Strategy;
 import io.blixard.proto.transport.v1.TransportServiceGrpc;
+import io.blixard.proto.transport.v1.WatchStrategyRequest;
 import io.blixard.transport.grpc.GrpcChannelFactory;
 import io.blixard.transport.quic.client.QuicClientSettings;
 import io.blixard.transport.quic.client.QuicConnectionPool;
@@ -15,11 +18,14 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,15 +36,17 @@ import org.slf4j.LoggerFactory;
  * A client of one node that knows only its gRPC address: it asks the node for its transports
  * ({@code GetTransportInfo}: node id, QUIC address, migration strategy), pins the QUIC connection
  * to the node id it learnt, and sends each call over the transport the strategy names, falling back
- * to gRPC when QUIC fails. The node's answer is refreshed periodically and after a QUIC failure.
- * Its gRPC channel comes from the {@link GrpcChannelFactory} it is given (plaintext, TLS, or
- * whichever the port speaks), its QUIC channels from a {@link QuicConnectionPool} of its own.
+ * to gRPC when QUIC fails. The node's answer is refreshed periodically and after a QUIC failure,
+ * and a long-lived client watches its strategy (WatchStrategy) to follow a change at once. Its gRPC
+ * channel comes from the {@link GrpcChannelFactory} it is given (plaintext, TLS, or whichever the
+ * port speaks), its QUIC channels from a {@link QuicConnectionPool} of its own.
  *
  * <p>Given {@code NODEID@host:quicPort} instead, it speaks QUIC only, to that node.
  */
 public final class BlixardClient implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(BlixardClient.class);
+  private static final Duration WATCH_RETRY = Duration.ofSeconds(5);
 
   /**
    * How the client behaves.
@@ -94,6 +102,8 @@ public final class BlixardClient implements AutoCloseable {
   private final LatencyTracker latency = new LatencyTracker();
   private final ScheduledExecutorService scheduler;
   private final AtomicLong lastRefreshNanos = new AtomicLong();
+  private final AtomicLong watched = new AtomicLong();
+  private volatile ClientCall<WatchStrategyRequest, Strategy> watchCall;
 
   private volatile MigrationStrategy strategy = MigrationStrategy.defaults();
   private volatile GetTransportInfoResponse info;
@@ -136,7 +146,61 @@ public final class BlixardClient implements AutoCloseable {
     long every = settings.refreshInterval().toMillis();
     if (every > 0) {
       scheduler.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
+      watch();
     }
+  }
+
+  /**
+   * Follows the node's strategy as it changes ({@code WatchStrategy}), within a moment of the
+   * change; the periodic refresh goes on beside it, so a broken watch costs only that delay until
+   * it is opened again.
+   */
+  private void watch() {
+    if (scheduler.isShutdown()) {
+      return;
+    }
+    ClientCall<WatchStrategyRequest, Strategy> call;
+    try {
+      call = current.newCall(TransportServiceGrpc.getWatchStrategyMethod(), CallOptions.DEFAULT);
+    } catch (RuntimeException e) {
+      watchAgainLater();
+      return;
+    }
+    watchCall = call;
+    ClientCalls.asyncServerStreamingCall(
+        call,
+        WatchStrategyRequest.getDefaultInstance(),
+        new StreamObserver<Strategy>() {
+          @Override
+          public void onNext(Strategy next) {
+            strategy = StrategyProtos.fromProto(next);
+            watched.incrementAndGet();
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            log.debug("The strategy watch of {} ended: {}", address, t.toString());
+            watchAgainLater();
+          }
+
+          @Override
+          public void onCompleted() {
+            watchAgainLater();
+          }
+        });
+  }
+
+  private void watchAgainLater() {
+    try {
+      scheduler.schedule(this::watch, WATCH_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closed) {
+      // The client is closing.
+    }
+  }
+
+  /** How many strategies the watch delivered: a test's way to see that it follows. */
+  public long strategiesWatched() {
+    return watched.get();
   }
 
   /**
@@ -230,7 +294,7 @@ public final class BlixardClient implements AutoCloseable {
     GetTransportInfoResponse previous = info;
     info = answer;
     discoveryFailure = null;
-    strategy = Strategies.fromProto(answer.getStrategy());
+    strategy = StrategyProtos.fromProto(answer.getStrategy());
     boolean quicMoved =
         previous == null
             || !previous.getQuicAddress().equals(answer.getQuicAddress())
@@ -277,6 +341,10 @@ public final class BlixardClient implements AutoCloseable {
   @Override
   public void close() {
     scheduler.shutdownNow();
+    ClientCall<WatchStrategyRequest, Strategy> watching = watchCall;
+    if (watching != null) {
+      watching.cancel("client closed", null);
+    }
     if (grpc != null) {
       grpc.shutdownNow();
       try {

@@ -20,7 +20,8 @@ public interface AccessService {
     REVOKE_TOKEN("remove_token"),
     ADMIT("admit or revoke_admission"),
     ADD_OPERATOR("add_operator"),
-    REMOVE_OPERATOR("remove_operator");
+    REMOVE_OPERATOR("remove_operator"),
+    SET_STRATEGY("set_strategy");
 
     private final String commands;
 

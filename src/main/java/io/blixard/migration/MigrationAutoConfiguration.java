@@ -1,5 +1,7 @@
 package io.blixard.migration;
 
+import io.blixard.cluster.InitialStrategy;
+import io.blixard.cluster.StrategyHistory;
 import io.blixard.rpc.RpcAutoConfiguration;
 import io.blixard.rpc.RpcServerInterceptor;
 import io.blixard.rpc.ServiceCatalogue;
@@ -8,6 +10,7 @@ import io.blixard.transport.TransportProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.actuate.autoconfigure.security.servlet.EndpointRequest;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -18,8 +21,9 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 
 /**
- * The migration strategy: configured in {@code blixard.transport.strategy}, held for the run, read
- * and changed through {@code /actuator/transports}.
+ * The migration strategy: the cluster's, replicated through Raft, with {@code
+ * blixard.transport.strategy} as a new cluster's first; overridden on one node through {@code
+ * /actuator/transports}.
  */
 @AutoConfiguration(after = {TransportAutoConfiguration.class, RpcAutoConfiguration.class})
 @EnableConfigurationProperties(MigrationStrategy.class)
@@ -30,6 +34,20 @@ public class MigrationAutoConfiguration {
   MigrationStrategyHolder migrationStrategyHolder(
       MigrationStrategy configured, MeterRegistry meterRegistry) {
     return new MigrationStrategyHolder(configured, meterRegistry);
+  }
+
+  /** The node follows the cluster's strategy wherever the cluster's registry runs. */
+  @Bean
+  @ConditionalOnBean(StrategyHistory.class)
+  ClusterStrategyFollower clusterStrategyFollower(
+      StrategyHistory history, MigrationStrategyHolder strategies) {
+    return ClusterStrategyFollower.follow(history, strategies);
+  }
+
+  /** A new cluster starts with the strategy of its first node's configuration. */
+  @Bean
+  InitialStrategy initialStrategy(MigrationStrategyHolder strategies) {
+    return () -> StrategyProtos.toProto(strategies.configured()).toByteArray();
   }
 
   /** The served-on check, a link of the server interceptor chain both transports apply. */

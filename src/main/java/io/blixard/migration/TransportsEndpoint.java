@@ -1,6 +1,5 @@
 package io.blixard.migration;
 
-import io.blixard.rpc.InputEcho;
 import io.blixard.rpc.RpcServerMetrics;
 import io.blixard.rpc.ServiceCatalogue;
 import io.blixard.rpc.ServiceNames;
@@ -100,7 +99,8 @@ public class TransportsEndpoint {
             versioned.version(),
             versioned.since().toString(),
             versioned.changedBy(),
-            versioned.change()),
+            versioned.change(),
+            versioned.source().tag()),
         services);
   }
 
@@ -132,79 +132,15 @@ public class TransportsEndpoint {
       @Nullable Boolean preferQuic,
       @Nullable String servedOn,
       @Nullable Boolean fallbackToGrpc) {
-    List<String> changes = new ArrayList<>();
-    if (service == null && (quicShare != null || preferQuic != null || servedOn != null)) {
-      throw new IllegalArgumentException(
-          "quicShare, preferQuic and servedOn need a service (expected one of "
-              + ServiceNames.KNOWN
-              + ")");
-    }
-    if (service != null) {
-      ServiceNames.requireKnown(service, "service");
-      if (quicShare == null && preferQuic == null && servedOn == null) {
-        throw new IllegalArgumentException(
-            "nothing to change for " + service + " (expected: quicShare, preferQuic or servedOn)");
-      }
-    }
-    if (service == null && fallbackToGrpc == null) {
-      throw new IllegalArgumentException(
-          "nothing to change (expected: service with quicShare, preferQuic or servedOn;"
-              + " or fallbackToGrpc)");
-    }
-    Set<Transport> served = servedOn == null ? null : parseTransports(servedOn);
-    if (preferQuic != null) {
-      changes.add(service + " prefer-quic " + preferQuic);
-    }
-    if (quicShare != null) {
-      changes.add(service + " quic-share " + quicShare + "%");
-    }
-    if (served != null) {
-      changes.add(
-          service + " served-on " + String.join(",", served.stream().map(Transport::tag).toList()));
-    }
-    if (fallbackToGrpc != null) {
-      changes.add("fallback-to-grpc " + fallbackToGrpc);
-    }
-    strategies.update(
-        s -> {
-          MigrationStrategy next = s;
-          if (preferQuic != null) {
-            next = next.withPreferQuic(service, preferQuic);
-          }
-          if (quicShare != null) {
-            next = next.withQuicShare(service, quicShare);
-          }
-          if (served != null) {
-            next = next.withServedOn(service, served);
-          }
-          if (fallbackToGrpc != null) {
-            next = next.withFallbackToGrpc(fallbackToGrpc);
-          }
-          return next;
-        },
-        "actuator",
-        String.join(", ", changes));
+    StrategyEdit edit = StrategyEdit.of(service, quicShare, preferQuic, servedOn, fallbackToGrpc);
+    strategies.update(edit::applyTo, "actuator", edit.description());
   }
 
-  /** Back to the strategy of the configuration. */
+  /** Drops this node's override: back to the cluster's strategy. */
   @DeleteOperation
   public TransportsReport reset() {
     strategies.reset("actuator");
     return transports();
-  }
-
-  private static Set<Transport> parseTransports(String text) {
-    Set<Transport> transports = EnumSet.noneOf(Transport.class);
-    for (String part : text.split(",")) {
-      String name = part.trim().toUpperCase(Locale.ROOT);
-      try {
-        transports.add(Transport.valueOf(name));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            "servedOn: " + InputEcho.quoted(part.trim()) + " (expected: grpc, quic or grpc,quic)");
-      }
-    }
-    return transports;
   }
 
   private Set<String> serviceLabels() {

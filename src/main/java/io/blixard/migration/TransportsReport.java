@@ -65,12 +65,15 @@ public record TransportsReport(
   /**
    * A strategy's version.
    *
-   * @param version 0 for the configured strategy, one more with every run-time change
+   * @param version the cluster's strategy version the node follows or overrides; 0 before the
+   *     cluster has one
    * @param since ISO-8601 instant
-   * @param changedBy who changed it: configuration, actuator, ...
+   * @param changedBy who changed it: the operator's id, configuration, actuator, ...
    * @param change what changed, in words
+   * @param source cluster, override (this node's own) or configuration
    */
-  public record Version(long version, String since, String changedBy, String change) {}
+  public record Version(
+      long version, String since, String changedBy, String change, String source) {}
 
   /**
    * One service.

@@ -99,6 +99,9 @@ public final class AccessPolicy {
     rules.put("blixard.status.v1.StatusService/*", Rule.READ);
     rules.put("blixard.monitoring.v1.MonitoringService/*", Rule.READ);
     rules.put("blixard.transport.v1.TransportService/GetTransportInfo", Rule.READ);
+    rules.put("blixard.transport.v1.TransportService/GetStrategyHistory", Rule.READ);
+    rules.put("blixard.transport.v1.TransportService/WatchStrategy", Rule.READ);
+    rules.put("blixard.transport.v1.TransportService/SetStrategy", Rule.OPERATOR);
     rules.put("grpc.health.v1.Health/*", Rule.READ);
     rules.put("grpc.reflection.v1.ServerReflection/*", Rule.READ);
     rules.put("grpc.reflection.v1alpha.ServerReflection/*", Rule.READ);

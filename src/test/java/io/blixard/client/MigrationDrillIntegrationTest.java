@@ -80,12 +80,12 @@ class MigrationDrillIntegrationTest extends SingleNodeTestSupport {
    */
   private Map<Transport, Long> during(Runnable step, Transport... expected) {
     step.run();
-    long version = strategies.versioned().version();
+    long version = strategies.versioned().revision();
     org.awaitility.Awaitility.await()
         .atMost(java.time.Duration.ofSeconds(10))
         .until(
             () ->
-                client.transportInfo().map(i -> i.getStrategy().getVersion()).orElse(-1L)
+                client.transportInfo().map(i -> i.getStrategy().getRevision()).orElse(-1L)
                     == version);
     // Calls already under way finish on the transport they started on: the window opens once a
     // round of calls has started (and ended) after the client saw the new strategy.

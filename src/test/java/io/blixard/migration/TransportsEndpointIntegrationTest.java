@@ -111,7 +111,9 @@ class TransportsEndpointIntegrationTest extends SingleNodeTestSupport {
             .getTransportInfo(GetTransportInfoRequest.getDefaultInstance());
     assertThat(info.getStrategy().getQuicShareMap()).containsEntry("health", 50);
     assertThat(info.getStrategy().getPreferQuicForList()).containsExactly("status");
-    assertThat(info.getStrategy().getVersion()).isGreaterThanOrEqualTo(2);
+    // An override of this node's: the cluster's version stays what it was.
+    assertThat(info.getStrategy().getSource()).isEqualTo("override");
+    assertThat(info.getStrategy().getVersion()).isEqualTo(strategies.cluster().version());
     assertThat(info.getGrpcTls()).as("gRPC speaks TLS by default").isTrue();
 
     delete();
@@ -281,9 +283,18 @@ class TransportsEndpointIntegrationTest extends SingleNodeTestSupport {
   }
 
   @Test
-  void cliSetsGetsAndResetsTheStrategyThroughTheEndpoint() {
+  void cliOverridesGetsAndResetsTheStrategyThroughTheEndpoint() {
     String[] set =
-        cli("strategy", "set", "--node", grpcNode(), "--service", "health", "--quic-share", "50");
+        cli(
+            "strategy",
+            "set",
+            "--this-node",
+            "--node",
+            grpcNode(),
+            "--service",
+            "health",
+            "--quic-share",
+            "50");
     assertThat(set[0]).as(set[2]).isEqualTo("0");
     assertThat(set[1]).containsPattern("health +grpc,quic +50 %");
     assertThat(strategies.strategy().quicSharePercent("health")).isEqualTo(50);
@@ -306,6 +317,7 @@ class TransportsEndpointIntegrationTest extends SingleNodeTestSupport {
         cli(
             "strategy",
             "set",
+            "--this-node",
             "--node",
             grpcNode(),
             "--http",

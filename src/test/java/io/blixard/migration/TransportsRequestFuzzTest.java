@@ -101,7 +101,8 @@ class TransportsRequestFuzzTest {
     assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_OK);
     assertThat(response.getBody()).isInstanceOf(TransportsReport.class);
     MigrationStrategyHolder.Versioned after = strategies.versioned();
-    assertThat(after.version()).isEqualTo(before.version() + 1);
+    assertThat(after.source()).isEqualTo(MigrationStrategyHolder.Source.OVERRIDE);
+    assertThat(after.changedBy()).isEqualTo("actuator");
     String service = arguments.get("service");
     String share = arguments.get("quicShare");
     if (service != null && share != null) {

@@ -1,6 +1,7 @@
 package io.blixard.cluster.membership;
 
 import com.google.protobuf.ByteString;
+import io.blixard.cluster.InitialStrategy;
 import io.blixard.cluster.RegisteredNode;
 import io.blixard.cluster.registry.RegistryCommands;
 import io.blixard.node.NodeId;
@@ -18,14 +19,16 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
  * What the first node of a new cluster writes as the cluster's first command: the operators ({@code
  * blixard.security.operators}, plus the local operator identity when {@code local-operator} is on),
  * one join token (the pre-shared {@code blixard.security.bootstrap-token}, or a new one shown once
- * in the log), and the node's own record. The token is made once per process, so that retries of
- * the bootstrap propose the same one.
+ * in the log), the node's own record, and the migration strategy of its configuration as the
+ * cluster's first. The token is made once per process, so that retries of the bootstrap propose the
+ * same one.
  */
 @Component
 public class ClusterBootstrap {
@@ -39,9 +42,14 @@ public class ClusterBootstrap {
   private final NodeId nodeId;
   private final JoinCredential token;
   private final boolean preShared;
+  private final ObjectProvider<InitialStrategy> initialStrategy;
 
-  public ClusterBootstrap(SecurityProperties properties, NodeIdentity identity) {
+  public ClusterBootstrap(
+      SecurityProperties properties,
+      NodeIdentity identity,
+      ObjectProvider<InitialStrategy> initialStrategy) {
     this.properties = properties;
+    this.initialStrategy = initialStrategy;
     this.nodeId = identity.nodeId();
     this.preShared = !properties.bootstrapToken().isEmpty();
     this.token =
@@ -81,11 +89,14 @@ public class ClusterBootstrap {
           .setIssuerNodeId(nodeId.value())
           .setExpiresAtMillis(Instant.now().plus(TOKEN_VALIDITY).toEpochMilli());
     }
-    return Bootstrap.newBuilder()
-        .addAllOperators(operators.values())
-        .setToken(joinToken)
-        .setNode(RegistryCommands.record(self))
-        .build();
+    Bootstrap.Builder bootstrap =
+        Bootstrap.newBuilder()
+            .addAllOperators(operators.values())
+            .setToken(joinToken)
+            .setNode(RegistryCommands.record(self));
+    initialStrategy.ifAvailable(
+        strategy -> bootstrap.setInitialStrategy(ByteString.copyFrom(strategy.serialized())));
+    return bootstrap.build();
   }
 
   /** Says what the bootstrap did, once it is committed: the operators and the token. */

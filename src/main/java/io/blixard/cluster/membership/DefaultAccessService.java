@@ -92,6 +92,7 @@ public class DefaultAccessService implements AccessService {
               || kind == RegistryCommand.CommandCase.REVOKE_ADMISSION;
       case ADD_OPERATOR -> kind == RegistryCommand.CommandCase.ADD_OPERATOR;
       case REMOVE_OPERATOR -> kind == RegistryCommand.CommandCase.REMOVE_OPERATOR;
+      case SET_STRATEGY -> kind == RegistryCommand.CommandCase.SET_STRATEGY;
     };
   }
 

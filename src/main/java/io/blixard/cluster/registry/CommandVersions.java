@@ -15,10 +15,11 @@ import java.util.OptionalInt;
  * gate their features).
  *
  * <p>Version 1 is every kind from before versions existed: upsert, remove, bootstrap, join, admit,
- * revoke-admission, add-token, remove-token, add-operator, remove-operator; the build before this
- * one applies exactly those. A new kind of command is a new field of the {@code RegistryCommand}
- * oneof and one line in {@link #introducedIn(CommandCase)} naming the next version: the switch has
- * no default, so a kind without its version does not compile.
+ * revoke-admission, add-token, remove-token, add-operator, remove-operator; the builds before the
+ * cluster-wide migration strategy apply exactly those. Version 2 adds set-strategy. A new kind of
+ * command is a new field of the {@code RegistryCommand} oneof and one line in {@link
+ * #introducedIn(CommandCase)} naming the next version: the switch has no default, so a kind without
+ * its version does not compile.
  */
 public final class CommandVersions {
 
@@ -74,6 +75,7 @@ public final class CommandVersions {
           ADD_OPERATOR,
           REMOVE_OPERATOR ->
           1;
+      case SET_STRATEGY -> 2;
       case COMMAND_NOT_SET -> throw new IllegalArgumentException("no command kind");
     };
   }

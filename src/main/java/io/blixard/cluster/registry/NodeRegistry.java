@@ -3,6 +3,7 @@ package io.blixard.cluster.registry;
 import com.google.protobuf.ByteString;
 import io.blixard.cluster.ClusterProperties;
 import io.blixard.cluster.RegisteredNode;
+import io.blixard.cluster.StrategyHistory;
 import io.blixard.node.NodeId;
 import io.blixard.proto.cluster.v1.Admission;
 import io.blixard.proto.cluster.v1.AuditEntry;
@@ -13,7 +14,9 @@ import io.blixard.proto.cluster.v1.NodeRecord;
 import io.blixard.proto.cluster.v1.Operator;
 import io.blixard.proto.cluster.v1.RegistryCommand;
 import io.blixard.proto.cluster.v1.RegistrySnapshot;
+import io.blixard.proto.cluster.v1.SetStrategy;
 import io.blixard.proto.cluster.v1.SignedCommand;
+import io.blixard.proto.cluster.v1.StrategyChange;
 import io.blixard.security.CommandSigner;
 import io.blixard.security.JoinCredential;
 import io.blixard.security.SecurityProperties;
@@ -27,6 +30,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -53,12 +58,15 @@ import org.springframework.stereotype.Component;
  * UnknownCommandException} instead of being skipped, so an old node never diverges silently.
  */
 @Component
-public class NodeRegistry {
+public class NodeRegistry implements StrategyHistory {
 
   private static final Logger log = LoggerFactory.getLogger(NodeRegistry.class);
 
   /** Audit entries kept in memory and in snapshots. */
   public static final int AUDIT_KEPT = 1000;
+
+  /** Versions of the migration strategy kept in memory and in snapshots. */
+  public static final int STRATEGY_KEPT = 100;
 
   /** How far a command's issued-at time may be from the leader's clock. */
   public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(1);
@@ -73,6 +81,8 @@ public class NodeRegistry {
   private final Map<String, Admission> admissions = new TreeMap<>();
   private final Map<String, JoinToken> tokens = new TreeMap<>();
   private final Deque<AuditEntry> audit = new ArrayDeque<>();
+  private final Deque<StrategyChange> strategies = new ArrayDeque<>();
+  private final List<Consumer<StrategyChange>> strategyListeners = new CopyOnWriteArrayList<>();
   private boolean bootstrapped;
   private long skipped;
 
@@ -120,6 +130,32 @@ public class NodeRegistry {
               + ")");
     }
     this.commandVersion = commandVersion == 0 ? versions.highest() : commandVersion;
+  }
+
+  /**
+   * The cluster's migration strategy as applied here, if it has one: the last of {@link #versions}.
+   */
+  public synchronized Optional<StrategyChange> strategy() {
+    return Optional.ofNullable(strategies.peekLast());
+  }
+
+  @Override
+  public synchronized List<StrategyChange> versions() {
+    return List.copyOf(strategies);
+  }
+
+  /** {@inheritDoc} It must be quick and must not call back into the registry's writes. */
+  @Override
+  public void onNewVersion(Consumer<StrategyChange> listener) {
+    strategyListeners.add(listener);
+    strategy().ifPresent(listener);
+  }
+
+  private void strategyChanged() {
+    StrategyChange current = strategies.peekLast();
+    if (current != null) {
+      strategyListeners.forEach(l -> l.accept(current));
+    }
   }
 
   /** The highest command-set version this node applies, as its registry record reports it. */
@@ -519,6 +555,26 @@ public class NodeRegistry {
                   + " first)");
         }
       }
+      case SET_STRATEGY -> {
+        SetStrategy set = c.getSetStrategy();
+        requireOperator(d.signer, "change the migration strategy");
+        if (set.getStrategy().isEmpty()) {
+          throw new Refused(
+              "invalid", "set-strategy without a strategy (expected: the whole strategy)");
+        }
+        long current = strategies.isEmpty() ? 0 : strategies.peekLast().getVersion();
+        if (set.getBaseVersion() != current) {
+          throw new Refused(
+              "strategy_changed",
+              "the change was made from strategy version "
+                  + set.getBaseVersion()
+                  + " but the cluster's is version "
+                  + current
+                  + " now (expected: the change made again from version "
+                  + current
+                  + "; see blixard strategy history)");
+        }
+      }
       case COMMAND_NOT_SET ->
           throw new Refused("invalid", "empty registry command (expected: one command)");
     }
@@ -668,6 +724,14 @@ public class NodeRegistry {
         }
         NodeRecord node = b.getNode().toBuilder().setPublicKey(publicKey).build();
         records.put(node.getNodeId(), node);
+        if (!b.getInitialStrategy().isEmpty()) {
+          addStrategy(
+              b.getInitialStrategy(),
+              d.signer,
+              "the first node's configuration",
+              "the cluster's first strategy",
+              at);
+        }
         audit(
             index,
             d.signer,
@@ -749,8 +813,42 @@ public class NodeRegistry {
         operators.remove(c.getRemoveOperator());
         audit(index, d.signer, "remove-operator", "operator " + c.getRemoveOperator(), at);
       }
+      case SET_STRATEGY -> {
+        SetStrategy set = c.getSetStrategy();
+        StrategyChange version =
+            addStrategy(set.getStrategy(), d.signer, set.getChange(), set.getReason(), at);
+        audit(
+            index,
+            d.signer,
+            "set-strategy",
+            "strategy v"
+                + version.getVersion()
+                + (set.getChange().isBlank() ? "" : ": " + set.getChange())
+                + (set.getReason().isBlank() ? "" : " (" + set.getReason() + ")"),
+            at);
+      }
       case COMMAND_NOT_SET -> log.warn("Empty registry command at index {}", index);
     }
+  }
+
+  private StrategyChange addStrategy(
+      ByteString strategy, String by, String change, String reason, long at) {
+    long version = strategies.isEmpty() ? 1 : strategies.peekLast().getVersion() + 1;
+    StrategyChange added =
+        StrategyChange.newBuilder()
+            .setVersion(version)
+            .setAtMillis(at)
+            .setBy(by)
+            .setChange(change)
+            .setReason(reason)
+            .setStrategy(strategy)
+            .build();
+    strategies.addLast(added);
+    while (strategies.size() > STRATEGY_KEPT) {
+      strategies.removeFirst();
+    }
+    strategyChanged();
+    return added;
   }
 
   private JoinToken putToken(JoinToken token, String signer, long at) {
@@ -796,6 +894,7 @@ public class NodeRegistry {
         .addAllAdmissions(admissions.values())
         .addAllTokens(tokens.values())
         .addAllAudit(audit)
+        .addAllStrategyHistory(strategies)
         .build();
   }
 
@@ -814,6 +913,11 @@ public class NodeRegistry {
         .skip(Math.max(0, snapshot.getAuditCount() - AUDIT_KEPT))
         .forEach(audit::addLast);
     bootstrapped = snapshot.getBootstrapped();
+    strategies.clear();
+    snapshot.getStrategyHistoryList().stream()
+        .skip(Math.max(0, snapshot.getStrategyHistoryCount() - STRATEGY_KEPT))
+        .forEach(strategies::addLast);
+    strategyChanged();
   }
 
   private record Decoded(String signer, RegistryCommand command) {}

@@ -101,13 +101,15 @@ class ClusterVersionTest {
   }
 
   @Test
-  void version1IsEveryKindOfToday() {
+  void version1IsEveryKindOfBeforeTheClusterStrategyAndVersion2AddsSetStrategy() {
     CommandVersions build = CommandVersions.build();
 
-    assertThat(build.highest()).isEqualTo(1);
+    assertThat(build.highest()).isEqualTo(2);
     for (CommandCase kind : CommandCase.values()) {
       if (kind != CommandCase.COMMAND_NOT_SET) {
-        assertThat(CommandVersions.introducedIn(kind)).as(kind.name()).isEqualTo(1);
+        assertThat(CommandVersions.introducedIn(kind))
+            .as(kind.name())
+            .isEqualTo(kind == CommandCase.SET_STRATEGY ? 2 : 1);
       }
     }
     assertThat(build.required(addOperator().build())).hasValue(1);
@@ -226,11 +228,11 @@ class ClusterVersionTest {
 
   @Test
   void aVersionAboveTheBuildsHighestIsRefused() {
-    assertThatThrownBy(() -> new NodeRegistry(true, CommandVersions.build(), 2))
+    assertThatThrownBy(() -> new NodeRegistry(true, CommandVersions.build(), 3))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "blixard.cluster.command-version: 2 (expected: 0 for this build's highest, or 1 to"
-                + " 1)");
+            "blixard.cluster.command-version: 3 (expected: 0 for this build's highest, or 1 to"
+                + " 2)");
   }
 
   private static Join join(NodeIdentity node, int commandVersion) {

@@ -1,8 +1,9 @@
-package io.blixard.client;
+package io.blixard.migration;
 
-import io.blixard.migration.MigrationStrategy;
-import io.blixard.migration.RaftTransport;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.blixard.proto.transport.v1.Adaptive;
 import io.blixard.proto.transport.v1.Strategy;
+import io.blixard.proto.transport.v1.Transports;
 import io.blixard.rpc.ServiceNames;
 import io.blixard.transport.Transport;
 import java.time.Duration;
@@ -13,16 +14,55 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** A node's strategy as it travels in {@code GetTransportInfo}, back into the domain type. */
-final class Strategies {
+/**
+ * The migration strategy as it travels ({@code blixard.transport.v1.Strategy}: in {@code
+ * GetTransportInfo}, the strategy watch, and serialized in the cluster's registry) and back.
+ */
+public final class StrategyProtos {
 
-  private Strategies() {}
+  private StrategyProtos() {}
+
+  /** The strategy's message, without version or source. */
+  public static Strategy toProto(MigrationStrategy s) {
+    Strategy.Builder proto =
+        Strategy.newBuilder()
+            .addAllPreferQuicFor(s.preferQuicFor().stream().sorted().toList())
+            .setRaftTransport(s.raftTransport().name().toLowerCase(Locale.ROOT).replace('_', '-'))
+            .setFallbackToGrpc(s.fallbackToGrpc())
+            .setAdaptive(
+                Adaptive.newBuilder()
+                    .setEnabled(s.adaptive().enabled())
+                    .setLatencyThresholdMicros(s.adaptive().latencyThreshold().toNanos() / 1000)
+                    .setMinSamples(s.adaptive().minSamples()));
+    s.quicShare().forEach(proto::putQuicShare);
+    s.servedOn()
+        .forEach(
+            (service, transports) ->
+                proto.putServedOn(
+                    service,
+                    Transports.newBuilder()
+                        .addAllTransports(transports.stream().map(Transport::tag).sorted().toList())
+                        .build()));
+    return proto.build();
+  }
+
+  /** A strategy the registry stores, back into the domain type. */
+  public static MigrationStrategy parse(byte[] serialized) {
+    try {
+      return fromProto(Strategy.parseFrom(serialized));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException(
+          "the strategy does not parse: "
+              + e.getMessage()
+              + " (expected: a serialized blixard.transport.v1.Strategy)");
+    }
+  }
 
   /**
    * Services this client does not know (added by a newer node) and transports it does not know are
    * left out rather than failing the whole strategy.
    */
-  static MigrationStrategy fromProto(Strategy proto) {
+  public static MigrationStrategy fromProto(Strategy proto) {
     Set<String> prefer = new HashSet<>();
     proto.getPreferQuicForList().stream().filter(ServiceNames.KNOWN::contains).forEach(prefer::add);
     Map<String, Integer> shares = new HashMap<>();

@@ -1,20 +1,15 @@
-package io.blixard.client;
+package io.blixard.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.blixard.api.GrpcTransportService;
-import io.blixard.migration.MigrationStrategy;
-import io.blixard.migration.MigrationStrategyHolder;
-import io.blixard.migration.RaftTransport;
 import io.blixard.proto.transport.v1.Strategy;
 import io.blixard.proto.transport.v1.Transports;
 import io.blixard.transport.Transport;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 
-class StrategiesTest {
+class StrategyProtosTest {
 
   @Test
   void aStrategySurvivesTheTripFromNodeToClient() {
@@ -25,11 +20,9 @@ class StrategiesTest {
             .withServedOn("monitoring", EnumSet.of(Transport.GRPC))
             .withFallbackToGrpc(false)
             .withAdaptive(new MigrationStrategy.Adaptive(true, Duration.ofMillis(3), 15));
-    Strategy proto =
-        GrpcTransportService.toProto(
-            new MigrationStrategyHolder.Versioned(strategy, 4, Instant.now(), "test", "change"));
-    assertThat(proto.getVersion()).isEqualTo(4);
-    assertThat(Strategies.fromProto(proto)).isEqualTo(strategy);
+    Strategy proto = StrategyProtos.toProto(strategy);
+    assertThat(StrategyProtos.fromProto(proto)).isEqualTo(strategy);
+    assertThat(StrategyProtos.parse(proto.toByteArray())).isEqualTo(strategy);
   }
 
   @Test
@@ -43,7 +36,7 @@ class StrategiesTest {
             .setRaftTransport("carrier-pigeon")
             .setFallbackToGrpc(true)
             .build();
-    MigrationStrategy strategy = Strategies.fromProto(proto);
+    MigrationStrategy strategy = StrategyProtos.fromProto(proto);
     assertThat(strategy.preferQuicFor()).containsExactly("health");
     assertThat(strategy.quicShare()).isEmpty();
     assertThat(strategy.servedOn()).isEmpty();
