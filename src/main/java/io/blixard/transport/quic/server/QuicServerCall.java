@@ -1,5 +1,7 @@
 package io.blixard.transport.quic.server;
 
+import io.blixard.rpc.UndecodableRequests;
+import io.blixard.transport.Transport;
 import io.blixard.transport.quic.InboundMessages;
 import io.blixard.transport.quic.codec.Frame;
 import io.blixard.transport.quic.codec.FrameType;
@@ -34,6 +36,7 @@ import org.slf4j.LoggerFactory;
 final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
 
   private static final Logger log = LoggerFactory.getLogger(QuicServerCall.class);
+  private static final UndecodableRequests UNDECODABLE = new UndecodableRequests(Transport.QUIC);
 
   /**
    * For a stream the server answers without a call (a PONG, an error to a bad first frame): once
@@ -206,12 +209,9 @@ final class QuicServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
       try (ByteBufInputStream in = new ByteBufInputStream(message, true)) {
         request = method.parseRequest(in);
       } catch (Exception | Error e) {
-        abort(
-            Status.INVALID_ARGUMENT.withDescription(
-                "the request message of "
-                    + method.getFullMethodName()
-                    + " does not parse: "
-                    + e.getMessage()));
+        // The same answer and the same log line as over gRPC (UndecodableRequestGuard).
+        UNDECODABLE.refused(method, e);
+        abort(UndecodableRequests.status(method, e));
         return;
       }
       Listener<ReqT> current = listener;
