@@ -36,7 +36,13 @@ class MigrationStrategyMetricsTest {
     assertThat(registry.get(MigrationStrategyMetrics.VERSION).gauge().value()).isZero();
     assertThat(share("health")).isZero();
 
-    holder.update(s -> s.withQuicShare("health", 25), "test", "health 25 %");
+    // The cluster's version 2, then this node's override of it: the version stays the cluster's.
+    holder.followCluster(
+        2,
+        MigrationStrategy.defaults().withQuicShare("health", 25),
+        java.time.Instant.now(),
+        "operator",
+        "health 25 %");
     holder.update(s -> s.withPreferQuic("status", true), "test", "status over quic");
 
     assertThat(registry.get(MigrationStrategyMetrics.VERSION).gauge().value()).isEqualTo(2);

@@ -228,7 +228,15 @@ class ActuatorSecurityIntegrationTest {
     String node = "--http=127.0.0.1:" + port;
     String[] set =
         BlixardCliAccess.run(
-            TestOperator.cli("strategy", "set", node, "--service", "health", "--quic-share", "25"));
+            TestOperator.cli(
+                "strategy",
+                "set",
+                "--this-node",
+                node,
+                "--service",
+                "health",
+                "--quic-share",
+                "25"));
     assertThat(set[0]).as(set[2]).isEqualTo("0");
     assertThat(strategies.strategy().quicSharePercent("health")).isEqualTo(25);
     String[] reset = BlixardCliAccess.run(TestOperator.cli("strategy", "reset", node));
@@ -239,6 +247,7 @@ class ActuatorSecurityIntegrationTest {
         BlixardCliAccess.run(
             "strategy",
             "set",
+            "--this-node",
             node,
             "--service",
             "health",
