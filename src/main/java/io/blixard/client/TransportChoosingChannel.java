@@ -86,6 +86,16 @@ public final class TransportChoosingChannel extends Channel {
    */
   private static void circuitGauges(Builder builder, Transport transport, CircuitBreaker breaker) {
     for (String state : List.of("closed", "open", "half_open")) {
+      // A client rebuilds its channel when the node's QUIC address changes; the breaker, and so
+      // its gauges, stay the same ones (registering them again would only log a warning).
+      if (builder
+              .meters
+              .find("blixard.client.circuit.state")
+              .tags("peer", builder.peer, "transport", transport.tag(), "state", state)
+              .gauge()
+          != null) {
+        continue;
+      }
       Gauge.builder(
               "blixard.client.circuit.state",
               breaker,
