@@ -3,10 +3,9 @@ package io.blixard.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blixard.node.NodeId;
-import java.time.Clock;
+import io.blixard.support.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -22,7 +21,7 @@ class MemberTrustTest {
     return new NodeId(String.valueOf(c).repeat(52));
   }
 
-  private final MutableClock clock = new MutableClock();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
   private final MemberTrust trust = new MemberTrust(SELF, Set.of(MEMBER)::contains, clock);
 
   @Test
@@ -72,28 +71,5 @@ class MemberTrustTest {
     trust.trustProvisionally(flood, Duration.ofMinutes(5));
 
     assertThat(flood.stream().filter(trust)).hasSize(MemberTrust.MAX_PROVISIONAL);
-  }
-
-  private static final class MutableClock extends Clock {
-    private Instant now = Instant.parse("2026-12-01T00:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
   }
 }

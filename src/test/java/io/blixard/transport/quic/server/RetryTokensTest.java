@@ -2,13 +2,12 @@ package io.blixard.transport.quic.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.blixard.support.MutableClock;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +16,7 @@ class RetryTokensTest {
   private static final InetSocketAddress CLIENT = new InetSocketAddress("192.0.2.7", 40000);
   private static final byte[] ODCID = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 
-  private final MutableClock clock = new MutableClock();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-12-03T12:00:00Z"));
   private final AtomicInteger invalid = new AtomicInteger();
   private final RetryTokens tokens =
       new RetryTokens(clock, Duration.ofSeconds(10), invalid::incrementAndGet);
@@ -83,28 +82,5 @@ class RetryTokensTest {
     assertThat(tokens.validateToken(Unpooled.wrappedBuffer(new byte[25]), CLIENT)).isEqualTo(-1);
     assertThat(tokens.validateToken(Unpooled.wrappedBuffer(new byte[46]), CLIENT)).isEqualTo(-1);
     assertThat(invalid).hasValue(3);
-  }
-
-  private static final class MutableClock extends Clock {
-    private Instant now = Instant.parse("2026-12-03T12:00:00Z");
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
   }
 }
