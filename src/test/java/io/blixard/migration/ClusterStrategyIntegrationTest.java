@@ -208,22 +208,22 @@ class ClusterStrategyIntegrationTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void aRestartedNodeKeepsTheClustersStrategy() {
     ok(first, "strategy", "set", "--service", "monitoring", "--prefer-quic", "true");
-    await().atMost(Duration.ofSeconds(10)).until(() -> strategyOf(second).version() == 4);
+    await().atMost(Duration.ofSeconds(10)).until(() -> strategyOf(second).version() == 5);
     second = second.restart();
     await()
         .atMost(Duration.ofSeconds(60))
         .untilAsserted(
             () -> {
-              assertThat(strategyOf(second).version()).isEqualTo(4);
+              assertThat(strategyOf(second).version()).isEqualTo(5);
               assertThat(strategyOf(second).strategy().preferQuicFor()).contains("monitoring");
             });
   }
 
   @Test
-  @Order(7)
+  @Order(6)
   void aClientFollowsAChangeAtOnceThroughItsWatchNotItsThirtySecondRefresh() {
     try (BlixardClient client =
         BlixardClient.connect(
