@@ -34,6 +34,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens one QUIC connection to a target: its own UDP socket, a TLS engine of the one context every
@@ -41,6 +43,8 @@ import javax.net.ssl.SSLException;
  * Knows nothing of pooling.
  */
 final class QuicDialer {
+
+  private static final Logger log = LoggerFactory.getLogger(QuicDialer.class);
 
   private final QuicClientSettings settings;
   private final QuicMetrics metrics;
@@ -235,13 +239,19 @@ final class QuicDialer {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      if (cause instanceof PortUnreachableException && !result.isDone()) {
-        fail(
-            target,
-            result,
-            "nothing listens on UDP port " + target.port() + " (ICMP port unreachable)",
-            cause);
-        ctx.channel().close();
+      if (cause instanceof PortUnreachableException) {
+        if (!result.isDone()) {
+          fail(
+              target,
+              result,
+              "nothing listens on UDP port " + target.port() + " (ICMP port unreachable)",
+              cause);
+          ctx.channel().close();
+        } else {
+          // On an open connection an ICMP message proves nothing (anyone can send one, and a
+          // listener may be back a moment later): the keep-alive decides whether the peer is gone.
+          log.debug("ICMP port unreachable from {} on an open QUIC connection", target);
+        }
         return;
       }
       ctx.fireExceptionCaught(cause);
