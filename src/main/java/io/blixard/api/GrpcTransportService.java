@@ -95,6 +95,16 @@ public class GrpcTransportService extends TransportServiceGrpc.TransportServiceI
         });
   }
 
+  /** A version's strategy as the registry stores it: the message this service wrote. */
+  private static Strategy stored(io.blixard.proto.cluster.v1.StrategyChange change) {
+    try {
+      return Strategy.parseFrom(change.getStrategy());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(
+          "strategy v" + change.getVersion() + " in the registry does not parse", e);
+    }
+  }
+
   private static long baseVersion(byte[] signed) {
     try {
       return RegistryCommand.parseFrom(SignedCommand.parseFrom(signed).getCommand())
@@ -131,9 +141,7 @@ public class GrpcTransportService extends TransportServiceGrpc.TransportServiceI
                     .setChange(change.getChange())
                     .setReason(change.getReason())
                     .setStrategy(
-                        StrategyProtos.toProto(
-                                StrategyProtos.parse(change.getStrategy().toByteArray()))
-                            .toBuilder()
+                        stored(change).toBuilder()
                             .setVersion(change.getVersion())
                             .setSource(MigrationStrategyHolder.Source.CLUSTER.tag())));
           }

@@ -1,5 +1,6 @@
 package io.blixard.transport.grpc;
 
+import io.blixard.transport.ConnectionLimits;
 import io.blixard.transport.RefusalLog;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
@@ -10,8 +11,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,35 +31,25 @@ public final class GrpcConnectionLimit extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(GrpcConnectionLimit.class);
 
-  private final int maxConnections;
-  private final int maxPerSource;
-  private final Counter refusedTotal;
-  private final Counter refusedPerSource;
+  private final ConnectionLimits limits;
+  private final Map<ConnectionLimits.Refusal, Counter> refused =
+      new EnumMap<>(ConnectionLimits.Refusal.class);
   private final RefusalLog refusals = new RefusalLog(log, "gRPC connections");
-  // Guarded by this.
-  private final Map<InetAddress, Integer> perSource = new HashMap<>();
-  private int held;
 
   public GrpcConnectionLimit(int maxConnections, int maxPerSource, MeterRegistry registry) {
-    this.maxConnections = maxConnections;
-    this.maxPerSource = maxPerSource;
-    Gauge.builder(CONNECTIONS, this, GrpcConnectionLimit::held)
+    this.limits =
+        new ConnectionLimits("gRPC", "blixard.transport.grpc", maxConnections, maxPerSource);
+    Gauge.builder(CONNECTIONS, limits, ConnectionLimits::held)
         .description("gRPC connections open")
         .register(registry);
-    refusedTotal = refused(registry, "max_connections");
-    refusedPerSource = refused(registry, "max_connections_per_source");
-  }
-
-  private static Counter refused(MeterRegistry registry, String reason) {
-    return Counter.builder(CONNECTIONS_REFUSED)
-        .description("gRPC connections the server closed as they were accepted, by reason")
-        .tag("reason", reason)
-        .register(registry);
-  }
-
-  /** Connections counted now. */
-  public synchronized int held() {
-    return held;
+    for (ConnectionLimits.Refusal reason : ConnectionLimits.Refusal.values()) {
+      refused.put(
+          reason,
+          Counter.builder(CONNECTIONS_REFUSED)
+              .description("gRPC connections the server closed as they were accepted, by reason")
+              .tag("reason", reason.tag())
+              .register(registry));
+    }
   }
 
   @Override
@@ -65,43 +57,14 @@ public final class GrpcConnectionLimit extends ChannelInboundHandlerAdapter {
     Channel child = (Channel) msg;
     InetAddress source =
         child.remoteAddress() instanceof InetSocketAddress address ? address.getAddress() : null;
-    String refusal = admit(source);
-    if (refusal != null) {
-      refusals.refused(refusal);
+    Optional<ConnectionLimits.Refused> refusal = limits.admit(source);
+    if (refusal.isPresent()) {
+      refused.get(refusal.get().reason()).increment();
+      refusals.refused(refusal.get().message());
       child.unsafe().closeForcibly();
       return;
     }
-    child.closeFuture().addListener(f -> release(source));
+    child.closeFuture().addListener(f -> limits.release(source));
     ctx.fireChannelRead(msg);
-  }
-
-  private synchronized String admit(InetAddress source) {
-    if (held >= maxConnections) {
-      refusedTotal.increment();
-      return "the server holds "
-          + held
-          + " gRPC connections, its limit (blixard.transport.grpc.max-connections)";
-    }
-    int fromSource = source == null ? 0 : perSource.getOrDefault(source, 0);
-    if (fromSource >= maxPerSource) {
-      refusedPerSource.increment();
-      return "the server holds "
-          + fromSource
-          + " gRPC connections from "
-          + source.getHostAddress()
-          + ", its limit per address (blixard.transport.grpc.max-connections-per-source)";
-    }
-    held++;
-    if (source != null) {
-      perSource.merge(source, 1, Integer::sum);
-    }
-    return null;
-  }
-
-  private synchronized void release(InetAddress source) {
-    held--;
-    if (source != null) {
-      perSource.computeIfPresent(source, (address, count) -> count == 1 ? null : count - 1);
-    }
   }
 }

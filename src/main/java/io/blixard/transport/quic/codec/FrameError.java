@@ -22,6 +22,14 @@ public record FrameError(Status.Code code, String message, Reason reason) {
     /** A frame begun was not finished within the frame timeout. */
     TIMEOUT;
 
+    /**
+     * Whether the frame was refused for a limit of the node's rather than for breaking the
+     * protocol.
+     */
+    public boolean overLimit() {
+      return this == BUDGET || this == TIMEOUT;
+    }
+
     /** Lower-case form for metric tags. */
     public String tag() {
       return name().toLowerCase(java.util.Locale.ROOT);

@@ -98,8 +98,7 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof FrameError error) {
       metrics.frameRejected(error.reason());
-      if (error.reason() == FrameError.Reason.BUDGET
-          || error.reason() == FrameError.Reason.TIMEOUT) {
+      if (error.reason().overLimit()) {
         overLimits.refused(
             error.message()
                 + " from "
@@ -321,9 +320,7 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
     } else {
       answer(ctx, error.toStatus(), null);
     }
-    if (error.reason() == FrameError.Reason.OVERSIZED
-        || error.reason() == FrameError.Reason.BUDGET
-        || error.reason() == FrameError.Reason.TIMEOUT) {
+    if (error.reason() == FrameError.Reason.OVERSIZED || error.reason().overLimit()) {
       // Tell the peer to stop sending the payload we will never read.
       ((QuicStreamChannel) ctx.channel()).shutdownInput(Status.Code.RESOURCE_EXHAUSTED.value());
     }

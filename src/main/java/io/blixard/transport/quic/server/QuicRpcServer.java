@@ -4,6 +4,7 @@ import io.blixard.node.ListenerBindException;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
 import io.blixard.rpc.ServiceCatalogue;
+import io.blixard.transport.ConnectionLimits;
 import io.blixard.transport.RefusalLog;
 import io.blixard.transport.Transport;
 import io.blixard.transport.TransportListener;
@@ -42,9 +43,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -308,8 +307,7 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
     private final ChannelGroup connections;
     private final InboundBudget inbound;
     private final RefusalLog refusals;
-    private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
-    private int held;
+    private final ConnectionLimits limits;
 
     ConnectionTracker(
         QuicTransportProperties properties,
@@ -322,14 +320,22 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
       this.connections = connections;
       this.inbound = inbound;
       this.refusals = refusals;
+      this.limits =
+          new ConnectionLimits(
+              "QUIC",
+              "blixard.transport.quic",
+              properties.maxConnections(),
+              properties.maxConnectionsPerSource());
     }
 
     @Override
     public void channelRegistered(ChannelHandlerContext ctx) {
       QuicChannel connection = (QuicChannel) ctx.channel();
       InetAddress source = source(connection);
-      String refusal = admit(source);
-      if (refusal != null) {
+      Optional<ConnectionLimits.Refused> refused = limits.admit(source);
+      if (refused.isPresent()) {
+        String refusal = refused.get().message();
+        metrics.connectionRefused(QuicMetrics.Refusal.valueOf(refused.get().reason().name()));
         refusals.refused(refusal);
         // After the packet that opened it has been read, so that the close goes out.
         ctx.executor()
@@ -351,34 +357,6 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
       ctx.fireChannelRegistered();
     }
 
-    /** Counts the connection in; null if it may stay, else why not. */
-    private synchronized String admit(InetAddress source) {
-      if (held >= properties.maxConnections()) {
-        metrics.connectionRefused(QuicMetrics.Refusal.MAX_CONNECTIONS);
-        return "the server holds "
-            + held
-            + " QUIC connections, its limit (blixard.transport.quic.max-connections); try again"
-            + " later";
-      }
-      int fromSource = perSource.getOrDefault(source, 0);
-      if (fromSource >= properties.maxConnectionsPerSource()) {
-        metrics.connectionRefused(QuicMetrics.Refusal.MAX_CONNECTIONS_PER_SOURCE);
-        return "the server holds "
-            + fromSource
-            + " QUIC connections from "
-            + source.getHostAddress()
-            + ", its limit per address (blixard.transport.quic.max-connections-per-source)";
-      }
-      held++;
-      perSource.merge(source, 1, Integer::sum);
-      return null;
-    }
-
-    private synchronized void release(InetAddress source) {
-      held--;
-      perSource.computeIfPresent(source, (address, count) -> count == 1 ? null : count - 1);
-    }
-
     private static InetAddress source(QuicChannel connection) {
       return ((InetSocketAddress) connection.remoteSocketAddress()).getAddress();
     }
@@ -393,7 +371,7 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
     private void releaseOnce(ChannelHandlerContext ctx) {
       InetAddress source = ctx.channel().attr(SOURCE_KEY).getAndSet(null);
       if (source != null) {
-        release(source);
+        limits.release(source);
       }
     }
 
