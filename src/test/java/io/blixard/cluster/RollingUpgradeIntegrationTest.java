@@ -9,6 +9,7 @@ import io.blixard.cluster.registry.CommandLog;
 import io.blixard.cluster.registry.CommandVersions;
 import io.blixard.cluster.registry.NodeRegistry;
 import io.blixard.cluster.registry.RegistryCommands;
+import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
 import io.blixard.proto.cluster.v1.Admission;
 import io.blixard.proto.cluster.v1.Operator;
@@ -17,13 +18,18 @@ import io.blixard.proto.cluster.v1.RegistryCommand.CommandCase;
 import io.blixard.security.CommandSigner;
 import io.blixard.support.TestNode;
 import io.blixard.support.TestOperator;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -41,7 +47,8 @@ import org.springframework.context.annotation.Bean;
  * version 1 ({@code blixard.cluster.command-version=1}), so it applies and reports what the
  * previous build does. The newer command is refused while that member reports version 1, goes
  * through once it is upgraded, and a node taken back to version 1 afterwards stops applying at that
- * command instead of diverging, then catches up once upgraded again.
+ * command instead of diverging, then catches up once upgraded again. Registry writes go on without
+ * pause through the whole upgrade, and every one that was acknowledged is on every node at the end.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -64,6 +71,34 @@ class RollingUpgradeIntegrationTest {
 
   private final List<TestNode> nodes = new ArrayList<>();
   private NodeIdentity newOperator;
+  private Load load;
+
+  /**
+   * Admissions of made-up node ids, one after the other through the first node, for as long as the
+   * upgrade runs; remembers those acknowledged.
+   */
+  private final class Load implements Runnable {
+    private final Set<NodeId> acknowledged = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger failed = new AtomicInteger();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread = new Thread(this, "rolling-upgrade-load");
+
+    @Override
+    public void run() {
+      long n = 0;
+      while (running.get()) {
+        NodeId id = NodeId.ofSubjectPublicKeyInfo(("load-" + n++).getBytes(StandardCharsets.UTF_8));
+        try {
+          submit(
+              RegistryCommand.newBuilder().setAdmit(Admission.newBuilder().setNodeId(id.value())));
+          acknowledged.add(id);
+        } catch (Exception e) {
+          // Not acknowledged: it may or may not be committed, nothing is claimed about it.
+          failed.incrementAndGet();
+        }
+      }
+    }
+  }
 
   @BeforeAll
   void startCluster() {
@@ -74,10 +109,14 @@ class RollingUpgradeIntegrationTest {
     nodes.add(first);
     nodes.add(TestNode.join(NEWER, dirs.resolve("b"), first));
     nodes.add(TestNode.join(NEWER, dirs.resolve("c"), first, PREVIOUS));
+    load = new Load();
+    load.thread.start();
   }
 
   @AfterAll
-  void stopCluster() {
+  void stopCluster() throws InterruptedException {
+    load.running.set(false);
+    load.thread.join(30_000);
     nodes.stream().filter(TestNode::isRunning).forEach(TestNode::close);
   }
 
@@ -188,5 +227,26 @@ class RollingUpgradeIntegrationTest {
               assertThat(registry.isAdmitted(admitted.nodeId())).isTrue();
             });
     assertThat(old().bean(RaftNode.class).stoppedApplying()).isFalse();
+  }
+
+  @Test
+  @Order(4)
+  void noAcknowledgedWriteIsLostThroughTheUpgrade() throws InterruptedException {
+    load.running.set(false);
+    load.thread.join(30_000);
+    assertThat(load.acknowledged).hasSizeGreaterThan(10);
+    await()
+        .atMost(AGREEMENT)
+        .untilAsserted(
+            () -> {
+              for (TestNode node : nodes) {
+                NodeRegistry registry = node.bean(NodeRegistry.class);
+                assertThat(load.acknowledged.stream().filter(id -> !registry.isAdmitted(id)))
+                    .as(
+                        "acknowledged admissions missing on %s (%d writes failed)",
+                        node, load.failed.get())
+                    .isEmpty();
+              }
+            });
   }
 }

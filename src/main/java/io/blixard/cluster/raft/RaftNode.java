@@ -15,10 +15,12 @@ import io.blixard.node.StartupException;
 import io.blixard.security.SecurityRefusals;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -54,6 +56,9 @@ public class RaftNode implements SmartLifecycle {
 
   /** Starts before the transports, so that their first calls find Raft running. */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+
+  /** How long {@link #stop()} waits for Ratis to close. */
+  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(20);
 
   private static final Logger log = LoggerFactory.getLogger(RaftNode.class);
 
@@ -373,12 +378,41 @@ public class RaftNode implements SmartLifecycle {
   }
 
   @Override
-  public synchronized void stop() {
-    endpoints.withdraw(NodeEndpoints.Kind.RAFT);
-    closeQuietly(client);
-    closeQuietly(server);
-    client = null;
-    server = null;
+  public void stop() {
+    RaftClient closingClient;
+    RaftServer closingServer;
+    synchronized (this) {
+      endpoints.withdraw(NodeEndpoints.Kind.RAFT);
+      closingClient = client;
+      closingServer = server;
+      client = null;
+      server = null;
+    }
+    if (closingClient == null && closingServer == null) {
+      return;
+    }
+    // Bounded: a close that hangs inside Ratis must not keep the JVM from shutting down.
+    Thread closer =
+        new Thread(
+            () -> {
+              closeQuietly(closingClient);
+              closeQuietly(closingServer);
+            },
+            "blixard-raft-close");
+    closer.setDaemon(true);
+    closer.start();
+    try {
+      closer.join(CLOSE_TIMEOUT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (closer.isAlive()) {
+      log.warn(
+          "The Raft server did not close within {} s; shutting down without waiting for it (it"
+              + " was at {})",
+          CLOSE_TIMEOUT.toSeconds(),
+          Stream.of(closer.getStackTrace()).limit(8).map(String::valueOf).toList());
+    }
   }
 
   @Override
@@ -435,7 +469,8 @@ public class RaftNode implements SmartLifecycle {
             .map(RaftServer.Division::getPeer)
             .orElseGet(() -> RaftPeer.newBuilder().setId(running.getId()).build());
     client = newClient(clientProperties, recoveredPeers(self));
-    closeQuietly(broken);
+    // Not here: this runs on the broken client's own completion thread, under this node's lock.
+    CompletableFuture.runAsync(() -> closeQuietly(broken));
     log.warn("Replaced this node's Raft client, closed by Ratis after: {}", rootCause(cause));
   }
 

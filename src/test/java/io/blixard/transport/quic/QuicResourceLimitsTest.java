@@ -12,7 +12,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -262,5 +264,57 @@ class QuicResourceLimitsTest {
         .atMost(Duration.ofSeconds(5))
         .untilAsserted(() -> assertThat(loopback.server.inboundBytes()).isZero());
     client.assertStillServes();
+  }
+
+  /** Live heap after a full collection, and the direct memory Netty's pooled allocator holds. */
+  private record Memory(long heap, long direct) {
+    static Memory now() {
+      System.gc();
+      System.gc();
+      return new Memory(
+          ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
+          PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory());
+    }
+  }
+
+  @Test
+  void aFloodOfConnectionsAndUnfinishedFramesLeavesNoMemoryBehind() throws Exception {
+    start(1000, 1000, 256L * FRAME, 8L * FRAME, Duration.ofSeconds(30));
+    // Warm up first: the allocator's first chunks and the classes of a call are not a leak.
+    raw().assertStillServes();
+    assertThat(echoOverNewConnection("warm")).isEqualTo("warm");
+    Memory before = Memory.now();
+
+    for (int i = 0; i < 100; i++) {
+      RawQuicClient client = raw();
+      if (i % 2 == 0) {
+        ByteBuf half = unfinishedRequest(FRAME).writeBytes(new byte[FRAME / 2]);
+        client.open().write(half);
+      }
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> assertThat(loopback.server.inboundBytes()).isGreaterThanOrEqualTo(50L * FRAME));
+    assertThat(connectionsOpen()).isGreaterThanOrEqualTo(100);
+    // What the flood holds is measurable: half a frame buffered for each of 50 streams.
+    assertThat(Memory.now().direct()).isGreaterThan(before.direct() + 16L * 1024 * 1024);
+
+    for (AutoCloseable c : opened) {
+      c.close();
+    }
+    opened.clear();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              assertThat(connectionsOpen()).isZero();
+              assertThat(loopback.server.inboundBytes()).isZero();
+            });
+    Memory after = Memory.now();
+    // Slack for what the collector and the allocator's caches keep, far below what was held.
+    assertThat(after.heap()).isLessThan(before.heap() + 48L * 1024 * 1024);
+    assertThat(after.direct()).isLessThan(before.direct() + 16L * 1024 * 1024);
+    assertThat(echoOverNewConnection("after")).isEqualTo("after");
   }
 }

@@ -279,7 +279,8 @@ public final class QuicConnectionPool implements ChannelFactory {
     closed = true;
     connections.values().forEach(f -> f.thenAccept(QuicConnection::close));
     connections.clear();
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    // Bounded: an event loop stuck in a task would otherwise hold the caller for ever.
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     callbacks.shutdownNow();
   }
 }

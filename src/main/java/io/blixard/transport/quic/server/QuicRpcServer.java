@@ -250,7 +250,7 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
           .close(true, 0, Unpooled.copiedBuffer("server shutting down", StandardCharsets.US_ASCII));
     }
     connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
-    current.close().syncUninterruptibly();
+    current.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     shutdownExecutors();
     log.info("QUIC server stopped");
   }
@@ -260,7 +260,8 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
       handlers.shutdownNow();
     }
     if (group != null) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      // Bounded: an event loop stuck in a task would otherwise hold the shutdown for ever.
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
   }
 
