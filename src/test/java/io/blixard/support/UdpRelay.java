@@ -9,15 +9,20 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A UDP relay in front of a node's QUIC listener: datagrams to {@code listen} go to {@code target}
  * from a socket of their own per client address, and the answers go back. {@link #stop()} closes
  * every socket, so from the clients' side the listener is gone (datagrams to it get ICMP port
  * unreachable, connections through it fall silent); {@link #start()} binds {@code listen} again.
+ * {@link #delay(Duration)} holds every datagram, both ways, for a while: a slow path.
  */
 public final class UdpRelay implements AutoCloseable {
 
@@ -25,6 +30,14 @@ public final class UdpRelay implements AutoCloseable {
 
   private final InetSocketAddress listen;
   private final InetSocketAddress target;
+  private final ScheduledExecutorService later =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "udp-relay-delay");
+            t.setDaemon(true);
+            return t;
+          });
+  private volatile long delayNanos;
   private Thread thread;
   private Selector selector;
 
@@ -53,6 +66,11 @@ public final class UdpRelay implements AutoCloseable {
     thread = new Thread(() -> relay(opened, front), "udp-relay-" + listen.getPort());
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** Holds every datagram, each way, for {@code delay} before it goes on; zero for none. */
+  public void delay(Duration delay) {
+    delayNanos = delay.toNanos();
   }
 
   /** Closes the listening socket and every upstream one; the relay can be started again. */
@@ -86,12 +104,12 @@ public final class UdpRelay implements AutoCloseable {
             SocketAddress client;
             while ((client = receive(front, buffer)) != null) {
               DatagramChannel upstream = upstreams.computeIfAbsent(client, c -> open(selector, c));
-              sendQuietly(() -> upstream.write(buffer));
+              forward(buffer, copy -> upstream.write(copy));
             }
           } else {
             SocketAddress client = (SocketAddress) key.attachment();
             while (receive(channel, buffer) != null) {
-              sendQuietly(() -> front.send(buffer, client));
+              forward(buffer, copy -> front.send(copy, client));
             }
           }
         }
@@ -137,6 +155,30 @@ public final class UdpRelay implements AutoCloseable {
     void run() throws IOException;
   }
 
+  private interface SendBuffer {
+    void send(ByteBuffer datagram) throws IOException;
+  }
+
+  /** Sends the datagram in {@code buffer} now, or a copy of it after the delay. */
+  private void forward(ByteBuffer buffer, SendBuffer send) throws IOException {
+    long delay = delayNanos;
+    if (delay == 0) {
+      sendQuietly(() -> send.send(buffer));
+      return;
+    }
+    ByteBuffer copy = ByteBuffer.allocate(buffer.remaining()).put(buffer).flip();
+    later.schedule(
+        () -> {
+          try {
+            sendQuietly(() -> send.send(copy));
+          } catch (IOException | RuntimeException e) {
+            // The relay stopped meanwhile: lost, as on a network.
+          }
+        },
+        delay,
+        TimeUnit.NANOSECONDS);
+  }
+
   private static void sendQuietly(Send send) throws IOException {
     try {
       send.run();
@@ -156,5 +198,6 @@ public final class UdpRelay implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     stop();
+    later.shutdownNow();
   }
 }
