@@ -190,7 +190,7 @@ public record MigrationStrategy(
       @DefaultValue("5s") @NotNull Duration interval,
       @DefaultValue("50") int minSamples,
       @DefaultValue("0.05") double maxErrorRatioIncrease,
-      @DefaultValue("2.0") double maxP99Ratio,
+      @DefaultValue("2") double maxP99Ratio,
       @DefaultValue @Valid @NotNull Promote promote) {
 
     public Guard {
