@@ -3,6 +3,7 @@ package io.blixard.api;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.blixard.cluster.AccessService;
 import io.blixard.cluster.StrategyHistory;
+import io.blixard.migration.FigureProtos;
 import io.blixard.migration.MigrationStrategyHolder;
 import io.blixard.migration.StrategyProtos;
 import io.blixard.node.NodeEndpoints;
@@ -11,6 +12,8 @@ import io.blixard.proto.cluster.v1.RegistryCommand;
 import io.blixard.proto.cluster.v1.SignedCommand;
 import io.blixard.proto.transport.v1.GetStrategyHistoryRequest;
 import io.blixard.proto.transport.v1.GetStrategyHistoryResponse;
+import io.blixard.proto.transport.v1.GetTransportFiguresRequest;
+import io.blixard.proto.transport.v1.GetTransportFiguresResponse;
 import io.blixard.proto.transport.v1.GetTransportInfoRequest;
 import io.blixard.proto.transport.v1.GetTransportInfoResponse;
 import io.blixard.proto.transport.v1.SetStrategyRequest;
@@ -19,6 +22,7 @@ import io.blixard.proto.transport.v1.Strategy;
 import io.blixard.proto.transport.v1.StrategyChange;
 import io.blixard.proto.transport.v1.TransportServiceGrpc;
 import io.blixard.proto.transport.v1.WatchStrategyRequest;
+import io.blixard.rpc.TransportFigures;
 import io.blixard.transport.TransportProperties;
 import io.blixard.transport.grpc.GrpcTransportProperties;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -27,7 +31,10 @@ import java.util.List;
 import java.util.Locale;
 import org.springframework.grpc.server.service.GrpcService;
 
-/** Serves {@code blixard.transport.v1.TransportService}: addresses, identity and strategy. */
+/**
+ * Serves {@code blixard.transport.v1.TransportService}: addresses, identity, strategy, and the
+ * node's transport figures.
+ */
 @GrpcService
 public class GrpcTransportService extends TransportServiceGrpc.TransportServiceImplBase {
 
@@ -38,6 +45,7 @@ public class GrpcTransportService extends TransportServiceGrpc.TransportServiceI
   private final boolean grpcTls;
   private final AccessService access;
   private final StrategyHistory history;
+  private final TransportFigures figures;
 
   public GrpcTransportService(
       NodeIdentity identity,
@@ -46,7 +54,9 @@ public class GrpcTransportService extends TransportServiceGrpc.TransportServiceI
       MigrationStrategyHolder strategies,
       GrpcTransportProperties grpcProperties,
       AccessService access,
-      StrategyHistory history) {
+      StrategyHistory history,
+      TransportFigures figures) {
+    this.figures = figures;
     this.access = access;
     this.history = history;
     this.grpcTls = grpcProperties.tls().enabled();
@@ -147,6 +157,12 @@ public class GrpcTransportService extends TransportServiceGrpc.TransportServiceI
           }
           return answer.build();
         });
+  }
+
+  @Override
+  public void getTransportFigures(
+      GetTransportFiguresRequest request, StreamObserver<GetTransportFiguresResponse> observer) {
+    GrpcErrors.unary(observer, () -> FigureProtos.toProto(identity.nodeId().value(), figures));
   }
 
   @Override

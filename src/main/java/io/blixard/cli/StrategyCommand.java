@@ -239,7 +239,7 @@ final class StrategyCommand {
       name = "set",
       description =
           "Change the cluster's strategy (operators only; every node follows it): a service's QUIC"
-              + " share or preference, where it is served, or the fallback. With --this-node, change"
+              + " share or preference, where it is served, the fallback, or the canary guard. With --this-node, change"
               + " only the node's own (an override, until strategy reset).")
   static final class Set extends EndpointCommand {
     @Option(names = "--service", description = "health, status, monitoring, vm or raft.")
@@ -257,6 +257,18 @@ final class StrategyCommand {
     @Option(names = "--fallback-to-grpc", arity = "1", description = "true or false.")
     Boolean fallbackToGrpc;
 
+    @Option(
+        names = "--guard",
+        arity = "1",
+        description = "true or false: the canary guard (cluster strategy only).")
+    Boolean guard;
+
+    @Option(
+        names = "--guard-promote",
+        arity = "1",
+        description = "true or false: the guard's promotion in steps (cluster strategy only).")
+    Boolean guardPromote;
+
     @Option(names = "--reason", description = "Why, kept in the strategy's history.")
     String reason;
 
@@ -267,6 +279,11 @@ final class StrategyCommand {
 
     @Override
     public Integer call() throws Exception {
+      if (thisNode && (guard != null || guardPromote != null)) {
+        throw new IllegalArgumentException(
+            "--guard and --guard-promote change the cluster's strategy, which the leader's guard"
+                + " reads (expected: without --this-node)");
+      }
       if (thisNode) {
         var change =
             new TransportsReport.Change(service, quicShare, preferQuic, servedOn, fallbackToGrpc);
@@ -276,7 +293,18 @@ final class StrategyCommand {
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(Json.write(change)))));
       }
-      StrategyEdit edit = StrategyEdit.of(service, quicShare, preferQuic, servedOn, fallbackToGrpc);
+      boolean guardOnly =
+          service == null
+              && quicShare == null
+              && preferQuic == null
+              && servedOn == null
+              && fallbackToGrpc == null
+              && (guard != null || guardPromote != null);
+      StrategyEdit edit =
+          guardOnly
+              ? StrategyEdit.guard(guard, guardPromote)
+              : StrategyEdit.of(service, quicShare, preferQuic, servedOn, fallbackToGrpc)
+                  .andGuard(guard, guardPromote);
       try (BlixardClient client = options.connect(new SimpleMeterRegistry())) {
         var stub = TransportServiceGrpc.newBlockingStub(client.channel());
         var history =

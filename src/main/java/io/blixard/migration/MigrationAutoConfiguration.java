@@ -1,5 +1,6 @@
 package io.blixard.migration;
 
+import io.blixard.cluster.GuardChangeRule;
 import io.blixard.cluster.InitialStrategy;
 import io.blixard.cluster.StrategyHistory;
 import io.blixard.rpc.RpcAutoConfiguration;
@@ -42,6 +43,13 @@ public class MigrationAutoConfiguration {
   ClusterStrategyFollower clusterStrategyFollower(
       StrategyHistory history, MigrationStrategyHolder strategies) {
     return ClusterStrategyFollower.follow(history, strategies);
+  }
+
+  /** The rule the registry applies to a canary guard's changes of the cluster's strategy. */
+  @Bean
+  @ConditionalOnMissingBean
+  GuardChangeRule guardChangeRule() {
+    return new GuardChanges();
   }
 
   /** A new cluster starts with the strategy of its first node's configuration. */

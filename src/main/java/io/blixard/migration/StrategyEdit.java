@@ -23,6 +23,8 @@ public final class StrategyEdit {
   private final Boolean preferQuic;
   private final Set<Transport> servedOn;
   private final Boolean fallbackToGrpc;
+  private final Boolean guard;
+  private final Boolean promote;
   private final String description;
 
   private StrategyEdit(
@@ -31,13 +33,58 @@ public final class StrategyEdit {
       Boolean preferQuic,
       Set<Transport> servedOn,
       Boolean fallbackToGrpc,
+      Boolean guard,
+      Boolean promote,
       String description) {
     this.service = service;
     this.quicShare = quicShare;
     this.preferQuic = preferQuic;
     this.servedOn = servedOn;
     this.fallbackToGrpc = fallbackToGrpc;
+    this.guard = guard;
+    this.promote = promote;
     this.description = description;
+  }
+
+  /**
+   * A change of the cluster's canary guard: turned on or off ({@code guard}), its promotion on or
+   * off ({@code promote}). Only for the cluster's strategy: the leader's guard reads that one.
+   *
+   * @throws IllegalArgumentException when neither is given
+   */
+  public static StrategyEdit guard(@Nullable Boolean guard, @Nullable Boolean promote) {
+    if (guard == null && promote == null) {
+      throw new IllegalArgumentException("nothing to change (expected: guard or guardPromote)");
+    }
+    return new StrategyEdit(
+        null, null, null, null, null, guard, promote, guardWords(guard, promote));
+  }
+
+  /** This change and a change of the canary guard ({@link #guard}) together. */
+  public StrategyEdit andGuard(@Nullable Boolean guard, @Nullable Boolean promote) {
+    if (guard == null && promote == null) {
+      return this;
+    }
+    return new StrategyEdit(
+        service,
+        quicShare,
+        preferQuic,
+        servedOn,
+        fallbackToGrpc,
+        guard,
+        promote,
+        description + ", " + guardWords(guard, promote));
+  }
+
+  private static String guardWords(Boolean guard, Boolean promote) {
+    List<String> words = new ArrayList<>();
+    if (guard != null) {
+      words.add("guard " + (guard ? "on" : "off"));
+    }
+    if (promote != null) {
+      words.add("guard promotion " + (promote ? "on" : "off"));
+    }
+    return String.join(", ", words);
   }
 
   /**
@@ -86,7 +133,14 @@ public final class StrategyEdit {
       changes.add("fallback-to-grpc " + fallbackToGrpc);
     }
     return new StrategyEdit(
-        service, quicShare, preferQuic, served, fallbackToGrpc, String.join(", ", changes));
+        service,
+        quicShare,
+        preferQuic,
+        served,
+        fallbackToGrpc,
+        null,
+        null,
+        String.join(", ", changes));
   }
 
   /** What changes, in words: "health quic-share 50%, fallback-to-grpc true". */
@@ -108,6 +162,17 @@ public final class StrategyEdit {
     }
     if (fallbackToGrpc != null) {
       next = next.withFallbackToGrpc(fallbackToGrpc);
+    }
+    if (guard != null) {
+      next = next.withGuard(next.guard().withEnabled(guard));
+    }
+    if (promote != null) {
+      MigrationStrategy.Promote p = next.guard().promote();
+      next =
+          next.withGuard(
+              next.guard()
+                  .withPromote(
+                      new MigrationStrategy.Promote(promote, p.step(), p.healthyWindows())));
     }
     return next;
   }

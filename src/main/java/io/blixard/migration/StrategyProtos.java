@@ -2,6 +2,7 @@ package io.blixard.migration;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.blixard.proto.transport.v1.Adaptive;
+import io.blixard.proto.transport.v1.Guard;
 import io.blixard.proto.transport.v1.Strategy;
 import io.blixard.proto.transport.v1.Transports;
 import io.blixard.rpc.ServiceNames;
@@ -33,7 +34,8 @@ public final class StrategyProtos {
                 Adaptive.newBuilder()
                     .setEnabled(s.adaptive().enabled())
                     .setLatencyThresholdMicros(s.adaptive().latencyThreshold().toNanos() / 1000)
-                    .setMinSamples(s.adaptive().minSamples()));
+                    .setMinSamples(s.adaptive().minSamples()))
+            .setGuard(toProto(s.guard()));
     s.quicShare().forEach(proto::putQuicShare);
     s.servedOn()
         .forEach(
@@ -44,6 +46,42 @@ public final class StrategyProtos {
                         .addAllTransports(transports.stream().map(Transport::tag).sorted().toList())
                         .build()));
     return proto.build();
+  }
+
+  /** The guard's settings as they travel. */
+  static Guard toProto(MigrationStrategy.Guard g) {
+    return Guard.newBuilder()
+        .setEnabled(g.enabled())
+        .setWindowMillis(g.window().toMillis())
+        .setIntervalMillis(g.interval().toMillis())
+        .setMinSamples(g.minSamples())
+        .setMaxErrorRatioIncrease(g.maxErrorRatioIncrease())
+        .setMaxP99Ratio(g.maxP99Ratio())
+        .setPromote(g.promote().enabled())
+        .setPromoteStep(g.promote().step())
+        .setPromoteHealthyWindows(g.promote().healthyWindows())
+        .build();
+  }
+
+  /**
+   * The guard's settings back; a strategy from before the guard has none and gets the defaults.
+   *
+   * @throws IllegalArgumentException when a setting is out of its range
+   */
+  static MigrationStrategy.Guard guardOf(Strategy proto) {
+    if (!proto.hasGuard()) {
+      return MigrationStrategy.Guard.defaults();
+    }
+    Guard g = proto.getGuard();
+    return new MigrationStrategy.Guard(
+        g.getEnabled(),
+        Duration.ofMillis(g.getWindowMillis()),
+        Duration.ofMillis(g.getIntervalMillis()),
+        g.getMinSamples(),
+        g.getMaxErrorRatioIncrease(),
+        g.getMaxP99Ratio(),
+        new MigrationStrategy.Promote(
+            g.getPromote(), g.getPromoteStep(), g.getPromoteHealthyWindows()));
   }
 
   /** A strategy the registry stores, back into the domain type. */
@@ -109,6 +147,7 @@ public final class StrategyProtos {
             adaptive.getEnabled(),
             Duration.ofNanos(adaptive.getLatencyThresholdMicros() * 1000),
             Math.max(10, adaptive.getMinSamples())),
-        servedOn);
+        servedOn,
+        guardOf(proto));
   }
 }

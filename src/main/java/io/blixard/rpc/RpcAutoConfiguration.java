@@ -100,6 +100,17 @@ public class RpcAutoConfiguration {
   }
 
   @Bean
+  @ConditionalOnMissingBean
+  TransportFigures transportFigures() {
+    return new TransportFigures();
+  }
+
+  @Bean
+  TransportFigures.ServerRecorder transportFiguresServerRecorder(TransportFigures figures) {
+    return new TransportFigures.ServerRecorder(figures);
+  }
+
+  @Bean
   RpcServerMetrics.MeterShape rpcServerMeterShape() {
     return new RpcServerMetrics.MeterShape();
   }

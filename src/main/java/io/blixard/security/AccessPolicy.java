@@ -101,6 +101,7 @@ public final class AccessPolicy {
     rules.put("blixard.transport.v1.TransportService/GetTransportInfo", Rule.READ);
     rules.put("blixard.transport.v1.TransportService/GetStrategyHistory", Rule.READ);
     rules.put("blixard.transport.v1.TransportService/WatchStrategy", Rule.READ);
+    rules.put("blixard.transport.v1.TransportService/GetTransportFigures", Rule.READ);
     rules.put("blixard.transport.v1.TransportService/SetStrategy", Rule.OPERATOR);
     rules.put("grpc.health.v1.Health/*", Rule.READ);
     rules.put("grpc.reflection.v1.ServerReflection/*", Rule.READ);

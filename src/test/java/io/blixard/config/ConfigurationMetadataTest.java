@@ -42,7 +42,16 @@ class ConfigurationMetadataTest {
             "blixard.transport.strategy.adaptive.enabled",
             "blixard.transport.strategy.adaptive.latency-threshold",
             "blixard.transport.strategy.adaptive.min-samples",
-            "blixard.transport.strategy.served-on");
+            "blixard.transport.strategy.served-on",
+            "blixard.transport.strategy.guard.enabled",
+            "blixard.transport.strategy.guard.window",
+            "blixard.transport.strategy.guard.interval",
+            "blixard.transport.strategy.guard.min-samples",
+            "blixard.transport.strategy.guard.max-error-ratio-increase",
+            "blixard.transport.strategy.guard.max-p99-ratio",
+            "blixard.transport.strategy.guard.promote.enabled",
+            "blixard.transport.strategy.guard.promote.step",
+            "blixard.transport.strategy.guard.promote.healthy-windows");
   }
 
   @Test

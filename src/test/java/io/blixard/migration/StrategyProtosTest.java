@@ -42,4 +42,30 @@ class StrategyProtosTest {
     assertThat(strategy.servedOn()).isEmpty();
     assertThat(strategy.raftTransport()).isEqualTo(RaftTransport.ALWAYS_GRPC);
   }
+
+  @Test
+  void theGuardsSettingsTravelWithTheStrategy() {
+    MigrationStrategy strategy =
+        MigrationStrategy.defaults()
+            .withGuard(
+                new MigrationStrategy.Guard(
+                    false,
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(2),
+                    80,
+                    0.0,
+                    1.5,
+                    new MigrationStrategy.Promote(true, 10, 4)));
+    assertThat(StrategyProtos.parse(StrategyProtos.toProto(strategy).toByteArray()))
+        .isEqualTo(strategy);
+  }
+
+  @Test
+  void aStrategyStoredBeforeTheGuardGetsTheGuardsDefaults() {
+    Strategy stored =
+        StrategyProtos.toProto(MigrationStrategy.defaults()).toBuilder().clearGuard().build();
+    assertThat(StrategyProtos.fromProto(stored).guard())
+        .isEqualTo(MigrationStrategy.Guard.defaults());
+    assertThat(MigrationStrategy.Guard.defaults().enabled()).isTrue();
+  }
 }

@@ -16,10 +16,10 @@ import java.util.OptionalInt;
  *
  * <p>Version 1 is every kind from before versions existed: upsert, remove, bootstrap, join, admit,
  * revoke-admission, add-token, remove-token, add-operator, remove-operator; the builds before the
- * cluster-wide migration strategy apply exactly those. Version 2 adds set-strategy. A new kind of
- * command is a new field of the {@code RegistryCommand} oneof and one line in {@link
- * #introducedIn(CommandCase)} naming the next version: the switch has no default, so a kind without
- * its version does not compile.
+ * cluster-wide migration strategy apply exactly those. Version 2 adds set-strategy, version 3
+ * guard-strategy (the canary guard's own changes). A new kind of command is a new field of the
+ * {@code RegistryCommand} oneof and one line in {@link #introducedIn(CommandCase)} naming the next
+ * version: the switch has no default, so a kind without its version does not compile.
  */
 public final class CommandVersions {
 
@@ -76,6 +76,7 @@ public final class CommandVersions {
           REMOVE_OPERATOR ->
           1;
       case SET_STRATEGY -> 2;
+      case GUARD_STRATEGY -> 3;
       case COMMAND_NOT_SET -> throw new IllegalArgumentException("no command kind");
     };
   }

@@ -2,12 +2,14 @@ package io.blixard.cluster.registry;
 
 import com.google.protobuf.ByteString;
 import io.blixard.cluster.ClusterProperties;
+import io.blixard.cluster.GuardChangeRule;
 import io.blixard.cluster.RegisteredNode;
 import io.blixard.cluster.StrategyHistory;
 import io.blixard.node.NodeId;
 import io.blixard.proto.cluster.v1.Admission;
 import io.blixard.proto.cluster.v1.AuditEntry;
 import io.blixard.proto.cluster.v1.Bootstrap;
+import io.blixard.proto.cluster.v1.GuardStrategy;
 import io.blixard.proto.cluster.v1.Join;
 import io.blixard.proto.cluster.v1.JoinToken;
 import io.blixard.proto.cluster.v1.NodeRecord;
@@ -49,8 +51,9 @@ import org.springframework.stereotype.Component;
  * the command's place in the log, deterministically, and skips what fails. The rules: a node may
  * register and remove itself once it is a member or admitted, an operator may do either for any
  * node; a join needs a pre-admitted id or a valid join token; admission, tokens and operators are
- * for operators; a bootstrap only while the cluster has none. In insecure mode ({@code
- * blixard.security.mode=insecure}) signatures and rules are not checked, only recorded.
+ * for operators, and so is the migration strategy, but for the changes a member's canary guard may
+ * make ({@link GuardChangeRule}); a bootstrap only while the cluster has none. In insecure mode
+ * ({@code blixard.security.mode=insecure}) signatures and rules are not checked, only recorded.
  *
  * <p>Above the rules sits the cluster version ({@link CommandVersions}): the leader proposes a kind
  * of command only once every member reports a command-set version that has it, and a committed
@@ -74,6 +77,7 @@ public class NodeRegistry implements StrategyHistory {
   private final boolean enforce;
   private final CommandVersions versions;
   private final int commandVersion;
+  private volatile GuardChangeRule guardRule;
 
   // All guarded by "this".
   private final Map<String, NodeRecord> records = new TreeMap<>();
@@ -98,11 +102,21 @@ public class NodeRegistry implements StrategyHistory {
   public NodeRegistry(
       SecurityProperties security,
       ClusterProperties cluster,
-      ObjectProvider<CommandVersions> versions) {
+      ObjectProvider<CommandVersions> versions,
+      ObjectProvider<GuardChangeRule> guardRule) {
     this(
         security.secure(),
         versions.getIfAvailable(CommandVersions::build),
         cluster.commandVersion());
+    this.guardRule = guardRule.getIfAvailable();
+  }
+
+  /**
+   * The rule a canary guard's change must pass ({@code guard_strategy}); without one, such changes
+   * are refused (in secure mode).
+   */
+  public void guardRule(GuardChangeRule rule) {
+    this.guardRule = rule;
   }
 
   /**
@@ -562,21 +576,70 @@ public class NodeRegistry implements StrategyHistory {
           throw new Refused(
               "invalid", "set-strategy without a strategy (expected: the whole strategy)");
         }
-        long current = strategies.isEmpty() ? 0 : strategies.peekLast().getVersion();
-        if (set.getBaseVersion() != current) {
-          throw new Refused(
-              "strategy_changed",
-              "the change was made from strategy version "
-                  + set.getBaseVersion()
-                  + " but the cluster's is version "
-                  + current
-                  + " now (expected: the change made again from version "
-                  + current
-                  + "; see blixard strategy history)");
-        }
+        requireCurrent(set.getBaseVersion());
       }
+      case GUARD_STRATEGY -> validateGuard(d);
       case COMMAND_NOT_SET ->
           throw new Refused("invalid", "empty registry command (expected: one command)");
+    }
+  }
+
+  /**
+   * A canary guard's change: signed by a member, of the current version, and a change the migration
+   * layer's rule lets a guard make.
+   */
+  private void validateGuard(Decoded d) {
+    GuardStrategy guard = d.command.getGuardStrategy();
+    if (guard.getStrategy().isEmpty() || guard.getService().isBlank()) {
+      throw new Refused(
+          "invalid",
+          "guard-strategy without a strategy or a service (expected: the whole strategy and the"
+              + " service whose share changes)");
+    }
+    requireCurrent(guard.getBaseVersion());
+    if (strategies.isEmpty()) {
+      throw new Refused(
+          "invalid", "the cluster has no strategy yet (expected: a guard's change of one)");
+    }
+    if (!enforce) {
+      return;
+    }
+    if (!records.containsKey(d.signer)) {
+      throw new Refused(
+          "not_member",
+          d.signer
+              + " is not a member of this cluster, so its canary guard may not change the"
+              + " migration strategy (expected: a command signed by a member node)");
+    }
+    GuardChangeRule rule = guardRule;
+    if (rule == null) {
+      throw new Refused(
+          "invalid",
+          "this node has no rule for canary guard changes (expected: a node with the migration"
+              + " strategy)");
+    }
+    Optional<String> refusal =
+        rule.refusal(
+            strategies.peekLast().getStrategy().toByteArray(),
+            guard.getStrategy().toByteArray(),
+            guard.getService());
+    if (refusal.isPresent()) {
+      throw new Refused("not_a_guard_change", refusal.get());
+    }
+  }
+
+  private void requireCurrent(long baseVersion) {
+    long current = strategies.isEmpty() ? 0 : strategies.peekLast().getVersion();
+    if (baseVersion != current) {
+      throw new Refused(
+          "strategy_changed",
+          "the change was made from strategy version "
+              + baseVersion
+              + " but the cluster's is version "
+              + current
+              + " now (expected: the change made again from version "
+              + current
+              + "; see blixard strategy history)");
     }
   }
 
@@ -825,6 +888,23 @@ public class NodeRegistry implements StrategyHistory {
                 + version.getVersion()
                 + (set.getChange().isBlank() ? "" : ": " + set.getChange())
                 + (set.getReason().isBlank() ? "" : " (" + set.getReason() + ")"),
+            at);
+      }
+      case GUARD_STRATEGY -> {
+        GuardStrategy guard = c.getGuardStrategy();
+        StrategyChange version =
+            addStrategy(guard.getStrategy(), d.signer, guard.getChange(), guard.getReason(), at);
+        audit(
+            index,
+            d.signer,
+            "guard-strategy",
+            "strategy v"
+                + version.getVersion()
+                + ": "
+                + guard.getChange()
+                + " ("
+                + guard.getReason()
+                + ")",
             at);
       }
       case COMMAND_NOT_SET -> log.warn("Empty registry command at index {}", index);

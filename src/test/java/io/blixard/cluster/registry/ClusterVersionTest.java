@@ -101,19 +101,24 @@ class ClusterVersionTest {
   }
 
   @Test
-  void version1IsEveryKindOfBeforeTheClusterStrategyAndVersion2AddsSetStrategy() {
+  void version1IsEveryKindOfBeforeTheClusterStrategyVersion2AddsSetStrategyAnd3GuardStrategy() {
     CommandVersions build = CommandVersions.build();
 
-    assertThat(build.highest()).isEqualTo(2);
+    assertThat(build.highest()).isEqualTo(3);
     for (CommandCase kind : CommandCase.values()) {
       if (kind != CommandCase.COMMAND_NOT_SET) {
         assertThat(CommandVersions.introducedIn(kind))
             .as(kind.name())
-            .isEqualTo(kind == CommandCase.SET_STRATEGY ? 2 : 1);
+            .isEqualTo(
+                switch (kind) {
+                  case SET_STRATEGY -> 2;
+                  case GUARD_STRATEGY -> 3;
+                  default -> 1;
+                });
       }
     }
     assertThat(build.required(addOperator().build())).hasValue(1);
-    assertThat(NEWER.highest()).isEqualTo(2);
+    assertThat(NEWER.highest()).isEqualTo(3);
   }
 
   @Test
@@ -228,11 +233,11 @@ class ClusterVersionTest {
 
   @Test
   void aVersionAboveTheBuildsHighestIsRefused() {
-    assertThatThrownBy(() -> new NodeRegistry(true, CommandVersions.build(), 3))
+    assertThatThrownBy(() -> new NodeRegistry(true, CommandVersions.build(), 4))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "blixard.cluster.command-version: 3 (expected: 0 for this build's highest, or 1 to"
-                + " 2)");
+            "blixard.cluster.command-version: 4 (expected: 0 for this build's highest, or 1 to"
+                + " 3)");
   }
 
   private static Join join(NodeIdentity node, int commandVersion) {

@@ -335,4 +335,65 @@ class NodeRegistryTest {
     assertThat(registry.audit()).hasSize(NodeRegistry.AUDIT_KEPT);
     assertThat(registry.audit().get(NodeRegistry.AUDIT_KEPT - 1).getIndex()).isEqualTo(index);
   }
+
+  private static RegistryCommand.Builder guardChange(String strategy, long baseVersion) {
+    return RegistryCommand.newBuilder()
+        .setGuardStrategy(
+            io.blixard.proto.cluster.v1.GuardStrategy.newBuilder()
+                .setStrategy(com.google.protobuf.ByteString.copyFromUtf8(strategy))
+                .setService("health")
+                .setChange("health quic-share 0% (canary guard rollback from 50%)")
+                .setReason("canary guard: quic error ratio 0.31 vs grpc 0.00")
+                .setBaseVersion(baseVersion));
+  }
+
+  @Test
+  void aMembersCanaryGuardChangesTheStrategyWithinTheRuleOnly() {
+    registry.guardRule(
+        (current, proposed, service) ->
+            new String(proposed, java.nio.charset.StandardCharsets.UTF_8).equals("share 0")
+                ? Optional.empty()
+                : Optional.of("more than a share"));
+    assertThat(
+            apply(
+                operator,
+                RegistryCommand.newBuilder()
+                    .setSetStrategy(
+                        io.blixard.proto.cluster.v1.SetStrategy.newBuilder()
+                            .setStrategy(com.google.protobuf.ByteString.copyFromUtf8("share 50"))
+                            .setChange("health quic-share 50%"))))
+        .isEmpty();
+
+    assertThat(apply(stranger, guardChange("share 0", 1))).contains("not_member");
+    assertThat(apply(first, guardChange("share 0 and more", 1))).contains("not_a_guard_change");
+    assertThat(apply(first, guardChange("share 0", 0))).contains("strategy_changed");
+    assertThat(apply(first, guardChange("share 0", 1))).isEmpty();
+
+    assertThat(registry.versions()).hasSize(2);
+    assertThat(registry.versions().get(1).getBy()).isEqualTo(first.nodeId().value());
+    assertThat(registry.versions().get(1).getReason()).startsWith("canary guard: quic error");
+    assertThat(registry.audit()).anyMatch(e -> e.getAction().equals("guard-strategy"));
+    // An operator's set-strategy stays operators' only.
+    assertThat(
+            apply(
+                first,
+                RegistryCommand.newBuilder()
+                    .setSetStrategy(
+                        io.blixard.proto.cluster.v1.SetStrategy.newBuilder()
+                            .setStrategy(com.google.protobuf.ByteString.copyFromUtf8("share 100"))
+                            .setBaseVersion(2))))
+        .contains("not_operator");
+  }
+
+  @Test
+  void withoutARuleNoGuardChangeIsApplied() {
+    apply(
+        operator,
+        RegistryCommand.newBuilder()
+            .setSetStrategy(
+                io.blixard.proto.cluster.v1.SetStrategy.newBuilder()
+                    .setStrategy(com.google.protobuf.ByteString.copyFromUtf8("share 50"))));
+
+    assertThat(apply(first, guardChange("share 0", 1))).contains("invalid");
+  }
 }
