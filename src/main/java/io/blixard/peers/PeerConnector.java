@@ -5,12 +5,14 @@ import io.blixard.cluster.ClusterProperties;
 import io.blixard.cluster.ClusterView;
 import io.blixard.cluster.PeerProbes;
 import io.blixard.cluster.RegisteredNode;
+import io.blixard.migration.MigrationStrategy;
 import io.blixard.migration.MigrationStrategyHolder;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
 import io.blixard.proto.health.v1.HealthServiceGrpc;
 import io.blixard.proto.health.v1.PingRequest;
 import io.blixard.proto.health.v1.PingResponse;
+import io.blixard.transport.Transport;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -20,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -174,9 +177,22 @@ public class PeerConnector implements SmartLifecycle {
     }
   }
 
+  /**
+   * Where to probe the peer: over QUIC for the health service's QUIC share of probes, as any client
+   * of the strategy sends its calls, so that the canary guard sees the nodes' own calls on both
+   * transports while a share is between 0 and 100 %.
+   */
   private String addressOf(RegisteredNode peer) {
-    boolean quic =
-        strategies.strategy().quicSharePercent("health") == 100 && !peer.quicAddress().isEmpty();
+    MigrationStrategy strategy = strategies.strategy();
+    int share = strategy.quicSharePercent("health");
+    boolean quic = share >= 100 || (share > 0 && ThreadLocalRandom.current().nextInt(100) < share);
+    Set<Transport> served = strategy.servedOn("health");
+    if (!served.contains(quic ? Transport.QUIC : Transport.GRPC)) {
+      quic = !quic;
+    }
+    if (quic && peer.quicAddress().isEmpty()) {
+      quic = false;
+    }
     if (quic) {
       return peer.nodeId().value() + "@" + peer.quicAddress();
     }
