@@ -1,30 +1,54 @@
 package io.blixard.peers;
 
 import io.blixard.node.NodeAddress;
+import io.blixard.rpc.RpcClientObservations;
 import io.blixard.transport.ChannelFactory;
+import io.blixard.transport.Transport;
 import io.grpc.Channel;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.Objects;
 
 /**
  * {@link PeerChannels} over the transports' channel factories: {@code host:grpcPort} goes to the
  * gRPC factory (plaintext or TLS as this node's own gRPC listener speaks), {@code
- * NODEID@host:quicPort} to the QUIC factory, pinned to that node id. The factories share one
- * channel per address and belong to the node, which closes them after this.
+ * NODEID@host:quicPort} to the QUIC factory, pinned to that node id; every call is observed as a
+ * client call over its transport. The factories share one channel per address and belong to the
+ * node, which closes them after this.
  */
 public class DefaultPeerChannels implements PeerChannels {
 
   private final ChannelFactory grpc;
   private final ChannelFactory quic;
+  private final ClientInterceptor observedOverGrpc;
+  private final ClientInterceptor observedOverQuic;
   private volatile boolean closed;
 
   /**
+   * Channels whose calls are not observed.
+   *
    * @param grpc channels to {@code host:grpcPort}
    * @param quic channels to {@code NODEID@host:quicPort}, or null where this node has no QUIC
    *     client
    */
   public DefaultPeerChannels(ChannelFactory grpc, ChannelFactory quic) {
+    this(grpc, quic, ObservationRegistry.NOOP);
+  }
+
+  /**
+   * @param grpc channels to {@code host:grpcPort}
+   * @param quic channels to {@code NODEID@host:quicPort}, or null where this node has no QUIC
+   *     client
+   * @param observations where every call to a peer is observed: with a tracer in it, a client span
+   *     tagged with its transport, whose context the call carries to the peer
+   */
+  public DefaultPeerChannels(
+      ChannelFactory grpc, ChannelFactory quic, ObservationRegistry observations) {
     this.grpc = Objects.requireNonNull(grpc, "grpc");
     this.quic = quic;
+    this.observedOverGrpc = RpcClientObservations.interceptor(observations, Transport.GRPC);
+    this.observedOverQuic = RpcClientObservations.interceptor(observations, Transport.QUIC);
   }
 
   @Override
@@ -33,7 +57,7 @@ public class DefaultPeerChannels implements PeerChannels {
       throw new IllegalStateException("peer channels are closed (the node is stopping)");
     }
     if (!address.pinned()) {
-      return grpc.channel(address);
+      return ClientInterceptors.intercept(grpc.channel(address), observedOverGrpc);
     }
     if (quic == null) {
       throw new IllegalArgumentException(
@@ -42,7 +66,7 @@ public class DefaultPeerChannels implements PeerChannels {
               + ": QUIC member addresses need a QUIC client, which this node has not"
               + " (expected: host:grpcPort)");
     }
-    return quic.channel(address);
+    return ClientInterceptors.intercept(quic.channel(address), observedOverQuic);
   }
 
   @Override
@@ -54,7 +78,7 @@ public class DefaultPeerChannels implements PeerChannels {
       throw new IllegalArgumentException(
           "member address " + pinned + " names no node id (expected: NODEID@host:grpcPort)");
     }
-    return grpc.channel(pinned);
+    return ClientInterceptors.intercept(grpc.channel(pinned), observedOverGrpc);
   }
 
   @Override

@@ -11,6 +11,7 @@ import io.blixard.transport.grpc.GrpcChannelFactory;
 import io.blixard.transport.grpc.GrpcClientAutoConfiguration;
 import io.blixard.transport.quic.autoconfigure.QuicTransportAutoConfiguration;
 import io.blixard.transport.quic.client.QuicConnectionPool;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -19,6 +20,8 @@ import org.springframework.context.annotation.Bean;
 
 /** The node as a client of the other members: channels to them, membership calls, probes. */
 @AutoConfiguration(
+    afterName =
+        "org.springframework.boot.actuate.autoconfigure.observation.ObservationAutoConfiguration",
     after = {
       MigrationAutoConfiguration.class,
       GrpcClientAutoConfiguration.class,
@@ -28,8 +31,12 @@ public class PeersAutoConfiguration {
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  PeerChannels peerChannels(GrpcChannelFactory grpc, ObjectProvider<QuicConnectionPool> quic) {
-    return new DefaultPeerChannels(grpc, quic.getIfAvailable());
+  PeerChannels peerChannels(
+      GrpcChannelFactory grpc,
+      ObjectProvider<QuicConnectionPool> quic,
+      ObjectProvider<ObservationRegistry> observations) {
+    return new DefaultPeerChannels(
+        grpc, quic.getIfAvailable(), observations.getIfAvailable(() -> ObservationRegistry.NOOP));
   }
 
   @Bean
