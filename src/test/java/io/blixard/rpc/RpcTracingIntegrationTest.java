@@ -3,6 +3,7 @@ package io.blixard.rpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.blixard.cli.BlixardCliAccess;
 import io.blixard.peers.PeerChannels;
 import io.blixard.proto.health.v1.CheckRequest;
 import io.blixard.proto.health.v1.HealthServiceGrpc;
@@ -29,6 +30,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -160,9 +164,49 @@ class RpcTracingIntegrationTest {
         .check(CheckRequest.getDefaultInstance());
 
     SpanData span =
-        awaitSpan(first, SpanKind.SERVER, "blixard.health.v1.HealthService/Check", false);
+        awaitSpan(
+            first, SpanKind.SERVER, "blixard.health.v1.HealthService/Check", notInTheTestsTrace());
     assertThat(span.getParentSpanContext().isValid()).isFalse();
     assertThat(span.getAttributes().get(TRANSPORT)).isEqualTo(transport.tag());
+  }
+
+  @Test
+  void shouldCarryTheTraceOfACommandWithTrace() {
+    String[] traced =
+        BlixardCliAccess.run(
+            "health", "--trace", "--transport", "quic", "--node", first.grpcAddress());
+    assertThat(traced[0]).as(traced[2]).isEqualTo("0");
+    Matcher printed = Pattern.compile("blixard: trace ([0-9a-f]{32})").matcher(traced[2]);
+    assertThat(printed.find()).as(traced[2]).isTrue();
+    String traceId = printed.group(1);
+
+    SpanData discovery =
+        awaitSpan(
+            first,
+            SpanKind.SERVER,
+            "blixard.transport.v1.TransportService/GetTransportInfo",
+            s -> s.getTraceId().equals(traceId));
+    SpanData check =
+        awaitSpan(
+            first,
+            SpanKind.SERVER,
+            "blixard.health.v1.HealthService/Check",
+            s -> s.getTraceId().equals(traceId));
+    assertThat(discovery.getAttributes().get(TRANSPORT)).isEqualTo("grpc");
+    assertThat(check.getAttributes().get(TRANSPORT)).isEqualTo("quic");
+    assertThat(check.getParentSpanContext().isRemote()).isTrue();
+  }
+
+  @Test
+  void shouldSendNoTraceContextFromACommandWithoutTrace() {
+    String[] plain = BlixardCliAccess.run("health", "--node", first.grpcAddress());
+    assertThat(plain[0]).as(plain[2]).isEqualTo("0");
+    assertThat(plain[2]).doesNotContain("trace");
+
+    SpanData check =
+        awaitSpan(
+            first, SpanKind.SERVER, "blixard.health.v1.HealthService/Check", notInTheTestsTrace());
+    assertThat(check.getParentSpanContext().isValid()).isFalse();
   }
 
   /**
@@ -185,7 +229,11 @@ class RpcTracingIntegrationTest {
                 .check(CheckRequest.getDefaultInstance());
         assertThat(answer.getNodeId()).isEqualTo(off.id().value());
         SpanData span =
-            awaitSpan(off, SpanKind.SERVER, "blixard.health.v1.HealthService/Check", false);
+            awaitSpan(
+                off,
+                SpanKind.SERVER,
+                "blixard.health.v1.HealthService/Check",
+                notInTheTestsTrace());
         assertThat(span.getParentSpanContext().isValid()).isFalse();
         assertThat(span.getAttributes().get(TRANSPORT)).isEqualTo(transport.tag());
         off.bean(InMemorySpanExporter.class).reset();
@@ -207,25 +255,31 @@ class RpcTracingIntegrationTest {
         channel, MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 
-  /**
-   * The one span of {@code kind} named {@code name} in the test's trace that the node has exported,
-   * once it has (the peers' probes make spans of their own all the while).
-   */
+  /** The one span of {@code kind} named {@code name} in the test's trace. */
   private static SpanData awaitSpan(TestNode node, SpanKind kind, String name) {
-    return awaitSpan(node, kind, name, true);
+    return awaitSpan(node, kind, name, s -> s.getTraceId().equals(TRACE_ID));
   }
 
-  private static SpanData awaitSpan(TestNode node, SpanKind kind, String name, boolean inTrace) {
+  /**
+   * The one span of {@code kind} named {@code name} that {@code which} selects among those the node
+   * has exported, once it has (the peers' probes make spans of their own all the while).
+   */
+  private static SpanData awaitSpan(
+      TestNode node, SpanKind kind, String name, Predicate<SpanData> which) {
     return await()
         .atMost(Duration.ofSeconds(20))
         .until(
             () ->
                 TestSpans.of(node).stream()
                     .filter(s -> s.getKind() == kind && s.getName().equals(name))
-                    .filter(s -> s.getTraceId().equals(TRACE_ID) == inTrace)
+                    .filter(which)
                     .toList(),
             spans -> spans.size() == 1)
         .get(0);
+  }
+
+  private static Predicate<SpanData> notInTheTestsTrace() {
+    return s -> !s.getTraceId().equals(TRACE_ID);
   }
 
   @AfterEach
