@@ -8,7 +8,9 @@ import io.grpc.Channel;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.micrometer.observation.ObservationRegistry;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link PeerChannels} over the transports' channel factories: {@code host:grpcPort} goes to the
@@ -23,6 +25,8 @@ public class DefaultPeerChannels implements PeerChannels {
   private final ChannelFactory quic;
   private final ClientInterceptor observedOverGrpc;
   private final ClientInterceptor observedOverQuic;
+  // The factory's channel to an address, observed: still one channel per address.
+  private final Map<Channel, Channel> observed = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   /**
@@ -57,7 +61,7 @@ public class DefaultPeerChannels implements PeerChannels {
       throw new IllegalStateException("peer channels are closed (the node is stopping)");
     }
     if (!address.pinned()) {
-      return ClientInterceptors.intercept(grpc.channel(address), observedOverGrpc);
+      return observed(grpc.channel(address), observedOverGrpc);
     }
     if (quic == null) {
       throw new IllegalArgumentException(
@@ -66,7 +70,7 @@ public class DefaultPeerChannels implements PeerChannels {
               + ": QUIC member addresses need a QUIC client, which this node has not"
               + " (expected: host:grpcPort)");
     }
-    return ClientInterceptors.intercept(quic.channel(address), observedOverQuic);
+    return observed(quic.channel(address), observedOverQuic);
   }
 
   @Override
@@ -78,11 +82,16 @@ public class DefaultPeerChannels implements PeerChannels {
       throw new IllegalArgumentException(
           "member address " + pinned + " names no node id (expected: NODEID@host:grpcPort)");
     }
-    return ClientInterceptors.intercept(grpc.channel(pinned), observedOverGrpc);
+    return observed(grpc.channel(pinned), observedOverGrpc);
+  }
+
+  private Channel observed(Channel channel, ClientInterceptor observation) {
+    return observed.computeIfAbsent(channel, c -> ClientInterceptors.intercept(c, observation));
   }
 
   @Override
   public void close() {
     closed = true;
+    observed.clear();
   }
 }

@@ -170,6 +170,25 @@ class RpcTracingIntegrationTest {
     assertThat(span.getAttributes().get(TRANSPORT)).isEqualTo(transport.tag());
   }
 
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void shouldServeACallWhoseTraceparentIsMalformed(Transport transport) throws Exception {
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER), "00-not-a-trace");
+    var answer =
+        HealthServiceGrpc.newBlockingStub(
+                ClientInterceptors.intercept(
+                    open(first, transport), MetadataUtils.newAttachHeadersInterceptor(headers)))
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .check(CheckRequest.getDefaultInstance());
+    assertThat(answer.getNodeId()).isEqualTo(first.id().value());
+
+    SpanData span =
+        awaitSpan(
+            first, SpanKind.SERVER, "blixard.health.v1.HealthService/Check", notInTheTestsTrace());
+    assertThat(span.getParentSpanContext().isValid()).isFalse();
+  }
+
   @Test
   void shouldCarryTheTraceOfACommandWithTrace() {
     String[] traced =
