@@ -198,11 +198,17 @@ public final class BlixardCli {
     @Override
     public Integer call() throws Exception {
       SimpleMeterRegistry meters = new SimpleMeterRegistry();
-      try (BlixardClient client = options.connect(meters)) {
-        run(client.channel());
-        out().flush();
-        reportFallbacks(meters);
-      }
+      options.traced(
+          spec.qualifiedName(),
+          err(),
+          () -> {
+            try (BlixardClient client = options.connect(meters)) {
+              run(client.channel());
+              out().flush();
+              reportFallbacks(meters);
+            }
+            return null;
+          });
       if (failure != null) {
         spec.commandLine().getErr().println("blixard: " + failure);
         spec.commandLine().getErr().flush();

@@ -9,12 +9,15 @@ import io.blixard.transport.grpc.GrpcChannelFactory;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
 
 /**
  * How a command reaches a node: its address, whether its gRPC port speaks TLS, the call deadline,
- * the output format.
+ * the output format, whether its calls are traced.
  */
 final class NodeOptions {
 
@@ -57,6 +60,38 @@ final class NodeOptions {
               + " off (default: ${DEFAULT-VALUE}). Over TLS the node is trusted by its node id: the"
               + " one --node names, else the one the first handshake meets.")
   GrpcChannelFactory.Tls tls;
+
+  @Option(
+      names = "--trace",
+      description =
+          "Run the command in a trace of its own and print its id on stderr: the node records the"
+              + " command's calls under that id and exports them where its traces go.")
+  boolean trace;
+
+  /** Where the command's client observes its calls: a tracer's while --trace runs the command. */
+  private ObservationRegistry observations = ObservationRegistry.NOOP;
+
+  /**
+   * Runs {@code body}, with --trace in a span of its own named {@code command}, saying on {@code
+   * err} which trace id its calls carry.
+   */
+  <T> T traced(String command, PrintWriter err, Callable<T> body) throws Exception {
+    if (!trace) {
+      return body.call();
+    }
+    try (CommandTracing tracing = CommandTracing.start()) {
+      observations = tracing.observations();
+      return tracing.inSpan(
+          command,
+          traceId -> {
+            err.println("blixard: trace " + traceId);
+            err.flush();
+          },
+          body);
+    } finally {
+      observations = ObservationRegistry.NOOP;
+    }
+  }
 
   /** --node, parsed. */
   NodeAddress address() {
@@ -101,7 +136,12 @@ final class NodeOptions {
             address,
             grpcChannels(),
             new BlixardClient.Settings(
-                transport, defaults.options(), Duration.ZERO, timeout, defaults.quic()),
+                transport,
+                defaults.options(),
+                Duration.ZERO,
+                timeout,
+                defaults.quic(),
+                observations),
             meters,
             CircuitBreakerRegistry.ofDefaults());
     if (transport == TransportPolicy.QUIC && client.discoveryFailure().isPresent()) {

@@ -305,40 +305,46 @@ final class StrategyCommand {
               ? StrategyEdit.guard(guard, guardPromote)
               : StrategyEdit.of(service, quicShare, preferQuic, servedOn, fallbackToGrpc)
                   .andGuard(guard, guardPromote);
-      try (BlixardClient client = options.connect(new SimpleMeterRegistry())) {
-        var stub = TransportServiceGrpc.newBlockingStub(client.channel());
-        var history =
-            deadline(stub)
-                .getStrategyHistory(GetStrategyHistoryRequest.newBuilder().setLimit(1).build());
-        MigrationStrategy base;
-        long baseVersion;
-        if (history.getChangesCount() == 0) {
-          base =
-              StrategyProtos.fromProto(
+      return options.traced(
+          spec.qualifiedName(),
+          spec.commandLine().getErr(),
+          () -> {
+            try (BlixardClient client = options.connect(new SimpleMeterRegistry())) {
+              var stub = TransportServiceGrpc.newBlockingStub(client.channel());
+              var history =
                   deadline(stub)
-                      .getTransportInfo(GetTransportInfoRequest.getDefaultInstance())
-                      .getStrategy());
-          baseVersion = 0;
-        } else {
-          StrategyChange last = history.getChanges(0);
-          base = StrategyProtos.fromProto(last.getStrategy());
-          baseVersion = last.getVersion();
-        }
-        long version =
-            propose(
-                deadline(stub),
-                options.operatorIdentity(),
-                edit.applyTo(base),
-                edit.description(),
-                reason,
-                baseVersion);
-        if (options.json) {
-          out().println(Json.write(new SetResult(version, edit.description())));
-        } else {
-          out().println("cluster strategy v" + version + ": " + edit.description());
-        }
-        return 0;
-      }
+                      .getStrategyHistory(
+                          GetStrategyHistoryRequest.newBuilder().setLimit(1).build());
+              MigrationStrategy base;
+              long baseVersion;
+              if (history.getChangesCount() == 0) {
+                base =
+                    StrategyProtos.fromProto(
+                        deadline(stub)
+                            .getTransportInfo(GetTransportInfoRequest.getDefaultInstance())
+                            .getStrategy());
+                baseVersion = 0;
+              } else {
+                StrategyChange last = history.getChanges(0);
+                base = StrategyProtos.fromProto(last.getStrategy());
+                baseVersion = last.getVersion();
+              }
+              long version =
+                  propose(
+                      deadline(stub),
+                      options.operatorIdentity(),
+                      edit.applyTo(base),
+                      edit.description(),
+                      reason,
+                      baseVersion);
+              if (options.json) {
+                out().println(Json.write(new SetResult(version, edit.description())));
+              } else {
+                out().println("cluster strategy v" + version + ": " + edit.description());
+              }
+              return 0;
+            }
+          });
     }
   }
 

@@ -9,6 +9,8 @@ import io.blixard.proto.transport.v1.GetTransportInfoResponse;
 import io.blixard.proto.transport.v1.Strategy;
 import io.blixard.proto.transport.v1.TransportServiceGrpc;
 import io.blixard.proto.transport.v1.WatchStrategyRequest;
+import io.blixard.rpc.RpcClientObservations;
+import io.blixard.transport.Transport;
 import io.blixard.transport.grpc.GrpcChannelFactory;
 import io.blixard.transport.quic.client.QuicClientSettings;
 import io.blixard.transport.quic.client.QuicConnectionPool;
@@ -16,11 +18,13 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -56,21 +60,36 @@ public final class BlixardClient implements AutoCloseable {
    * @param refreshInterval how often the node's transports and strategy are asked for again
    * @param discoveryTimeout deadline of each {@code GetTransportInfo}
    * @param quic QUIC connection settings
+   * @param observations where each call attempt is observed: with a tracer in it, every attempt is
+   *     a client span tagged with the transport it used, and carries the trace context to the node
+   *     ({@link ObservationRegistry#NOOP}: not observed, no trace context sent)
    */
   public record Settings(
       TransportPolicy policy,
       ClientOptions options,
       Duration refreshInterval,
       Duration discoveryTimeout,
-      QuicClientSettings quic) {
+      QuicClientSettings quic,
+      ObservationRegistry observations) {
 
     public Settings {
       Objects.requireNonNull(policy, "policy");
       Objects.requireNonNull(options, "options");
       Objects.requireNonNull(quic, "quic");
+      Objects.requireNonNull(observations, "observations");
     }
 
-    /** Follow the strategy; refresh every 30 s; 5 s to discover. */
+    /** Settings whose calls are not observed. */
+    public Settings(
+        TransportPolicy policy,
+        ClientOptions options,
+        Duration refreshInterval,
+        Duration discoveryTimeout,
+        QuicClientSettings quic) {
+      this(policy, options, refreshInterval, discoveryTimeout, quic, ObservationRegistry.NOOP);
+    }
+
+    /** Follow the strategy; refresh every 30 s; 5 s to discover; calls not observed. */
     public static Settings defaults() {
       return new Settings(
           TransportPolicy.AUTO,
@@ -81,15 +100,19 @@ public final class BlixardClient implements AutoCloseable {
     }
 
     public Settings withPolicy(TransportPolicy policy) {
-      return new Settings(policy, options, refreshInterval, discoveryTimeout, quic);
+      return new Settings(policy, options, refreshInterval, discoveryTimeout, quic, observations);
     }
 
     public Settings withRefreshInterval(Duration interval) {
-      return new Settings(policy, options, interval, discoveryTimeout, quic);
+      return new Settings(policy, options, interval, discoveryTimeout, quic, observations);
     }
 
     public Settings withOptions(ClientOptions options) {
-      return new Settings(policy, options, refreshInterval, discoveryTimeout, quic);
+      return new Settings(policy, options, refreshInterval, discoveryTimeout, quic, observations);
+    }
+
+    public Settings withObservations(ObservationRegistry observations) {
+      return new Settings(policy, options, refreshInterval, discoveryTimeout, quic, observations);
     }
   }
 
@@ -132,7 +155,7 @@ public final class BlixardClient implements AutoCloseable {
             });
     if (address.pinned()) {
       this.grpc = null;
-      this.current = pool.channel(address);
+      this.current = observed(pool.channel(address), Transport.QUIC);
       return;
     }
     try {
@@ -275,7 +298,7 @@ public final class BlixardClient implements AutoCloseable {
     lastRefreshNanos.set(System.nanoTime());
     GetTransportInfoResponse answer;
     try {
-      answer = ask(grpc);
+      answer = ask(observed(grpc, Transport.GRPC));
     } catch (RuntimeException overGrpc) {
       Channel quic = quicChannel;
       if (quic == null) {
@@ -284,7 +307,7 @@ public final class BlixardClient implements AutoCloseable {
         return;
       }
       try {
-        answer = ask(quic);
+        answer = ask(observed(quic, Transport.QUIC));
       } catch (RuntimeException overQuic) {
         log.debug("Cannot ask {} for its transports: {}", address, overQuic.toString());
         discoveryFailure = overQuic;
@@ -302,6 +325,12 @@ public final class BlixardClient implements AutoCloseable {
     if (quicMoved) {
       current = choosing(answer);
     }
+  }
+
+  /** {@code channel} with each call observed as an attempt over {@code transport}. */
+  private Channel observed(Channel channel, Transport transport) {
+    return ClientInterceptors.intercept(
+        channel, RpcClientObservations.interceptor(settings.observations(), transport));
   }
 
   private GetTransportInfoResponse ask(Channel channel) {
@@ -333,6 +362,7 @@ public final class BlixardClient implements AutoCloseable {
         .breakers(breakers)
         .latency(latency)
         .meters(meters)
+        .observations(settings.observations())
         .scheduler(scheduler)
         .onQuicFailure(this::refreshSoon)
         .build();

@@ -1,6 +1,7 @@
 package io.blixard.client;
 
 import io.blixard.migration.MigrationStrategy;
+import io.blixard.rpc.RpcClientObservations;
 import io.blixard.transport.Transport;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -14,6 +15,7 @@ import io.grpc.MethodDescriptor;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -27,11 +29,13 @@ import java.util.function.Supplier;
  * its {@link TransportSelection} names, assembled from parts that each do one thing:
  *
  * <pre>
+ *   keeping the caller's observation        so that every attempt is in the caller's trace
  *   RetryInterceptor                       backoff and retry budget, safe calls only
  *     FallbackChannel(selection)           QUIC first when chosen; gRPC when QUIC cannot take it
  *       quic: CircuitBreakerInterceptor(peer/quic) -&gt; TransportFailureInterceptor(onQuicFailure)
- *             -&gt; ClientMetricsInterceptor -&gt; QUIC channel
- *       grpc: CircuitBreakerInterceptor(peer/grpc) -&gt; ClientMetricsInterceptor -&gt; gRPC channel
+ *             -&gt; ClientMetricsInterceptor -&gt; client observation (quic) -&gt; QUIC channel
+ *       grpc: CircuitBreakerInterceptor(peer/grpc) -&gt; ClientMetricsInterceptor
+ *             -&gt; client observation (grpc) -&gt; gRPC channel
  * </pre>
  *
  * <p>A call is sent again (retried, or moved to gRPC) only when that is safe: its method is
@@ -77,7 +81,8 @@ public final class TransportChoosingChannel extends Channel {
     this.calls =
         ClientInterceptors.intercept(
             fallback,
-            new RetryInterceptor(builder.peer, builder.options, builder.scheduler, builder.meters));
+            new RetryInterceptor(builder.peer, builder.options, builder.scheduler, builder.meters),
+            RpcClientObservations.keepingCaller(builder.observations));
   }
 
   /**
@@ -115,14 +120,16 @@ public final class TransportChoosingChannel extends Channel {
   }
 
   /**
-   * One transport's channel with its metrics and, outside them, its circuit breaker; QUIC failures
-   * are reported to {@code onQuicFailure}.
+   * One transport's channel with its client observation (a span per attempt, tagged with the
+   * transport), its metrics and, outside them, its circuit breaker; QUIC failures are reported to
+   * {@code onQuicFailure}.
    */
   private static Channel leg(
       Builder builder, Transport transport, Channel channel, Map<Transport, CircuitBreaker> b) {
     // The interceptor listed last runs first: a call refused by the breaker is neither timed nor
     // reported as a failure of the transport.
     List<ClientInterceptor> interceptors = new ArrayList<>();
+    interceptors.add(RpcClientObservations.interceptor(builder.observations, transport));
     interceptors.add(new ClientMetricsInterceptor(transport, builder.meters, builder.latency));
     if (transport == Transport.QUIC) {
       interceptors.add(new TransportFailureInterceptor(builder.onQuicFailure));
@@ -172,6 +179,7 @@ public final class TransportChoosingChannel extends Channel {
     private CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
     private LatencyTracker latency = new LatencyTracker();
     private MeterRegistry meters = Metrics.globalRegistry;
+    private ObservationRegistry observations = ObservationRegistry.NOOP;
     private ScheduledExecutorService scheduler;
     private Runnable onQuicFailure = () -> {};
 
@@ -219,6 +227,15 @@ public final class TransportChoosingChannel extends Channel {
     /** Where the client's meters go (default: Micrometer's global registry). */
     public Builder meters(MeterRegistry meters) {
       this.meters = Objects.requireNonNull(meters, "meters");
+      return this;
+    }
+
+    /**
+     * Where each attempt is observed (default: nowhere): with a tracer in it, an attempt is a
+     * client span of the caller's trace and carries its context to the peer.
+     */
+    public Builder observations(ObservationRegistry observations) {
+      this.observations = Objects.requireNonNull(observations, "observations");
       return this;
     }
 

@@ -17,6 +17,7 @@ import io.blixard.transport.grpc.GrpcClientAutoConfiguration;
 import io.blixard.transport.quic.autoconfigure.QuicTransportAutoConfiguration;
 import io.blixard.transport.quic.client.QuicConnectionPool;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -29,6 +30,8 @@ import org.springframework.context.annotation.Bean;
  * leader's canary guard, which collects their transport figures.
  */
 @AutoConfiguration(
+    afterName =
+        "org.springframework.boot.actuate.autoconfigure.observation.ObservationAutoConfiguration",
     after = {
       MigrationAutoConfiguration.class,
       GrpcClientAutoConfiguration.class,
@@ -41,8 +44,13 @@ public class PeersAutoConfiguration {
   PeerChannels peerChannels(
       GrpcChannelFactory grpc,
       ObjectProvider<QuicConnectionPool> quic,
+      ObjectProvider<ObservationRegistry> observations,
       ObjectProvider<TransportFigures> figures) {
-    return new DefaultPeerChannels(grpc, quic.getIfAvailable(), figures.getIfAvailable());
+    return new DefaultPeerChannels(
+        grpc,
+        quic.getIfAvailable(),
+        observations.getIfAvailable(() -> ObservationRegistry.NOOP),
+        figures.getIfAvailable());
   }
 
   @Bean

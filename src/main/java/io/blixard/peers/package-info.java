@@ -4,7 +4,8 @@
  * results {@link io.blixard.cluster.PeerProbes} keeps.
  *
  * <p>May use: {@code cluster}, {@code node}, {@code migration}, {@code api} (message conversions),
- * {@code rpc} (the node's transport figures), {@code transport} and the transports' channel
- * factories ({@code transport.grpc}, {@code transport.quic.client}), generated protos.
+ * {@code rpc} (the node's transport figures, client observations), {@code transport} and the
+ * transports' channel factories ({@code transport.grpc}, {@code transport.quic.client}), generated
+ * protos.
  */
 package io.blixard.peers;

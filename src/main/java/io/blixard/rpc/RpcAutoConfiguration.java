@@ -116,6 +116,11 @@ public class RpcAutoConfiguration {
   }
 
   @Bean
+  RpcClientObservations.MetricsOff rpcClientObservationMeters() {
+    return new RpcClientObservations.MetricsOff();
+  }
+
+  @Bean
   @ConditionalOnBean(HealthStatusManager.class)
   @ConditionalOnMissingBean
   ReadinessHealthBridge readinessHealthBridge(

@@ -31,8 +31,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * observation ({@link ObservationGrpcServerInterceptor}) under a convention that names the timer
  * {@value #METRIC} and tags it with transport, service, method, status and caller ({@link
  * CallerKind}). The observation also feeds a per-service timer with recent p50 and p99 ({@value
- * #SERVICE_METRIC}), which {@code /actuator/transports} shows, and is what tracing will hook into.
- * Both are Prometheus histograms with the buckets of {@link RpcLatencyBuckets}.
+ * #SERVICE_METRIC}), which {@code /actuator/transports} shows. With a tracer in the registry the
+ * same observation is the call's server span, continuing the caller's trace when the call's
+ * metadata carries a {@code traceparent} (gRPC headers, or the QUIC call header's metadata), and
+ * tagged with {@link RpcSpanTags}. Both timers are Prometheus histograms with the buckets of {@link
+ * RpcLatencyBuckets}.
  */
 public final class RpcServerMetrics {
 
@@ -89,9 +92,11 @@ public final class RpcServerMetrics {
   public static final class Convention implements GrpcServerObservationConvention {
 
     private final KeyValue transport;
+    private final KeyValue spanTransport;
 
     public Convention(Transport transport) {
       this.transport = KeyValue.of(TRANSPORT, transport.tag());
+      this.spanTransport = KeyValue.of(RpcSpanTags.TRANSPORT, transport.tag());
     }
 
     @Override
@@ -112,6 +117,21 @@ public final class RpcServerMetrics {
           KeyValue.of(METHOD, Objects.requireNonNullElse(context.getMethodName(), "unknown")),
           KeyValue.of(STATUS, status(context).name()),
           KeyValue.of(CALLER, caller(context).tag()));
+    }
+
+    /**
+     * The span's tags ({@link RpcSpanTags}), as high-cardinality values: spans carry them, meters
+     * never (the timer has the tags above).
+     */
+    @Override
+    public KeyValues getHighCardinalityKeyValues(GrpcServerObservationContext context) {
+      return KeyValues.of(
+          spanTransport,
+          KeyValue.of(
+              RpcSpanTags.SERVICE, Objects.requireNonNullElse(context.getServiceName(), "unknown")),
+          KeyValue.of(
+              RpcSpanTags.METHOD, Objects.requireNonNullElse(context.getMethodName(), "unknown")),
+          KeyValue.of(RpcSpanTags.STATUS, status(context).name()));
     }
 
     /**
