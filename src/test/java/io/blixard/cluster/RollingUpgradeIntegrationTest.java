@@ -64,6 +64,11 @@ class RollingUpgradeIntegrationTest {
   }
 
   private static final List<Class<?>> NEWER = List.of(NewerBuild.class);
+
+  /** The version a node of the newer build reports: the highest of its command set. */
+  private static final int NEWER_VERSION =
+      CommandVersions.withOverrides(Map.of(CommandCase.ADD_OPERATOR, 2)).highest();
+
   private static final String PREVIOUS = "--blixard.cluster.command-version=1";
   private static final Duration AGREEMENT = Duration.ofSeconds(30);
 
@@ -155,8 +160,8 @@ class RollingUpgradeIntegrationTest {
         .atMost(AGREEMENT)
         .untilAsserted(
             () -> {
-              assertThat(reported(first, first)).isEqualTo(2);
-              assertThat(reported(first, nodes.get(1))).isEqualTo(2);
+              assertThat(reported(first, first)).isEqualTo(NEWER_VERSION);
+              assertThat(reported(first, nodes.get(1))).isEqualTo(NEWER_VERSION);
               assertThat(reported(first, old())).isEqualTo(1);
             });
 
@@ -176,7 +181,7 @@ class RollingUpgradeIntegrationTest {
   @Order(2)
   void onceEveryMemberIsUpgradedTheNewerCommandGoesThrough() throws Exception {
     nodes.set(2, old().restart(NEWER));
-    await().atMost(AGREEMENT).until(() -> reported(nodes.get(0), old()) == 2);
+    await().atMost(AGREEMENT).until(() -> reported(nodes.get(0), old()) == NEWER_VERSION);
 
     submit(addOperator());
 

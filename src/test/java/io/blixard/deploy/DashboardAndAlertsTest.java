@@ -105,6 +105,7 @@ class DashboardAndAlertsTest {
         .containsExactlyInAnyOrder(
             "BlixardQuicErrorRatioHigh",
             "BlixardFallbackRateHigh",
+            "BlixardCanaryRolledBack",
             "BlixardNoLeader",
             "BlixardLeaderChangesHigh");
   }
