@@ -7,7 +7,6 @@ import io.blixard.bench.Processes;
 import io.blixard.node.NodeId;
 import io.blixard.support.UdpRelay;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,8 +64,7 @@ class ChaosProcessIntegrationTest extends ProcessClusterRun {
 
   @Test
   void nothingAcknowledgedIsLostAndNoCallFails() throws Exception {
-    Path jar = Path.of(System.getProperty("blixard.jar", "target/blixard.jar")).toAbsolutePath();
-    assertThat(jar).as("the built jar (run this test with failsafe after package)").isReadable();
+    Path jar = builtJar();
     Optional<String> noNamespace =
         Boolean.parseBoolean(System.getProperty("chaos.loss", "true"))
             ? NetNamespace.unavailableReason()
@@ -96,10 +94,7 @@ class ChaosProcessIntegrationTest extends ProcessClusterRun {
       }
       Node relayed = nodes.get(RELAYED);
       List<Thread> load = new ArrayList<>();
-      try (UdpRelay relay =
-          new UdpRelay(
-              new InetSocketAddress(relayed.host, relayed.quicPort),
-              new InetSocketAddress(relayed.quicBind, relayed.quicPort))) {
+      try (UdpRelay relay = relayInFrontOf(relayed)) {
         relay.start();
         startCluster(processes, jar, nodes);
         nodes.forEach(node -> report.add(node.describe()));
@@ -164,16 +159,8 @@ class ChaosProcessIntegrationTest extends ProcessClusterRun {
     StringBuilder out =
         new StringBuilder("Chaos run figures (phase " + PHASE.toSeconds() + " s)\n");
     out.append(phaseTable());
-    long calls = phases.values().stream().mapToLong(f -> f.calls.get()).sum();
     long writes = phases.values().stream().mapToLong(f -> f.writes.get()).sum();
-    out.append("calls made: ")
-        .append(calls)
-        .append(", failed: ")
-        .append(callsFailed())
-        .append('\n');
-    out.append("attempts by transport and status: ").append(attempts()).append('\n');
-    out.append("fallbacks: ").append(fallbacks()).append('\n');
-    out.append("time to a new leader: ").append(toNewLeader.toMillis()).append(" ms\n");
+    appendCallFigures(out, toNewLeader);
     out.append("registry writes: ")
         .append(writes)
         .append(", acknowledged: ")
@@ -194,9 +181,7 @@ class ChaosProcessIntegrationTest extends ProcessClusterRun {
                 .map(e -> "node " + e.getKey() + ": " + e.getValue().size())
                 .collect(Collectors.joining(", ")))
         .append('\n');
-    report.forEach(line -> out.append(line).append('\n'));
-    failures.stream().limit(10).forEach(f -> out.append("  failed: ").append(f).append('\n'));
-    out.append("nodes' logs: ").append(dir).append('\n');
+    appendReport(out);
     System.out.print(out);
   }
 }

@@ -11,7 +11,6 @@ import io.blixard.proto.transport.v1.GetTransportInfoRequest;
 import io.blixard.proto.transport.v1.TransportServiceGrpc;
 import io.blixard.support.UdpRelay;
 import io.grpc.StatusRuntimeException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,8 +66,7 @@ class MigrationDrillProcessIntegrationTest extends ProcessClusterRun {
 
   @Test
   void theClusterMovesToQuicAndBackWithoutAFailedCall() throws Exception {
-    Path jar = Path.of(System.getProperty("blixard.jar", "target/blixard.jar")).toAbsolutePath();
-    assertThat(jar).as("the built jar (run this test with failsafe after package)").isReadable();
+    Path jar = builtJar();
     List<Node> nodes = new ArrayList<>();
     nodes.add(new Node(0, List.of(), "127.0.0.1", "127.0.0.1"));
     nodes.add(new Node(1, List.of(), "127.0.0.2", "127.0.1.2"));
@@ -76,10 +74,7 @@ class MigrationDrillProcessIntegrationTest extends ProcessClusterRun {
     Node relayed = nodes.get(RELAYED);
     List<Thread> load = new ArrayList<>();
     try (Processes processes = new Processes(dir);
-        UdpRelay relay =
-            new UdpRelay(
-                new InetSocketAddress(relayed.host, relayed.quicPort),
-                new InetSocketAddress(relayed.quicBind, relayed.quicPort))) {
+        UdpRelay relay = relayInFrontOf(relayed)) {
       relay.start();
       startCluster(processes, jar, nodes);
       nodes.forEach(node -> report.add(node.describe()));
@@ -289,15 +284,7 @@ class MigrationDrillProcessIntegrationTest extends ProcessClusterRun {
         .append('\n');
     out.append("strategy versions:\n");
     versions.forEach(v -> out.append("  ").append(v).append('\n'));
-    long calls = phases.values().stream().mapToLong(f -> f.calls.get()).sum();
-    out.append("calls made: ")
-        .append(calls)
-        .append(", failed: ")
-        .append(callsFailed())
-        .append('\n');
-    out.append("attempts by transport and status: ").append(attempts()).append('\n');
-    out.append("fallbacks: ").append(fallbacks()).append('\n');
-    out.append("time to a new leader: ").append(toNewLeader.toMillis()).append(" ms\n");
+    appendCallFigures(out, toNewLeader);
     out.append("registry writes acknowledged: ")
         .append(acknowledged.size())
         .append(", not acknowledged: ")
@@ -308,9 +295,7 @@ class MigrationDrillProcessIntegrationTest extends ProcessClusterRun {
                 .map(e -> "node " + e.getKey() + ": " + e.getValue().size())
                 .collect(Collectors.joining(", ")))
         .append('\n');
-    report.forEach(line -> out.append(line).append('\n'));
-    failures.stream().limit(10).forEach(f -> out.append("  failed: ").append(f).append('\n'));
-    out.append("nodes' logs: ").append(dir).append('\n');
+    appendReport(out);
     System.out.print(out);
   }
 }

@@ -22,6 +22,7 @@ import io.blixard.proto.status.v1.GetClusterStatusResponse;
 import io.blixard.proto.status.v1.StatusServiceGrpc;
 import io.blixard.security.CommandSigner;
 import io.blixard.support.TestOperator;
+import io.blixard.support.UdpRelay;
 import io.blixard.transport.quic.QuicAlpn;
 import io.blixard.transport.quic.client.QuicClientSettings;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -30,6 +31,7 @@ import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -578,6 +580,40 @@ abstract class ProcessClusterRun {
 
   protected long callsFailed() {
     return phases.values().stream().mapToLong(f -> f.failed.get()).sum();
+  }
+
+  /** The jar the nodes run: the build's, as failsafe names it. */
+  protected static Path builtJar() {
+    Path jar = Path.of(System.getProperty("blixard.jar", "target/blixard.jar")).toAbsolutePath();
+    assertThat(jar).as("the built jar (run this test with failsafe after package)").isReadable();
+    return jar;
+  }
+
+  /** A relay on the node's advertised QUIC address, to the address its listener binds. */
+  protected static UdpRelay relayInFrontOf(Node node) {
+    return new UdpRelay(
+        new InetSocketAddress(node.host, node.quicPort),
+        new InetSocketAddress(node.quicBind, node.quicPort));
+  }
+
+  /** The lines every run's figures end with: calls, attempts, fallbacks, leader, the report. */
+  protected void appendCallFigures(StringBuilder out, Duration toNewLeader) {
+    long calls = phases.values().stream().mapToLong(f -> f.calls.get()).sum();
+    out.append("calls made: ")
+        .append(calls)
+        .append(", failed: ")
+        .append(callsFailed())
+        .append('\n');
+    out.append("attempts by transport and status: ").append(attempts()).append('\n');
+    out.append("fallbacks: ").append(fallbacks()).append('\n');
+    out.append("time to a new leader: ").append(toNewLeader.toMillis()).append(" ms\n");
+  }
+
+  /** The report's lines, the first failures and where the nodes' logs are. */
+  protected void appendReport(StringBuilder out) {
+    report.forEach(line -> out.append(line).append('\n'));
+    failures.stream().limit(10).forEach(f -> out.append("  failed: ").append(f).append('\n'));
+    out.append("nodes' logs: ").append(dir).append('\n');
   }
 
   /** One line per phase, in the order they ran: length, calls, failures, latency, writes. */
