@@ -168,7 +168,8 @@ class MigrationDrillProcessIntegrationTest extends ProcessClusterRun {
   private String timed(List<Node> nodes, String what, Change change) {
     long started = System.nanoTime();
     long version = change.apply();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    long answered = System.nanoTime();
+    long deadline = answered + TimeUnit.SECONDS.toNanos(60);
     for (Node node : nodes) {
       while (node.up && followed(node) < version) {
         assertThat(System.nanoTime())
@@ -177,8 +178,11 @@ class MigrationDrillProcessIntegrationTest extends ProcessClusterRun {
         sleep(Duration.ofMillis(20));
       }
     }
-    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    return String.format("v%-3d %-34s every node within %5d ms", version, what, millis);
+    long command = TimeUnit.NANOSECONDS.toMillis(answered - started);
+    long followed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answered);
+    return String.format(
+        "v%-3d %-34s command %5d ms, then every node within %5d ms",
+        version, what, command, followed);
   }
 
   /** The strategy version the node follows; 0 when it does not answer. */
