@@ -47,6 +47,7 @@ class MigrationDrillProcessIntegrationTest extends ProcessClusterRun {
   private static final int RELAYED = 1;
 
   private final List<String> versions = new ArrayList<>();
+  private List<String> history = List.of();
   private boolean guardSetBack;
 
   MigrationDrillProcessIntegrationTest() {
@@ -123,6 +124,7 @@ class MigrationDrillProcessIntegrationTest extends ProcessClusterRun {
       stopLoad(load, WRITE_DEADLINE.plusSeconds(5));
 
       Map<Integer, Set<NodeId>> missing = awaitWrites(nodes);
+      history = history(nodes);
       printFigures(nodes, missing, killed.toNewLeader());
       assertThat(guardSetBack).as("the guard set the bad canary back").isTrue();
       assertThat(missing.values().stream().mapToLong(Set::size).max().orElse(0))
@@ -262,6 +264,28 @@ class MigrationDrillProcessIntegrationTest extends ProcessClusterRun {
     return false;
   }
 
+  /** The cluster's strategy history as the first running node keeps it, a line a version. */
+  private List<String> history(List<Node> nodes) throws Exception {
+    for (Node node : nodes) {
+      String[] result =
+          BlixardCliAccess.run(
+              "strategy", "history", "--json", "--node", node.host + ":" + node.grpcPort);
+      if (result[0].equals("0")) {
+        List<String> lines = new ArrayList<>();
+        for (JsonNode change : JSON.readTree(result[1]).get("changes")) {
+          lines.add(
+              String.format(
+                  "v%-3d %s (%s)",
+                  change.get("version").asLong(),
+                  change.get("change").asText(),
+                  change.get("reason").asText()));
+        }
+        return lines;
+      }
+    }
+    return List.of("no node answered strategy history");
+  }
+
   // --- figures
 
   private void printFigures(
@@ -288,6 +312,8 @@ class MigrationDrillProcessIntegrationTest extends ProcessClusterRun {
         .append('\n');
     out.append("strategy versions:\n");
     versions.forEach(v -> out.append("  ").append(v).append('\n'));
+    out.append("strategy history at the end:\n");
+    history.forEach(v -> out.append("  ").append(v).append('\n'));
     appendCallFigures(out, toNewLeader);
     out.append("registry writes acknowledged: ")
         .append(acknowledged.size())
