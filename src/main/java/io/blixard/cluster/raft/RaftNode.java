@@ -262,6 +262,12 @@ public class RaftNode implements SmartLifecycle {
         tls.enabled() ? "mutual TLS between members" : "no TLS",
         groupId.getUuid(),
         how);
+    if (transport != null) {
+      log.info(
+          "Raft runs on the {} listener: its port is Raft's address, and"
+              + " blixard.cluster.raft.port and bind-address are not used",
+          transport.name());
+    }
     if (!tls.enabled()) {
       log.warn(
           "The Raft port {} is plaintext and accepts anyone (blixard.security.mode=insecure):"

@@ -1,6 +1,7 @@
 package io.blixard.transport.quic.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.blixard.cluster.ClusterView;
@@ -13,9 +14,14 @@ import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeId;
 import io.blixard.proto.cluster.v1.Admission;
 import io.blixard.proto.cluster.v1.RegistryCommand;
+import io.blixard.proto.raft.v1.RaftMessage;
+import io.blixard.proto.raft.v1.RaftServiceGrpc;
 import io.blixard.security.CommandSigner;
+import io.blixard.support.TestChannels;
 import io.blixard.support.TestNode;
 import io.blixard.support.TestOperator;
+import io.blixard.transport.Transport;
+import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
@@ -192,6 +198,23 @@ class RaftOverQuicIntegrationTest {
                           .sum())
                   .isPositive();
             });
+  }
+
+  @Test
+  @Order(3)
+  void aCallerThatIsNotAMemberIsRefusedByTheRaftService() throws Exception {
+    TestNode node = nodes.get(0);
+    // Test channels present the test operator's certificate: an operator, not a member.
+    try (TestChannels.Opened quic = node.open(Transport.QUIC)) {
+      assertThatThrownBy(
+              () ->
+                  RaftServiceGrpc.newBlockingStub(quic.channel())
+                      .withDeadlineAfter(5, TimeUnit.SECONDS)
+                      .requestVote(RaftMessage.getDefaultInstance()))
+          .isInstanceOf(StatusRuntimeException.class)
+          .hasMessageContaining("PERMISSION_DENIED")
+          .hasMessageContaining("not a member of the Raft group");
+    }
   }
 
   @Test
