@@ -74,14 +74,16 @@ class ArchitectureTest {
                   + " Raft log and snapshots) is written with them");
 
   @ArchTest
-  static final ArchRule onlyTheRaftEngineUsesRatis =
+  static final ArchRule onlyTheRaftEngineAndItsQuicPlugInUseRatis =
       noClasses()
           .that()
-          .resideOutsideOfPackage("io.blixard.cluster.raft..")
+          .resideOutsideOfPackages("io.blixard.cluster.raft..", "io.blixard.transport.quic.raft..")
           .should()
           .dependOnClassesThat()
           .resideInAPackage("org.apache.ratis..")
-          .because("the rest of the node reads the cluster through ClusterView, never Ratis");
+          .because(
+              "the rest of the node reads the cluster through ClusterView, never Ratis; the QUIC"
+                  + " transport's Raft plug-in meets the engine through Ratis's RPC interfaces");
 
   @ArchTest
   static final ArchRule theClusterIsReadThroughItsView =

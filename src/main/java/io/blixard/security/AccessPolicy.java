@@ -112,6 +112,9 @@ public final class AccessPolicy {
     rules.put("blixard.cluster.v1.MembershipService/Leave", Rule.OPERATOR_OR_SELF);
     rules.put("blixard.security.v1.SecurityService/*", Rule.OPERATOR);
     rules.put("blixard.cluster.v1.SnapshotService/*", Rule.OPERATOR);
+    // Raft's own calls: the service itself accepts only whom the Raft engine trusts (a member, or
+    // a node being added, whose registry entry may not have reached this node yet).
+    rules.put("blixard.raft.v1.RaftService/*", Rule.IDENTIFIED);
     return new AccessPolicy(rules, readAccess == SecurityProperties.ReadAccess.OPEN);
   }
 

@@ -5,6 +5,7 @@ import io.blixard.cluster.ClusterUnavailableException;
 import io.blixard.cluster.CommittedState;
 import io.blixard.cluster.GroupMembers;
 import io.blixard.cluster.MembershipClient;
+import io.blixard.cluster.RaftTransportPlugIn;
 import io.blixard.cluster.registry.NodeRegistry;
 import io.blixard.node.DataDirectory;
 import io.blixard.node.NodeAddress;
@@ -23,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
@@ -39,6 +41,7 @@ import org.apache.ratis.util.ExitUtils;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -75,6 +78,7 @@ public class RaftNode implements SmartLifecycle {
   private final ClusterStateMachine stateMachine;
   private final GroupJoiner joiner;
   private final RaftTls tls;
+  private final RaftTransportPlugIn transport;
   private final Parameters parameters;
 
   private volatile RaftServer server;
@@ -98,15 +102,11 @@ public class RaftNode implements SmartLifecycle {
         registry,
         membershipClient,
         null,
-        RaftTls.plaintext());
+        RaftTls.plaintext(),
+        (RaftTransportPlugIn) null);
   }
 
-  /**
-   * @param membershipClient how to call the members of {@code blixard.cluster.join}; may be null
-   *     for a node that never joins (it bootstraps its own group or recovers the one it has)
-   * @param refusals counts the registry commands the state machine refuses; may be null
-   * @param tls mutual TLS between members on the Raft port, or plaintext
-   */
+  /** The node Spring builds: Raft on the transport plug-in when there is one. */
   @Autowired
   public RaftNode(
       NodeIdentity identity,
@@ -116,7 +116,38 @@ public class RaftNode implements SmartLifecycle {
       NodeRegistry registry,
       MembershipClient membershipClient,
       SecurityRefusals refusals,
-      RaftTls tls) {
+      RaftTls tls,
+      ObjectProvider<RaftTransportPlugIn> transport) {
+    this(
+        identity,
+        dataDirectory,
+        endpoints,
+        properties,
+        registry,
+        membershipClient,
+        refusals,
+        tls,
+        transport.getIfAvailable());
+  }
+
+  /**
+   * @param membershipClient how to call the members of {@code blixard.cluster.join}; may be null
+   *     for a node that never joins (it bootstraps its own group or recovers the one it has)
+   * @param refusals counts the registry commands the state machine refuses; may be null
+   * @param tls mutual TLS between members on the Raft port, or plaintext
+   * @param transport the transport that carries Raft in place of Ratis's gRPC; null for Ratis's
+   *     gRPC transport on its own port
+   */
+  public RaftNode(
+      NodeIdentity identity,
+      DataDirectory dataDirectory,
+      NodeEndpoints endpoints,
+      ClusterProperties properties,
+      NodeRegistry registry,
+      MembershipClient membershipClient,
+      SecurityRefusals refusals,
+      RaftTls tls,
+      RaftTransportPlugIn transport) {
     if (membershipClient == null && !properties.join().isEmpty()) {
       throw new IllegalArgumentException(
           "blixard.cluster.join is set but no client for member calls is configured");
@@ -126,7 +157,15 @@ public class RaftNode implements SmartLifecycle {
     this.endpoints = endpoints;
     this.properties = properties;
     this.tls = Objects.requireNonNull(tls, "tls");
+    this.transport = transport;
     this.parameters = tls.parameters(this::replicatesTo);
+    if (transport != null) {
+      transport.parameters().forEach((key, value) -> parameters.put(key, value, Object.class));
+      Predicate<NodeId> peerTrust = tls.peerTrust(this::replicatesTo);
+      if (peerTrust != null) {
+        parameters.put(RaftTransportPlugIn.PEER_TRUST, peerTrust, Object.class);
+      }
+    }
     this.joiner =
         membershipClient == null
             ? null
@@ -166,7 +205,8 @@ public class RaftNode implements SmartLifecycle {
       return;
     }
     Path storageDir = dataDirectory.subdirectory(DataDirectory.RAFT);
-    int port = RaftServerSettings.port(properties.raft());
+    // Raft's address is where Raft arrives: Ratis's own port, or the plug-in's listener.
+    int port = transport == null ? RaftServerSettings.port(properties.raft()) : transport.listen();
     RaftPeerId self = RaftPeerId.valueOf(identity.nodeId().value());
     RaftPeer selfPeer =
         RaftPeer.newBuilder()
@@ -175,6 +215,9 @@ public class RaftNode implements SmartLifecycle {
             .build();
     RaftProperties raftProperties =
         RaftServerSettings.raftProperties(properties.raft(), storageDir, port);
+    if (transport != null) {
+      RaftServerSettings.useTransport(raftProperties, transport);
+    }
     Optional<RaftGroupId> existing = RaftServerSettings.existingGroup(storageDir);
     List<NodeAddress> join = properties.joinAddresses();
     List<RaftPeer> clientPeers;
@@ -212,12 +255,19 @@ public class RaftNode implements SmartLifecycle {
     clientProperties = raftProperties;
     client = newClient(raftProperties, clientPeers);
     log.info(
-        "Raft server {} on port {} with {}, group {} ({})",
+        "Raft server {} on {} port {} with {}, group {} ({})",
         identity.nodeId().shortForm(),
+        transport == null ? "its gRPC" : "the " + transport.name(),
         port,
         tls.enabled() ? "mutual TLS between members" : "no TLS",
         groupId.getUuid(),
         how);
+    if (transport != null) {
+      log.info(
+          "Raft runs on the {} listener: its port is Raft's address, and"
+              + " blixard.cluster.raft.port and bind-address are not used",
+          transport.name());
+    }
     if (!tls.enabled()) {
       log.warn(
           "The Raft port {} is plaintext and accepts anyone (blixard.security.mode=insecure):"

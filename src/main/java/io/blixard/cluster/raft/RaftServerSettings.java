@@ -1,6 +1,7 @@
 package io.blixard.cluster.raft;
 
 import io.blixard.cluster.ClusterProperties;
+import io.blixard.cluster.RaftTransportPlugIn;
 import io.blixard.node.ListenerBindException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +16,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -46,6 +48,15 @@ final class RaftServerSettings {
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(raftProperties, raft.snapshotThreshold());
     RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(raftProperties, true);
     return raftProperties;
+  }
+
+  /**
+   * Raft on {@code transport} instead of Ratis's gRPC: Ratis loads its RPC type by class name, and
+   * takes the properties the transport needs.
+   */
+  static void useTransport(RaftProperties raftProperties, RaftTransportPlugIn transport) {
+    raftProperties.set(RaftConfigKeys.Rpc.TYPE_KEY, transport.rpcTypeClassName());
+    transport.raftProperties().forEach(raftProperties::set);
   }
 
   /** The configured port when it is free, or a free one when the configured port is 0. */

@@ -81,7 +81,7 @@ public final class RaftTls {
       return parameters;
     }
     MemberTrustManager trustManager =
-        new MemberTrustManager("raft", "Raft peer", trust.or(alsoTrusted), meters);
+        new MemberTrustManager("raft", "Raft peer", peerTrust(alsoTrusted), meters);
     GrpcTlsConfig tls =
         GrpcTlsConfig.newBuilder()
             .setName("blixard-raft")
@@ -92,5 +92,13 @@ public final class RaftTls {
             .build();
     GrpcConfigKeys.TLS.setConf(parameters, tls);
     return parameters;
+  }
+
+  /**
+   * Whose Raft calls this node accepts, on any transport: a member's, or one of {@code
+   * alsoTrusted}; null when the Raft port is plaintext and accepts anyone.
+   */
+  Predicate<NodeId> peerTrust(Predicate<NodeId> alsoTrusted) {
+    return trust == null ? null : trust.or(alsoTrusted);
   }
 }

@@ -16,9 +16,10 @@
  * <p>Where later work goes: how a node starts with state it has (whole-cluster restart, a data
  * directory that does not match the identity, bootstrapping only when told to) is {@code
  * RaftNode}'s; what a snapshot file holds and how a new group is made from one is {@code
- * cluster.snapshot}'s, the Ratis storage under it {@code GroupStorage}'s; Raft over the QUIC
- * transport is Ratis's RPC type set in {@code RaftServerSettings} (the factory itself belongs to
- * the QUIC transport).
+ * cluster.snapshot}'s, the Ratis storage under it {@code GroupStorage}'s; Raft over another
+ * transport comes as a {@code cluster.RaftTransportPlugIn}: {@code RaftServerSettings} sets its
+ * Ratis RPC type and properties, {@code RaftNode} hands its parameters and the peer trust to Ratis
+ * (the factory itself belongs to the transport, e.g. {@code transport.quic.raft}).
  *
  * <p>May use: {@code cluster}, {@code cluster.registry}, {@code node}, {@code security} (trust by
  * identity), Micrometer, Apache Ratis, Resilience4j, and the generated {@code blixard.cluster.v1}

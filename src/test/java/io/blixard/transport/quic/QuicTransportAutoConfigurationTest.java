@@ -3,6 +3,7 @@ package io.blixard.transport.quic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blixard.StartupFailures;
+import io.blixard.cluster.RaftTransportPlugIn;
 import io.blixard.health.NodeReadiness;
 import io.blixard.node.DataDirectory;
 import io.blixard.node.NodeAddress;
@@ -14,6 +15,7 @@ import io.blixard.proto.test.v1.EchoServiceGrpc;
 import io.blixard.support.NodeAutoConfigurations;
 import io.blixard.transport.quic.autoconfigure.QuicTransportAutoConfiguration;
 import io.blixard.transport.quic.client.QuicConnectionPool;
+import io.blixard.transport.quic.raft.QuicRaftService;
 import io.blixard.transport.quic.server.QuicRpcServer;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -56,6 +58,46 @@ class QuicTransportAutoConfigurationTest {
             "blixard.transport.quic.port=0",
             "blixard.transport.quic.bind-address=127.0.0.1",
             "blixard.transport.quic.shutdown-grace-period=1s");
+  }
+
+  @Test
+  void shouldCarryRaftOverQuicWhenRaftTransportIsAlwaysQuic() {
+    runner()
+        .withPropertyValues(
+            "blixard.transport.mode=dual", "blixard.transport.strategy.raft-transport=always-quic")
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(RaftTransportPlugIn.class);
+              assertThat(context).hasSingleBean(QuicRaftService.class);
+              RaftTransportPlugIn raft = context.getBean(RaftTransportPlugIn.class);
+              assertThat(raft.listen()).isEqualTo(context.getBean(QuicRpcServer.class).port());
+            });
+  }
+
+  @Test
+  void shouldLeaveRaftOnRatissGrpcByDefault() {
+    runner()
+        .withPropertyValues("blixard.transport.mode=dual")
+        .run(
+            context -> {
+              assertThat(context).doesNotHaveBean(RaftTransportPlugIn.class);
+              assertThat(context).doesNotHaveBean(QuicRaftService.class);
+            });
+  }
+
+  @Test
+  void shouldRefuseRaftOverQuicWithoutAQuicListener() {
+    runner()
+        .withPropertyValues(
+            "blixard.transport.mode=grpc", "blixard.transport.strategy.raft-transport=always-quic")
+        .run(
+            context ->
+                assertThat(context)
+                    .hasFailed()
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("raft-transport=always-quic needs the QUIC listener")
+                    .hasMessageContaining("blixard.transport.mode is grpc"));
   }
 
   @Test

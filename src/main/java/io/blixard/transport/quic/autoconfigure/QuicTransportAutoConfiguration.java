@@ -10,22 +10,30 @@ import io.blixard.security.SecurityProperties;
 import io.blixard.transport.ConditionalOnTransport;
 import io.blixard.transport.Transport;
 import io.blixard.transport.TransportAutoConfiguration;
+import io.blixard.transport.TransportProperties;
 import io.blixard.transport.quic.QuicMetrics;
 import io.blixard.transport.quic.QuicTransportProperties;
 import io.blixard.transport.quic.client.QuicClientSettings;
 import io.blixard.transport.quic.client.QuicConnectionPool;
+import io.blixard.transport.quic.raft.QuicRaftEndpoint;
+import io.blixard.transport.quic.raft.QuicRaftService;
+import io.blixard.transport.quic.raft.QuicRaftTransport;
 import io.blixard.transport.quic.server.QuicRpcServer;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Optional;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
- * The QUIC transport: a Blixard RPC server when {@code blixard.transport.mode} is quic or dual, and
- * a connection pool for the node's own calls to peers over QUIC.
+ * The QUIC transport: a Blixard RPC server when {@code blixard.transport.mode} is quic or dual, a
+ * connection pool for the node's own calls to peers over QUIC, and Raft over QUIC when {@code
+ * blixard.transport.strategy.raft-transport} is always-quic.
  */
 @AutoConfiguration(
     after = {
@@ -72,6 +80,52 @@ public class QuicTransportAutoConfiguration {
           chain.interceptors(Transport.QUIC),
           endpoints,
           new QuicMetrics(meterRegistry, "server"));
+    }
+  }
+
+  /**
+   * Raft over QUIC: the Raft engine's transport plug-in and the {@code blixard.raft.v1} service on
+   * the QUIC server. Without it Raft runs on Ratis's gRPC transport, as before.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnProperty(
+      name = "blixard.transport.strategy.raft-transport",
+      havingValue = "always-quic")
+  static class QuicRaftConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    QuicRaftEndpoint quicRaftEndpoint(
+        QuicConnectionPool pool,
+        ObjectProvider<QuicRpcServer> server,
+        MeterRegistry meterRegistry) {
+      return new QuicRaftEndpoint(
+          pool,
+          () -> Optional.ofNullable(server.getIfAvailable()).flatMap(QuicRpcServer::localAddress),
+          meterRegistry);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    QuicRaftService quicRaftService(QuicRaftEndpoint endpoint) {
+      return new QuicRaftService(endpoint);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    QuicRaftTransport quicRaftTransport(
+        QuicRaftEndpoint endpoint,
+        ObjectProvider<QuicRpcServer> server,
+        QuicTransportProperties properties,
+        TransportProperties transport) {
+      if (!transport.mode().serves(Transport.QUIC)) {
+        throw new IllegalStateException(
+            "blixard.transport.strategy.raft-transport=always-quic needs the QUIC listener, but"
+                + " blixard.transport.mode is "
+                + transport.mode().name().toLowerCase(java.util.Locale.ROOT)
+                + " (expected: quic or dual)");
+      }
+      return new QuicRaftTransport(endpoint, server::getIfAvailable, properties.maxFrameSize());
     }
   }
 }

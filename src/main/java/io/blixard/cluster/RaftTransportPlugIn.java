@@ -1,0 +1,44 @@
+package io.blixard.cluster;
+
+import java.util.Map;
+
+/**
+ * A transport that carries this node's Raft traffic in place of Ratis's own gRPC transport: the
+ * Ratis RPC type that Ratis loads by class name, the objects its factory receives, and the listener
+ * Raft arrives on. The QUIC transport provides one when {@code
+ * blixard.transport.strategy.raft-transport} is {@code always-quic}; without one, Raft runs on
+ * Ratis's gRPC transport and its own port, as before.
+ */
+public interface RaftTransportPlugIn {
+
+  /**
+   * The key under which the Raft engine adds its peer trust to the factory's parameters: a {@code
+   * java.util.function.Predicate<io.blixard.node.NodeId>} accepting the members (and the nodes
+   * being added); absent in insecure mode, where any caller is accepted, as on the plaintext Raft
+   * port.
+   */
+  String PEER_TRUST = "blixard.raft.peer-trust";
+
+  /** The transport's name, as {@code blixard.transport.strategy.raft-transport} and logs say it. */
+  String name();
+
+  /**
+   * The fully qualified name of the Ratis {@code RpcType} class (with a no-argument constructor).
+   */
+  String rpcTypeClassName();
+
+  /** Objects the RPC type's factory reads from Ratis's {@code Parameters}, by key. */
+  Map<String, Object> parameters();
+
+  /**
+   * Ratis properties the transport needs (e.g. buffer and snapshot chunk sizes below its frame
+   * limit), by Ratis key.
+   */
+  Map<String, String> raftProperties();
+
+  /**
+   * Opens the listener Raft arrives on, if it is not open yet, and returns its port: the port of
+   * this node's Raft address ({@code advertised-host:port}).
+   */
+  int listen();
+}

@@ -1,0 +1,88 @@
+package io.blixard.transport.quic.raft;
+
+import io.blixard.node.NodeAddress;
+import io.blixard.node.NodeId;
+import io.blixard.transport.quic.client.QuicConnectionPool;
+import io.blixard.transport.quic.client.QuicRpcChannel;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.server.RaftServer;
+
+/**
+ * What Raft over QUIC shares between the Ratis factory (which Ratis builds by reflection and hands
+ * this through its parameters) and the {@code blixard.raft.v1} service: the node's QUIC connection
+ * pool for outgoing calls, the QUIC listener's address, and the Ratis server that incoming calls go
+ * to, with whose certificates it accepts.
+ */
+public final class QuicRaftEndpoint {
+
+  /** The key of this endpoint in Ratis's {@code Parameters}. */
+  public static final String PARAMETER = "blixard.raft.quic-endpoint";
+
+  /** The Ratis server of this node, and whose calls it takes (null: anyone's, insecure mode). */
+  record Attached(RaftServer server, Predicate<NodeId> trust) {
+
+    boolean trusts(Optional<NodeId> caller) {
+      return trust == null || caller.filter(trust).isPresent();
+    }
+  }
+
+  private final QuicConnectionPool pool;
+  private final Supplier<Optional<InetSocketAddress>> localAddress;
+  private final QuicRaftMetrics metrics;
+  private final AtomicReference<Attached> attached = new AtomicReference<>();
+
+  /**
+   * @param localAddress where the QUIC listener is bound, once it is
+   */
+  public QuicRaftEndpoint(
+      QuicConnectionPool pool,
+      Supplier<Optional<InetSocketAddress>> localAddress,
+      MeterRegistry meters) {
+    this.pool = Objects.requireNonNull(pool, "pool");
+    this.localAddress = Objects.requireNonNull(localAddress, "localAddress");
+    this.metrics = new QuicRaftMetrics(meters == null ? new SimpleMeterRegistry() : meters);
+  }
+
+  /** Incoming Raft calls go to {@code server} from now on. */
+  void attach(RaftServer server, Predicate<NodeId> trust) {
+    attached.set(new Attached(Objects.requireNonNull(server, "server"), trust));
+  }
+
+  /** Incoming Raft calls find no server, unless another one was attached meanwhile. */
+  void detach(RaftServer server) {
+    attached.updateAndGet(a -> a != null && a.server() == server ? null : a);
+  }
+
+  /** The server incoming calls go to; empty while Raft is not running on this node. */
+  Optional<Attached> attached() {
+    return Optional.ofNullable(attached.get());
+  }
+
+  /**
+   * A channel to {@code peer}: its Raft address is its QUIC address, and the connection accepts
+   * only the certificate of the node id that is the peer's Raft id.
+   */
+  QuicRpcChannel channel(RaftPeer peer) {
+    NodeId id = NodeId.parse(peer.getId().toString());
+    return pool.channel(
+        NodeAddress.parseHostAndPort("Raft address of " + id.shortForm(), peer.getAddress())
+            .pinnedTo(id));
+  }
+
+  /** The QUIC listener's address; empty before it is bound. */
+  Optional<InetSocketAddress> localAddress() {
+    return localAddress.get();
+  }
+
+  QuicRaftMetrics metrics() {
+    return metrics;
+  }
+}

@@ -1,0 +1,44 @@
+package io.blixard.transport.quic.raft;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Raft calls this node sends over QUIC, by Ratis method: {@code blixard.raft.rpc} (latency and
+ * count, with the outcome) and {@code blixard.raft.rpc.bytes} (the Ratis message sizes each way),
+ * both tagged {@code transport=quic}.
+ */
+final class QuicRaftMetrics {
+
+  static final String CALLS = "blixard.raft.rpc";
+  static final String BYTES = "blixard.raft.rpc.bytes";
+  static final String TRANSPORT = "quic";
+
+  private final MeterRegistry registry;
+
+  QuicRaftMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** One call of {@code method} that took {@code nanos} and ended {@code ok} or not. */
+  void call(String method, long nanos, boolean ok) {
+    Timer.builder(CALLS)
+        .description("Raft calls this node sent to its peers, by transport, method and outcome")
+        .tags("transport", TRANSPORT, "method", method, "outcome", ok ? "ok" : "error")
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The size of one Ratis message of {@code method}, {@code sent} or received. */
+  void bytes(String method, boolean sent, int bytes) {
+    DistributionSummary.builder(BYTES)
+        .description("Sizes of the Raft messages this node sent and received as a caller")
+        .baseUnit("bytes")
+        .tags("transport", TRANSPORT, "method", method, "direction", sent ? "sent" : "received")
+        .register(registry)
+        .record(bytes);
+  }
+}
