@@ -50,12 +50,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A three-node cluster in one JVM: every node tells the same story over gRPC, peers are probed,
  * killing the leader elects another, the old leader comes back as a follower with its state, and a
- * node that lost its quorum is not ready.
+ * node that lost its quorum is not ready. A contract: a subclass per Raft transport runs it ({@link
+ * ClusterFailoverWithGrpcRaftIntegrationTest}, {@link ClusterFailoverWithQuicRaftIntegrationTest}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ClusterFailoverIntegrationTest {
+abstract class ClusterFailoverIntegrationTest {
+
+  /** The arguments that choose the Raft transport, for every node and restart. */
+  abstract String[] raftArgs();
 
   @TempDir static Path dirs;
 
@@ -65,11 +69,11 @@ class ClusterFailoverIntegrationTest {
 
   @BeforeAll
   void startCluster() {
-    TestNode first = TestNode.start(dirs.resolve("a"));
+    TestNode first = TestNode.start(dirs.resolve("a"), raftArgs());
     await().atMost(Duration.ofSeconds(20)).until(() -> first.raft().leaderId().isPresent());
     nodes.add(first);
-    nodes.add(TestNode.join(dirs.resolve("b"), first));
-    nodes.add(TestNode.join(dirs.resolve("c"), first));
+    nodes.add(TestNode.join(dirs.resolve("b"), first, raftArgs()));
+    nodes.add(TestNode.join(dirs.resolve("c"), first, raftArgs()));
   }
 
   @AfterAll
@@ -251,7 +255,7 @@ class ClusterFailoverIntegrationTest {
   @Order(4)
   void theOldLeaderRestartedComesBackAsAFollowerWithItsState() {
     int index = nodes.indexOf(nodes.stream().filter(n -> !n.isRunning()).findFirst().orElseThrow());
-    TestNode restarted = nodes.get(index).restart();
+    TestNode restarted = nodes.get(index).restart(raftArgs());
     nodes.set(index, restarted);
     assertThat(restarted.id()).isEqualTo(oldLeader);
     String leader = awaitAgreement(3);
@@ -306,7 +310,7 @@ class ClusterFailoverIntegrationTest {
         .isInstanceOf(ExecutionException.class);
     for (int i = 0; i < nodes.size(); i++) {
       if (!nodes.get(i).isRunning()) {
-        nodes.set(i, nodes.get(i).restart());
+        nodes.set(i, nodes.get(i).restart(raftArgs()));
       }
     }
     awaitAgreement(3);

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -38,6 +39,7 @@ public final class TestNode implements AutoCloseable {
   private final ConfigurableApplicationContext context;
   private final ManagedChannel channel;
   private final int raftPort;
+  private final Optional<Integer> quicPort;
   private final NodeId id;
   private final List<Class<?>> sources;
 
@@ -47,6 +49,8 @@ public final class TestNode implements AutoCloseable {
     this.context = context;
     this.raftPort =
         bean(NodeEndpoints.class).address(NodeEndpoints.Kind.RAFT).orElseThrow().getPort();
+    this.quicPort =
+        bean(NodeEndpoints.class).address(NodeEndpoints.Kind.QUIC).map(a -> a.getPort());
     this.id = bean(NodeIdentity.class).nodeId();
     // Plaintext or TLS as the node's own gRPC listener speaks, presenting the test operator's
     // certificate: what an operator's command line does.
@@ -118,7 +122,10 @@ public final class TestNode implements AutoCloseable {
   /** {@link #restart(String...)} with other configuration sources, as after an upgrade. */
   public TestNode restart(List<Class<?>> sources, String... extraArgs) {
     close();
-    List<String> args = new ArrayList<>(List.of(extraArgs));
+    List<String> args = new ArrayList<>();
+    // The QUIC port too: with Raft over QUIC it is the address the other members know.
+    quicPort.ifPresent(port -> args.add("--blixard.transport.quic.port=" + port));
+    args.addAll(List.of(extraArgs));
     args.add("--blixard.cluster.raft.port=" + raftPort);
     return start(sources, dataDir, args.toArray(String[]::new));
   }
