@@ -35,12 +35,24 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three nodes in one JVM: the second joins through the first over gRPC, the third through the
  * second (a follower) over QUIC. Every member then sees the same group; bad joins are refused with
- * their cause; a member that restarts keeps its place without joining again.
+ * their cause; a member that restarts keeps its place without joining again. A contract: a subclass
+ * per Raft transport runs it ({@link ClusterJoinWithGrpcRaftIntegrationTest}, {@link
+ * ClusterJoinWithQuicRaftIntegrationTest}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ClusterJoinIntegrationTest {
+abstract class ClusterJoinIntegrationTest {
+
+  /** The arguments that choose the Raft transport, for every node and restart. */
+  abstract String[] raftArgs();
+
+  /** {@link #raftArgs()} and then {@code more}. */
+  String[] with(String... more) {
+    String[] all = java.util.Arrays.copyOf(raftArgs(), raftArgs().length + more.length);
+    System.arraycopy(more, 0, all, raftArgs().length, more.length);
+    return all;
+  }
 
   @TempDir static Path dirs;
 
@@ -50,12 +62,13 @@ class ClusterJoinIntegrationTest {
 
   @BeforeAll
   void startCluster() {
-    first = TestNode.start(dirs.resolve("a"));
+    first = TestNode.start(dirs.resolve("a"), raftArgs());
     await().atMost(Duration.ofSeconds(20)).until(() -> first.raft().leaderId().isPresent());
-    second = TestNode.join(dirs.resolve("b"), first);
+    second = TestNode.join(dirs.resolve("b"), first, raftArgs());
     // Over QUIC, by node id: the member must prove it is that node.
     third =
-        TestNode.start(dirs.resolve("c"), "--blixard.cluster.join=" + second.quicMemberAddress());
+        TestNode.start(
+            dirs.resolve("c"), with("--blixard.cluster.join=" + second.quicMemberAddress()));
   }
 
   @AfterAll
@@ -225,9 +238,10 @@ class ClusterJoinIntegrationTest {
             () ->
                 TestNode.start(
                         dirs.resolve("lonely"),
-                        "--blixard.cluster.join=127.0.0.1:" + closedPort,
-                        "--blixard.cluster.join-retry.timeout=1s",
-                        "--blixard.cluster.join-retry.call-timeout=500ms")
+                        with(
+                            "--blixard.cluster.join=127.0.0.1:" + closedPort,
+                            "--blixard.cluster.join-retry.timeout=1s",
+                            "--blixard.cluster.join-retry.call-timeout=500ms"))
                     .close())
         .satisfies(
             e ->
@@ -244,7 +258,7 @@ class ClusterJoinIntegrationTest {
     String group = first.raft().groupId();
     NodeId id = third.id();
     // Still configured to join: a member with Raft state never does.
-    third = third.restart("--blixard.cluster.join=" + second.grpcAddress());
+    third = third.restart(with("--blixard.cluster.join=" + second.grpcAddress()));
     assertThat(third.id()).isEqualTo(id);
     await()
         .atMost(Duration.ofSeconds(20))
