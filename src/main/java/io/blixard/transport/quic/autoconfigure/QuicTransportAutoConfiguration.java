@@ -62,7 +62,8 @@ public class QuicTransportAutoConfiguration {
    */
   static void refuseRaftOnGrpcInQuicMode(TransportProperties transport, Environment environment) {
     String raft = environment.getProperty(RAFT_TRANSPORT_PROPERTY, "always-grpc");
-    if (transport.mode() == TransportMode.QUIC && !raft.equals("always-quic")) {
+    // Compared as the condition compares it, so that the two never disagree.
+    if (transport.mode() == TransportMode.QUIC && !raft.equalsIgnoreCase("always-quic")) {
       throw new IllegalStateException(
           "blixard.transport.mode=quic has no gRPC listener for Raft, but "
               + RAFT_TRANSPORT_PROPERTY
