@@ -33,8 +33,8 @@ import org.springframework.context.SmartLifecycle;
  * Keeps one connection per peer (through {@link PeerChannels}) and probes each peer with {@code
  * HealthService/Ping} every {@code blixard.cluster.peers.probe-interval}; the results go to {@link
  * PeerProbes}. Peers are the other nodes of the registry. A peer is probed over QUIC when the
- * migration strategy sends every health call over QUIC and the peer has a QUIC address, else over
- * gRPC.
+ * migration strategy sends every health call over QUIC and the peer has a QUIC address, or when the
+ * peer has no gRPC address (a quic-mode node); else over gRPC.
  */
 public class PeerConnector implements SmartLifecycle {
 
@@ -192,6 +192,10 @@ public class PeerConnector implements SmartLifecycle {
     }
     if (quic && peer.quicAddress().isEmpty()) {
       quic = false;
+    }
+    if (!quic && peer.grpcAddress().isEmpty() && !peer.quicAddress().isEmpty()) {
+      // A quic-mode peer listens on no gRPC port: QUIC is the only way to reach it.
+      quic = true;
     }
     if (quic) {
       return peer.nodeId().value() + "@" + peer.quicAddress();

@@ -24,7 +24,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * One whole node of a test cluster: a Spring context on free ports with its own data directory,
- * short Raft timeouts, and a gRPC channel to it. Several live in one JVM.
+ * short Raft timeouts, and a gRPC channel to it when it listens on gRPC (a {@link #startQuic
+ * quic-mode} node has none). Several live in one JVM.
  */
 public final class TestNode implements AutoCloseable {
 
@@ -34,6 +35,12 @@ public final class TestNode implements AutoCloseable {
    * blixard.cluster.join-token}.
    */
   public static final String JOIN_TOKEN = "testnode.0123456789abcdef0123456789abcdef";
+
+  /** What makes a node quic-mode: no gRPC listener, Raft on the QUIC listener. */
+  public static final List<String> QUIC_MODE =
+      List.of(
+          "--blixard.transport.mode=quic",
+          "--blixard.transport.strategy.raft-transport=always-quic");
 
   private final Path dataDir;
   private final ConfigurableApplicationContext context;
@@ -56,8 +63,29 @@ public final class TestNode implements AutoCloseable {
     // certificate: what an operator's command line does.
     GrpcChannelFactory nodeChannels = bean(GrpcChannelFactory.class);
     this.channel =
-        GrpcChannelFactory.of(nodeChannels.tls(), TestOperator.identity(), Duration.ofSeconds(5))
-            .newChannel(NodeAddress.of("127.0.0.1", grpcPort()));
+        bean(NodeEndpoints.class).address(NodeEndpoints.Kind.GRPC).isEmpty()
+            ? null
+            : GrpcChannelFactory.of(
+                    nodeChannels.tls(), TestOperator.identity(), Duration.ofSeconds(5))
+                .newChannel(NodeAddress.of("127.0.0.1", grpcPort()));
+  }
+
+  /**
+   * Starts a quic-mode node on {@code dataDir}: no gRPC listener, Raft over QUIC; {@code extraArgs}
+   * as for {@link #start(Path, String...)}.
+   */
+  public static TestNode startQuic(Path dataDir, String... extraArgs) {
+    List<String> args = new ArrayList<>(QUIC_MODE);
+    args.addAll(List.of(extraArgs));
+    return start(dataDir, args.toArray(String[]::new));
+  }
+
+  /** Starts a quic-mode node that joins the cluster through {@code member}'s QUIC address. */
+  public static TestNode joinQuic(Path dataDir, TestNode member, String... extraArgs) {
+    List<String> args = new ArrayList<>(QUIC_MODE);
+    args.add("--blixard.cluster.join=" + member.quicMemberAddress());
+    args.addAll(List.of(extraArgs));
+    return start(dataDir, args.toArray(String[]::new));
   }
 
   /** Starts a node on {@code dataDir}; {@code extraArgs} are more {@code --key=value} arguments. */
@@ -130,6 +158,19 @@ public final class TestNode implements AutoCloseable {
     return start(sources, dataDir, args.toArray(String[]::new));
   }
 
+  /**
+   * Stops this node and starts it again on the same data directory and QUIC port in quic mode (the
+   * other members know an always-quic node by its QUIC address): a step of a rolling move to QUIC.
+   */
+  public TestNode restartQuic(String... extraArgs) {
+    int quic = quicPort();
+    close();
+    List<String> args = new ArrayList<>(QUIC_MODE);
+    args.add("--blixard.transport.quic.port=" + quic);
+    args.addAll(List.of(extraArgs));
+    return start(sources, dataDir, args.toArray(String[]::new));
+  }
+
   public int raftPort() {
     return raftPort;
   }
@@ -182,15 +223,20 @@ public final class TestNode implements AutoCloseable {
     return "127.0.0.1:" + grpcPort();
   }
 
+  public int quicPort() {
+    return bean(NodeEndpoints.class).address(NodeEndpoints.Kind.QUIC).orElseThrow().getPort();
+  }
+
   /** This node as a QUIC member address, {@code NODEID@127.0.0.1:quicPort}. */
   public String quicMemberAddress() {
-    return id.value()
-        + "@127.0.0.1:"
-        + bean(NodeEndpoints.class).address(NodeEndpoints.Kind.QUIC).orElseThrow().getPort();
+    return id.value() + "@127.0.0.1:" + quicPort();
   }
 
   /** A channel to this node over gRPC, as the test operator. */
   public ManagedChannel channel() {
+    if (channel == null) {
+      throw new IllegalStateException(this + " has no gRPC listener (expected: mode grpc or dual)");
+    }
     return channel;
   }
 
@@ -205,11 +251,13 @@ public final class TestNode implements AutoCloseable {
 
   @Override
   public void close() {
-    channel.shutdownNow();
-    try {
-      channel.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (channel != null) {
+      channel.shutdownNow();
+      try {
+        channel.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     context.close();
   }

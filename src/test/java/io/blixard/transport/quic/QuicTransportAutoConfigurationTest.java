@@ -133,10 +133,12 @@ class QuicTransportAutoConfigurationTest {
   @Test
   void shouldServeQuicAloneWhenModeIsQuic() {
     runner()
-        .withPropertyValues("blixard.transport.mode=quic")
+        .withPropertyValues(
+            "blixard.transport.mode=quic", "blixard.transport.strategy.raft-transport=always-quic")
         .run(
             context -> {
               assertThat(context).hasSingleBean(QuicRpcServer.class);
+              assertThat(context).hasSingleBean(RaftTransportPlugIn.class);
               assertThat(context).doesNotHaveBean(GrpcServerLifecycle.class);
               // The starter's grpc.health.v1 stays: QUIC serves it.
               assertThat(
@@ -146,6 +148,21 @@ class QuicTransportAutoConfigurationTest {
                   .isPresent();
               assertThat(context.getBean(NodeEndpoints.class).address(NodeEndpoints.Kind.GRPC))
                   .isEmpty();
+            });
+  }
+
+  @Test
+  void shouldRefuseQuicModeWithRaftOnGrpc() {
+    runner()
+        .withPropertyValues("blixard.transport.mode=quic")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(StartupFailures.chain(context.getStartupFailure()))
+                  .contains(
+                      "blixard.transport.mode=quic has no gRPC listener for Raft, but"
+                          + " blixard.transport.strategy.raft-transport is always-grpc"
+                          + " (expected: always-quic)");
             });
   }
 
@@ -216,7 +233,9 @@ class QuicTransportAutoConfigurationTest {
             new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
       runner()
           .withPropertyValues(
-              "blixard.transport.mode=quic", "blixard.transport.quic.port=" + taken.getLocalPort())
+              "blixard.transport.mode=quic",
+              "blixard.transport.strategy.raft-transport=always-quic",
+              "blixard.transport.quic.port=" + taken.getLocalPort())
           .run(
               context -> {
                 assertThat(context).hasFailed();

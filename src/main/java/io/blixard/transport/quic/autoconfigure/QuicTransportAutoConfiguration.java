@@ -10,6 +10,7 @@ import io.blixard.security.SecurityProperties;
 import io.blixard.transport.ConditionalOnTransport;
 import io.blixard.transport.Transport;
 import io.blixard.transport.TransportAutoConfiguration;
+import io.blixard.transport.TransportMode;
 import io.blixard.transport.TransportProperties;
 import io.blixard.transport.quic.QuicMetrics;
 import io.blixard.transport.quic.QuicTransportProperties;
@@ -51,6 +52,27 @@ public class QuicTransportAutoConfiguration {
     return new QuicConnectionPool(QuicClientSettings.from(properties), identity, meterRegistry);
   }
 
+  /** The strategy key that puts Raft on QUIC, as the Raft configuration's condition reads it. */
+  static final String RAFT_TRANSPORT_PROPERTY = "blixard.transport.strategy.raft-transport";
+
+  /**
+   * A quic-mode node listens on no TCP port but HTTP: Raft on Ratis's gRPC transport would open the
+   * Raft port, so quic mode needs Raft over QUIC and says so rather than choosing it silently (the
+   * cluster's strategy, which every member shows, would still say always-grpc).
+   */
+  static void refuseRaftOnGrpcInQuicMode(TransportProperties transport, Environment environment) {
+    String raft = environment.getProperty(RAFT_TRANSPORT_PROPERTY, "always-grpc");
+    // Compared as the condition compares it, so that the two never disagree.
+    if (transport.mode() == TransportMode.QUIC && !raft.equalsIgnoreCase("always-quic")) {
+      throw new IllegalStateException(
+          "blixard.transport.mode=quic has no gRPC listener for Raft, but "
+              + RAFT_TRANSPORT_PROPERTY
+              + " is "
+              + raft
+              + " (expected: always-quic)");
+    }
+  }
+
   /** The listener, switched on by the mode. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnTransport(Transport.QUIC)
@@ -65,7 +87,9 @@ public class QuicTransportAutoConfiguration {
         ServerInterceptorChain chain,
         MeterRegistry meterRegistry,
         NodeEndpoints endpoints,
+        TransportProperties transport,
         Environment environment) {
+      refuseRaftOnGrpcInQuicMode(transport, environment);
       if (SecurityProperties.secure(environment)
           && properties.clientAuth() == QuicTransportProperties.ClientAuth.NONE) {
         // Secure mode authorizes every call by the caller's certificate.
@@ -88,9 +112,7 @@ public class QuicTransportAutoConfiguration {
    * the QUIC server. Without it Raft runs on Ratis's gRPC transport, as before.
    */
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnProperty(
-      name = "blixard.transport.strategy.raft-transport",
-      havingValue = "always-quic")
+  @ConditionalOnProperty(name = RAFT_TRANSPORT_PROPERTY, havingValue = "always-quic")
   static class QuicRaftConfiguration {
 
     @Bean
