@@ -38,7 +38,15 @@ public interface RaftTransportPlugIn {
 
   /**
    * Opens the listener Raft arrives on, if it is not open yet, and returns its port: the port of
-   * this node's Raft address ({@code advertised-host:port}).
+   * this node's Raft address ({@code advertised-host:port}), unless {@link #keepsRaftPort()}.
    */
   int listen();
+
+  /**
+   * Whether Raft arrives on Ratis's gRPC Raft port as well as on the plug-in's listener: the Raft
+   * port is then the node's Raft address, and {@link #listen()} only opens the plug-in's listener.
+   */
+  default boolean keepsRaftPort() {
+    return false;
+  }
 }
