@@ -3,20 +3,18 @@ package io.blixard.transport.quic.raft;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.blixard.cli.BlixardCliAccess;
 import io.blixard.cluster.ClusterView;
 import io.blixard.cluster.RaftState;
 import io.blixard.cluster.registry.CommandLog;
 import io.blixard.cluster.registry.NodeRegistry;
 import io.blixard.cluster.registry.RegistryCommands;
-import io.blixard.migration.MigrationStrategy;
 import io.blixard.migration.MigrationStrategyHolder;
 import io.blixard.migration.RaftTransport;
-import io.blixard.migration.StrategyProtos;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeId;
 import io.blixard.proto.cluster.v1.Admission;
 import io.blixard.proto.cluster.v1.RegistryCommand;
-import io.blixard.proto.cluster.v1.SetStrategy;
 import io.blixard.security.CommandSigner;
 import io.blixard.support.TestNode;
 import io.blixard.support.TestOperator;
@@ -28,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -115,22 +114,26 @@ class RaftTransportSwitchIntegrationTest {
         .get(20, TimeUnit.SECONDS);
   }
 
-  /** Makes {@code transport} the cluster strategy's raft-transport, as strategy set does. */
-  private void setRaftTransport(RaftTransport transport) throws Exception {
-    TestNode node = nodes.get(0);
-    MigrationStrategyHolder.Versioned cluster = node.bean(MigrationStrategyHolder.class).cluster();
-    MigrationStrategy next = cluster.strategy().withRaftTransport(transport);
-    node.bean(CommandLog.class)
-        .submit(
-            RegistryCommands.sign(
-                CommandSigner.of(TestOperator.identity()),
-                RegistryCommand.newBuilder()
-                    .setSetStrategy(
-                        SetStrategy.newBuilder()
-                            .setStrategy(StrategyProtos.toProto(next).toByteString())
-                            .setChange("raft-transport " + transport)
-                            .setBaseVersion(cluster.version()))))
-        .get(20, TimeUnit.SECONDS);
+  /**
+   * Makes {@code transport} the cluster strategy's raft-transport with {@code blixard strategy set
+   * --raft-transport}, and waits until every node follows it.
+   */
+  private void setRaftTransport(RaftTransport transport) {
+    String tag = transport.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    String[] result =
+        BlixardCliAccess.run(
+            "strategy",
+            "set",
+            "--raft-transport",
+            tag,
+            "--reason",
+            "move Raft",
+            "--node",
+            nodes.get(0).grpcAddress());
+    assertThat(result[0]).as(result[2]).isEqualTo("0");
+    assertThat(result[1].trim())
+        .startsWith("cluster strategy v")
+        .endsWith(": raft-transport " + tag);
     await()
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
