@@ -1,5 +1,6 @@
 package io.blixard.transport.quic.raft;
 
+import io.blixard.migration.RaftPeerTransports;
 import io.blixard.migration.RaftTransport;
 import io.blixard.node.NodeId;
 import io.blixard.transport.Transport;
@@ -23,7 +24,7 @@ import java.util.function.Supplier;
  * {@code blixard.raft.peer.transport{peer,transport}} (1 for the transport the peer's last Raft
  * call took, 0 for the other). It outlives the Ratis RPCs, which Ratis builds anew at every start.
  */
-public final class RaftRouting {
+public final class RaftRouting implements RaftPeerTransports {
 
   /** The key of this object in Ratis's {@code Parameters}. */
   public static final String PARAMETER = "blixard.raft.routing";
@@ -95,6 +96,7 @@ public final class RaftRouting {
   }
 
   /** Each peer's transport in use (the one its last Raft call took), by peer id. */
+  @Override
   public Map<String, String> transportsInUse() {
     Map<String, String> inUse = new TreeMap<>();
     for (String peer : measuredPeers) {

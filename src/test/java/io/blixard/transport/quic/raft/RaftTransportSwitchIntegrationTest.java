@@ -11,6 +11,7 @@ import io.blixard.cluster.registry.NodeRegistry;
 import io.blixard.cluster.registry.RegistryCommands;
 import io.blixard.migration.MigrationStrategyHolder;
 import io.blixard.migration.RaftTransport;
+import io.blixard.migration.TransportsEndpoint;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeId;
 import io.blixard.proto.cluster.v1.Admission;
@@ -265,7 +266,12 @@ class RaftTransportSwitchIntegrationTest {
     try {
       await()
           .atMost(Duration.ofSeconds(20))
-          .untilAsserted(() -> assertThat(peerTransport(leader, follower, "grpc")).isEqualTo(1.0));
+          .untilAsserted(
+              () -> {
+                assertThat(peerTransport(leader, follower, "grpc")).isEqualTo(1.0);
+                assertThat(leader.bean(TransportsEndpoint.class).transports().raftPeers())
+                    .containsEntry(follower.id().value(), "grpc");
+              });
       List<NodeId> written = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
         NodeId id = someone();
@@ -278,6 +284,8 @@ class RaftTransportSwitchIntegrationTest {
       quic.start();
     }
     awaitAppendsOver("quic");
+    assertThat(leader.bean(TransportsEndpoint.class).transports().raftPeers())
+        .containsEntry(follower.id().value(), "quic");
     setRaftTransport(RaftTransport.ALWAYS_GRPC);
   }
 }
