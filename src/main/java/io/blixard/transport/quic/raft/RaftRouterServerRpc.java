@@ -391,7 +391,7 @@ final class RaftRouterServerRpc implements RaftServerRpc, RaftServerAsynchronous
               Throwable cause = unwrap(failure);
               Transport other = RaftPathChooser.other(chosen);
               boolean otherKnown = other == Transport.GRPC || quic.isPresent();
-              if (cause instanceof ConnectException && otherKnown && !chooser.isDown(name, other)) {
+              if (notCarried(cause) && otherKnown && !chooser.isDown(name, other)) {
                 chooser.using(name, other);
                 return attempt(name, peer, quic, other, call);
               }
@@ -428,10 +428,20 @@ final class RaftRouterServerRpc implements RaftServerRpc, RaftServerAsynchronous
   }
 
   /**
-   * Whether a failure says the transport did not carry the call, rather than the peer refused it.
+   * Whether a failure says the transport did not carry the call, rather than the peer refused it:
+   * not delivered ({@link #notCarried}) or not answered in time.
    */
   static boolean pathFailure(Throwable failure) {
-    return failure instanceof ConnectException || failure instanceof TimeoutIOException;
+    return notCarried(failure) || failure instanceof TimeoutIOException;
+  }
+
+  /**
+   * Whether the call never reached the peer's Raft server: no connection, or a peer that does not
+   * serve {@code blixard.raft.v1} on QUIC (a member without the router, during a rolling start).
+   */
+  static boolean notCarried(Throwable failure) {
+    return failure instanceof ConnectException
+        || io.grpc.Status.fromThrowable(failure).getCode() == io.grpc.Status.Code.UNIMPLEMENTED;
   }
 
   private Optional<QuicRpcChannel> quicChannel(RaftPeerId id) {
