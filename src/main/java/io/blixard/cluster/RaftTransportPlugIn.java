@@ -3,11 +3,13 @@ package io.blixard.cluster;
 import java.util.Map;
 
 /**
- * A transport that carries this node's Raft traffic in place of Ratis's own gRPC transport: the
- * Ratis RPC type that Ratis loads by class name, the objects its factory receives, and the listener
- * Raft arrives on. The QUIC transport provides one when {@code
- * blixard.transport.strategy.raft-transport} is {@code always-quic}; without one, Raft runs on
- * Ratis's gRPC transport and its own port, as before.
+ * A transport that carries this node's Raft traffic in place of, or beside, Ratis's own gRPC
+ * transport: the Ratis RPC type that Ratis loads by class name, the objects its factory receives,
+ * and the listener Raft arrives on. The QUIC transport provides one when {@code
+ * blixard.transport.strategy.raft-transport} is {@code always-quic} at start, and the Raft router
+ * (which {@linkplain #keepsRaftPort() keeps the Raft port}) when {@code
+ * blixard.transport.quic.raft-router.enabled}; without one, Raft runs on Ratis's gRPC transport and
+ * its own port, as before.
  */
 public interface RaftTransportPlugIn {
 

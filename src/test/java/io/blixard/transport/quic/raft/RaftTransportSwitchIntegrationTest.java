@@ -46,8 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three in-process dual-mode nodes with the Raft router: Raft moves from gRPC to QUIC and back at
  * run time through the cluster's strategy while registry writes go on, losing none that was
- * acknowledged; and with the QUIC path to one follower broken, Raft goes on over gRPC to it and
- * comes back to QUIC when the path does.
+ * acknowledged; with the QUIC path to one follower broken, Raft goes on over gRPC to it and comes
+ * back to QUIC when the path does; under adaptive, Raft commits and both transports are probed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -287,5 +287,44 @@ class RaftTransportSwitchIntegrationTest {
     assertThat(leader.bean(TransportsEndpoint.class).transports().raftPeers())
         .containsEntry(follower.id().value(), "quic");
     setRaftTransport(RaftTransport.ALWAYS_GRPC);
+  }
+
+  @Test
+  @Order(4)
+  void underAdaptiveRaftCommitsAndBothTransportsAreMeasured() throws Exception {
+    setRaftTransport(RaftTransport.ADAPTIVE);
+    TestNode leader = leader();
+    long grpcProbes = probes(leader, "grpc");
+    long quicProbes = probes(leader, "quic");
+    List<NodeId> written = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      NodeId id = someone();
+      admit(leader, id);
+      written.add(id);
+    }
+    awaitAdmittedEverywhere(written);
+    // Both transports are probed for their latency, whichever one adaptive picked.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(probes(leader, "grpc")).isGreaterThan(grpcProbes);
+              assertThat(probes(leader, "quic")).isGreaterThan(quicProbes);
+              assertThat(leader.bean(TransportsEndpoint.class).transports().raftPeers()).hasSize(2);
+            });
+    setRaftTransport(RaftTransport.ALWAYS_GRPC);
+  }
+
+  private static long probes(TestNode node, String transport) {
+    return node
+        .bean(MeterRegistry.class)
+        .find(RaftRpcMetrics.CALLS)
+        .tag("transport", transport)
+        .tag("method", "GroupList")
+        .tag("outcome", "ok")
+        .timers()
+        .stream()
+        .mapToLong(Timer::count)
+        .sum();
   }
 }
