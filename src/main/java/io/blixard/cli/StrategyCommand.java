@@ -239,7 +239,8 @@ final class StrategyCommand {
       name = "set",
       description =
           "Change the cluster's strategy (operators only; every node follows it): a service's QUIC"
-              + " share or preference, where it is served, the fallback, or the canary guard. With --this-node, change"
+              + " share or preference, where it is served, the fallback, the canary guard, or where"
+              + " Raft traffic goes. With --this-node, change"
               + " only the node's own (an override, until strategy reset).")
   static final class Set extends EndpointCommand {
     @Option(names = "--service", description = "health, status, monitoring, vm or raft.")
@@ -269,6 +270,13 @@ final class StrategyCommand {
         description = "true or false: the guard's promotion in steps (cluster strategy only).")
     Boolean guardPromote;
 
+    @Option(
+        names = "--raft-transport",
+        description =
+            "always-grpc, always-quic or adaptive: where Raft traffic goes (cluster strategy only;"
+                + " at once on nodes with the Raft router, else at their next start).")
+    String raftTransport;
+
     @Option(names = "--reason", description = "Why, kept in the strategy's history.")
     String reason;
 
@@ -284,6 +292,11 @@ final class StrategyCommand {
             "--guard and --guard-promote change the cluster's strategy, which the leader's guard"
                 + " reads (expected: without --this-node)");
       }
+      if (thisNode && raftTransport != null) {
+        throw new IllegalArgumentException(
+            "--raft-transport changes the cluster's strategy, which every member's Raft follows"
+                + " (expected: without --this-node)");
+      }
       if (thisNode) {
         var change =
             new TransportsReport.Change(service, quicShare, preferQuic, servedOn, fallbackToGrpc);
@@ -293,18 +306,23 @@ final class StrategyCommand {
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(Json.write(change)))));
       }
-      boolean guardOnly =
+      boolean noServiceChange =
           service == null
               && quicShare == null
               && preferQuic == null
               && servedOn == null
-              && fallbackToGrpc == null
-              && (guard != null || guardPromote != null);
-      StrategyEdit edit =
-          guardOnly
-              ? StrategyEdit.guard(guard, guardPromote)
-              : StrategyEdit.of(service, quicShare, preferQuic, servedOn, fallbackToGrpc)
-                  .andGuard(guard, guardPromote);
+              && fallbackToGrpc == null;
+      StrategyEdit edit;
+      if (noServiceChange && raftTransport != null) {
+        edit = StrategyEdit.raftTransport(raftTransport).andGuard(guard, guardPromote);
+      } else if (noServiceChange && (guard != null || guardPromote != null)) {
+        edit = StrategyEdit.guard(guard, guardPromote);
+      } else {
+        edit =
+            StrategyEdit.of(service, quicShare, preferQuic, servedOn, fallbackToGrpc)
+                .andGuard(guard, guardPromote)
+                .andRaftTransport(raftTransport);
+      }
       return options.traced(
           spec.qualifiedName(),
           spec.commandLine().getErr(),

@@ -3,11 +3,13 @@ package io.blixard.cluster;
 import java.util.Map;
 
 /**
- * A transport that carries this node's Raft traffic in place of Ratis's own gRPC transport: the
- * Ratis RPC type that Ratis loads by class name, the objects its factory receives, and the listener
- * Raft arrives on. The QUIC transport provides one when {@code
- * blixard.transport.strategy.raft-transport} is {@code always-quic}; without one, Raft runs on
- * Ratis's gRPC transport and its own port, as before.
+ * A transport that carries this node's Raft traffic in place of, or beside, Ratis's own gRPC
+ * transport: the Ratis RPC type that Ratis loads by class name, the objects its factory receives,
+ * and the listener Raft arrives on. The QUIC transport provides one when {@code
+ * blixard.transport.strategy.raft-transport} is {@code always-quic} at start, and the Raft router
+ * (which {@linkplain #keepsRaftPort() keeps the Raft port}) when {@code
+ * blixard.transport.quic.raft-router.enabled}; without one, Raft runs on Ratis's gRPC transport and
+ * its own port, as before.
  */
 public interface RaftTransportPlugIn {
 
@@ -38,7 +40,15 @@ public interface RaftTransportPlugIn {
 
   /**
    * Opens the listener Raft arrives on, if it is not open yet, and returns its port: the port of
-   * this node's Raft address ({@code advertised-host:port}).
+   * this node's Raft address ({@code advertised-host:port}), unless {@link #keepsRaftPort()}.
    */
   int listen();
+
+  /**
+   * Whether Raft arrives on Ratis's gRPC Raft port as well as on the plug-in's listener: the Raft
+   * port is then the node's Raft address, and {@link #listen()} only opens the plug-in's listener.
+   */
+  default boolean keepsRaftPort() {
+    return false;
+  }
 }

@@ -9,6 +9,7 @@ import io.blixard.rpc.ServiceCatalogue;
 import io.blixard.transport.TransportAutoConfiguration;
 import io.blixard.transport.TransportProperties;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.security.servlet.EndpointRequest;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -71,8 +72,10 @@ public class MigrationAutoConfiguration {
       TransportProperties properties,
       MigrationStrategyHolder strategies,
       ServiceCatalogue catalogue,
-      MeterRegistry meterRegistry) {
-    return new TransportsEndpoint(properties.mode(), strategies, catalogue, meterRegistry);
+      MeterRegistry meterRegistry,
+      ObjectProvider<RaftPeerTransports> raftPeers) {
+    return new TransportsEndpoint(
+        properties.mode(), strategies, catalogue, meterRegistry, raftPeers::getIfAvailable);
   }
 
   /** Strict JSON for the endpoint's writes, where the node serves HTTP. */

@@ -145,6 +145,12 @@ public record MigrationStrategy(
         preferred, raftTransport, fallbackToGrpc, shares, adaptive, servedOn, guard);
   }
 
+  /** A copy whose Raft traffic goes over {@code transport}. */
+  public MigrationStrategy withRaftTransport(RaftTransport transport) {
+    return new MigrationStrategy(
+        preferQuicFor, transport, fallbackToGrpc, quicShare, adaptive, servedOn, guard);
+  }
+
   public MigrationStrategy withFallbackToGrpc(boolean fallback) {
     return new MigrationStrategy(
         preferQuicFor, raftTransport, fallback, quicShare, adaptive, servedOn, guard);

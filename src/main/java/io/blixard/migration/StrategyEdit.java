@@ -12,9 +12,10 @@ import org.springframework.lang.Nullable;
 
 /**
  * One change of a migration strategy, as an operator asks for it: a service's QUIC share, QUIC
- * preference or served-on transports, and the fallback. Checked when made, so that a wrong value is
- * refused with what was expected before anything changes; the same for the cluster's strategy
- * ({@code blixard strategy set}) and a node's override ({@code /actuator/transports}).
+ * preference or served-on transports, the fallback, and (the cluster's only) the canary guard and
+ * where Raft traffic goes. Checked when made, so that a wrong value is refused with what was
+ * expected before anything changes; the same for the cluster's strategy ({@code blixard strategy
+ * set}) and a node's override ({@code /actuator/transports}).
  */
 public final class StrategyEdit {
 
@@ -25,6 +26,7 @@ public final class StrategyEdit {
   private final Boolean fallbackToGrpc;
   private final Boolean guard;
   private final Boolean promote;
+  private final RaftTransport raftTransport;
   private final String description;
 
   private StrategyEdit(
@@ -35,6 +37,7 @@ public final class StrategyEdit {
       Boolean fallbackToGrpc,
       Boolean guard,
       Boolean promote,
+      RaftTransport raftTransport,
       String description) {
     this.service = service;
     this.quicShare = quicShare;
@@ -43,6 +46,7 @@ public final class StrategyEdit {
     this.fallbackToGrpc = fallbackToGrpc;
     this.guard = guard;
     this.promote = promote;
+    this.raftTransport = raftTransport;
     this.description = description;
   }
 
@@ -57,7 +61,7 @@ public final class StrategyEdit {
       throw new IllegalArgumentException("nothing to change (expected: guard or guardPromote)");
     }
     return new StrategyEdit(
-        null, null, null, null, null, guard, promote, guardWords(guard, promote));
+        null, null, null, null, null, guard, promote, null, guardWords(guard, promote));
   }
 
   /** This change and a change of the canary guard ({@link #guard}) together. */
@@ -73,7 +77,54 @@ public final class StrategyEdit {
         fallbackToGrpc,
         guard,
         promote,
+        raftTransport,
         description + ", " + guardWords(guard, promote));
+  }
+
+  /**
+   * A change of where Raft traffic goes: {@code raftTransport} is always-grpc, always-quic or
+   * adaptive. Only for the cluster's strategy: every member's Raft must follow the same one.
+   *
+   * @throws IllegalArgumentException naming what was expected
+   */
+  public static StrategyEdit raftTransport(String raftTransport) {
+    RaftTransport parsed = parseRaftTransport(raftTransport);
+    return new StrategyEdit(
+        null, null, null, null, null, null, null, parsed, "raft-transport " + tag(parsed));
+  }
+
+  /** This change and a change of where Raft traffic goes ({@link #raftTransport}) together. */
+  public StrategyEdit andRaftTransport(@Nullable String text) {
+    if (text == null) {
+      return this;
+    }
+    RaftTransport parsed = parseRaftTransport(text);
+    return new StrategyEdit(
+        service,
+        quicShare,
+        preferQuic,
+        servedOn,
+        fallbackToGrpc,
+        guard,
+        promote,
+        parsed,
+        description + ", raft-transport " + tag(parsed));
+  }
+
+  private static RaftTransport parseRaftTransport(String text) {
+    String name = text == null ? "" : text.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+    try {
+      return RaftTransport.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "raftTransport: "
+              + InputEcho.quoted(text == null ? "" : text.trim())
+              + " (expected: always-grpc, always-quic or adaptive)");
+    }
+  }
+
+  private static String tag(RaftTransport transport) {
+    return transport.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   private static String guardWords(Boolean guard, Boolean promote) {
@@ -140,6 +191,7 @@ public final class StrategyEdit {
         fallbackToGrpc,
         null,
         null,
+        null,
         String.join(", ", changes));
   }
 
@@ -162,6 +214,9 @@ public final class StrategyEdit {
     }
     if (fallbackToGrpc != null) {
       next = next.withFallbackToGrpc(fallbackToGrpc);
+    }
+    if (raftTransport != null) {
+      next = next.withRaftTransport(raftTransport);
     }
     if (guard != null) {
       next = next.withGuard(next.guard().withEnabled(guard));

@@ -19,6 +19,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -57,16 +58,31 @@ public class TransportsEndpoint {
   private final MigrationStrategyHolder strategies;
   private final ServiceCatalogue catalogue;
   private final MeterRegistry registry;
+  private final Supplier<RaftPeerTransports> raftPeers;
 
   public TransportsEndpoint(
       TransportMode mode,
       MigrationStrategyHolder strategies,
       ServiceCatalogue catalogue,
       MeterRegistry registry) {
+    this(mode, strategies, catalogue, registry, () -> null);
+  }
+
+  /**
+   * @param raftPeers the Raft router's view of each peer's transport, looked up per read; null
+   *     without the router
+   */
+  public TransportsEndpoint(
+      TransportMode mode,
+      MigrationStrategyHolder strategies,
+      ServiceCatalogue catalogue,
+      MeterRegistry registry,
+      Supplier<RaftPeerTransports> raftPeers) {
     this.mode = mode;
     this.strategies = strategies;
     this.catalogue = catalogue;
     this.registry = registry;
+    this.raftPeers = raftPeers;
   }
 
   @ReadOperation
@@ -101,7 +117,13 @@ public class TransportsEndpoint {
             versioned.changedBy(),
             versioned.change(),
             versioned.source().tag()),
-        services);
+        services,
+        raftPeers());
+  }
+
+  private SortedMap<String, String> raftPeers() {
+    RaftPeerTransports router = raftPeers.get();
+    return router == null ? new TreeMap<>() : new TreeMap<>(router.transportsInUse());
   }
 
   /**

@@ -18,9 +18,15 @@ import java.util.TreeSet;
  * @param strategy the strategy in force
  * @param strategyVersion when and why it became current
  * @param services per service label (health, status, ... or a full name), its transports and calls
+ * @param raftPeers per peer node id, the transport (grpc, quic) its Raft calls take now; empty
+ *     without the Raft router, where all of them take the one raft-transport named at start
  */
 public record TransportsReport(
-    String mode, Strategy strategy, Version strategyVersion, SortedMap<String, Service> services) {
+    String mode,
+    Strategy strategy,
+    Version strategyVersion,
+    SortedMap<String, Service> services,
+    SortedMap<String, String> raftPeers) {
 
   /**
    * The migration strategy, with the names of {@code blixard.transport.strategy}.

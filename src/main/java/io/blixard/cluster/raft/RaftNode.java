@@ -206,7 +206,11 @@ public class RaftNode implements SmartLifecycle {
     }
     Path storageDir = dataDirectory.subdirectory(DataDirectory.RAFT);
     // Raft's address is where Raft arrives: Ratis's own port, or the plug-in's listener.
-    int port = transport == null ? RaftServerSettings.port(properties.raft()) : transport.listen();
+    boolean raftPort = transport == null || transport.keepsRaftPort();
+    int port = raftPort ? RaftServerSettings.port(properties.raft()) : transport.listen();
+    if (transport != null && raftPort) {
+      transport.listen();
+    }
     RaftPeerId self = RaftPeerId.valueOf(identity.nodeId().value());
     RaftPeer selfPeer =
         RaftPeer.newBuilder()
@@ -262,11 +266,15 @@ public class RaftNode implements SmartLifecycle {
         tls.enabled() ? "mutual TLS between members" : "no TLS",
         groupId.getUuid(),
         how);
-    if (transport != null) {
+    if (transport != null && !raftPort) {
       log.info(
           "Raft runs on the {} listener: its port is Raft's address, and"
               + " blixard.cluster.raft.port and bind-address are not used",
           transport.name());
+    } else if (transport != null) {
+      log.info(
+          "Raft arrives on the Raft port and on the QUIC listener; each peer's Raft calls take"
+              + " the transport the strategy's raft-transport names, falling back to the other");
     }
     if (!tls.enabled()) {
       log.warn(

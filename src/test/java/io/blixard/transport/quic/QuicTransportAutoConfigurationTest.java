@@ -16,6 +16,8 @@ import io.blixard.support.NodeAutoConfigurations;
 import io.blixard.transport.quic.autoconfigure.QuicTransportAutoConfiguration;
 import io.blixard.transport.quic.client.QuicConnectionPool;
 import io.blixard.transport.quic.raft.QuicRaftService;
+import io.blixard.transport.quic.raft.RaftRouterTransport;
+import io.blixard.transport.quic.raft.RaftRouting;
 import io.blixard.transport.quic.server.QuicRpcServer;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -83,6 +85,56 @@ class QuicTransportAutoConfigurationTest {
               assertThat(context).doesNotHaveBean(RaftTransportPlugIn.class);
               assertThat(context).doesNotHaveBean(QuicRaftService.class);
             });
+  }
+
+  @Test
+  void shouldRouteRaftOverBothTransportsWhenTheRouterIsOnInDualMode() {
+    runner()
+        .withPropertyValues(
+            "blixard.transport.mode=dual",
+            "blixard.transport.strategy.raft-transport=always-quic",
+            "blixard.transport.quic.raft-router.enabled=true")
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(RaftTransportPlugIn.class);
+              assertThat(context).hasSingleBean(RaftRouterTransport.class);
+              assertThat(context).hasSingleBean(QuicRaftService.class);
+              assertThat(context).hasSingleBean(RaftRouting.class);
+              RaftTransportPlugIn raft = context.getBean(RaftTransportPlugIn.class);
+              assertThat(raft.keepsRaftPort()).isTrue();
+              assertThat(raft.listen()).isEqualTo(context.getBean(QuicRpcServer.class).port());
+            });
+  }
+
+  @Test
+  void shouldRefuseTheRaftRouterOutsideDualMode() {
+    runner()
+        .withPropertyValues(
+            "blixard.transport.mode=quic", "blixard.transport.quic.raft-router.enabled=true")
+        .run(
+            context ->
+                assertThat(context)
+                    .hasFailed()
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("raft-router.enabled=true needs both listeners")
+                    .hasMessageContaining("blixard.transport.mode is quic (expected: dual)"));
+  }
+
+  @Test
+  void shouldRefuseAProbeIntervalOfZero() {
+    runner()
+        .withPropertyValues(
+            "blixard.transport.mode=dual",
+            "blixard.transport.quic.raft-router.enabled=true",
+            "blixard.transport.quic.raft-router.probe-interval=0s")
+        .run(
+            context ->
+                assertThat(context)
+                    .hasFailed()
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("raft-router.probe-interval: PT0S (expected: > 0)"));
   }
 
   @Test

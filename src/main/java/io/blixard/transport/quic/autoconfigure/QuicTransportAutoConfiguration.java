@@ -1,6 +1,9 @@
 package io.blixard.transport.quic.autoconfigure;
 
+import io.blixard.cluster.ClusterView;
+import io.blixard.cluster.RegisteredNode;
 import io.blixard.migration.MigrationAutoConfiguration;
+import io.blixard.migration.MigrationStrategyHolder;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeIdentity;
 import io.blixard.rpc.RpcAutoConfiguration;
@@ -13,17 +16,22 @@ import io.blixard.transport.TransportAutoConfiguration;
 import io.blixard.transport.TransportMode;
 import io.blixard.transport.TransportProperties;
 import io.blixard.transport.quic.QuicMetrics;
+import io.blixard.transport.quic.QuicRaftRouterProperties;
 import io.blixard.transport.quic.QuicTransportProperties;
 import io.blixard.transport.quic.client.QuicClientSettings;
 import io.blixard.transport.quic.client.QuicConnectionPool;
 import io.blixard.transport.quic.raft.QuicRaftEndpoint;
 import io.blixard.transport.quic.raft.QuicRaftService;
 import io.blixard.transport.quic.raft.QuicRaftTransport;
+import io.blixard.transport.quic.raft.RaftRouterTransport;
+import io.blixard.transport.quic.raft.RaftRouting;
 import io.blixard.transport.quic.server.QuicRpcServer;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -42,8 +50,10 @@ import org.springframework.core.env.Environment;
       RpcAutoConfiguration.class,
       MigrationAutoConfiguration.class
     })
-@EnableConfigurationProperties(QuicTransportProperties.class)
+@EnableConfigurationProperties({QuicTransportProperties.class, QuicRaftRouterProperties.class})
 public class QuicTransportAutoConfiguration {
+
+  static final String ROUTER_ENABLED = "blixard.transport.quic.raft-router.enabled";
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
@@ -113,6 +123,7 @@ public class QuicTransportAutoConfiguration {
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnProperty(name = RAFT_TRANSPORT_PROPERTY, havingValue = "always-quic")
+  @ConditionalOnBooleanProperty(name = ROUTER_ENABLED, havingValue = false, matchIfMissing = true)
   static class QuicRaftConfiguration {
 
     @Bean
@@ -148,6 +159,76 @@ public class QuicTransportAutoConfiguration {
                 + " (expected: quic or dual)");
       }
       return new QuicRaftTransport(endpoint, server::getIfAvailable, properties.maxFrameSize());
+    }
+  }
+
+  /**
+   * The Raft router (dual mode, {@code blixard.transport.quic.raft-router.enabled}): Raft on
+   * Ratis's gRPC Raft port and on the QUIC listener, each peer's calls over the transport the
+   * current strategy names, with fallback. It takes the place of Raft over QUIC alone whatever
+   * {@code raft-transport} the node starts with.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnBooleanProperty(ROUTER_ENABLED)
+  static class RaftRouterConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    QuicRaftEndpoint quicRaftEndpoint(
+        QuicConnectionPool pool,
+        ObjectProvider<QuicRpcServer> server,
+        MeterRegistry meterRegistry) {
+      return new QuicRaftEndpoint(
+          pool,
+          () -> Optional.ofNullable(server.getIfAvailable()).flatMap(QuicRpcServer::localAddress),
+          meterRegistry);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    QuicRaftService quicRaftService(QuicRaftEndpoint endpoint) {
+      return new QuicRaftService(endpoint);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RaftRouting raftRouting(
+        MigrationStrategyHolder strategies,
+        ObjectProvider<ClusterView> cluster,
+        QuicRaftRouterProperties router,
+        MeterRegistry meterRegistry) {
+      return new RaftRouting(
+          () -> strategies.strategy().raftTransport(),
+          id ->
+              Optional.ofNullable(cluster.getIfAvailable()).stream()
+                  .flatMap(view -> view.registry().stream())
+                  .filter(node -> node.nodeId().equals(id))
+                  .map(RegisteredNode::quicAddress)
+                  .filter(address -> address != null && !address.isBlank())
+                  .findFirst(),
+          router.probeInterval(),
+          Clock.systemUTC(),
+          meterRegistry);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RaftRouterTransport raftRouterTransport(
+        QuicRaftEndpoint endpoint,
+        RaftRouting routing,
+        ObjectProvider<QuicRpcServer> server,
+        QuicTransportProperties properties,
+        TransportProperties transport) {
+      if (transport.mode() != io.blixard.transport.TransportMode.DUAL) {
+        throw new IllegalStateException(
+            ROUTER_ENABLED
+                + "=true needs both listeners, but blixard.transport.mode is "
+                + transport.mode().name().toLowerCase(java.util.Locale.ROOT)
+                + " (expected: dual)");
+      }
+      return new RaftRouterTransport(
+          new QuicRaftTransport(endpoint, server::getIfAvailable, properties.maxFrameSize()),
+          routing);
     }
   }
 }

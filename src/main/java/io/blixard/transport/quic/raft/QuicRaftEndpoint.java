@@ -36,7 +36,7 @@ public final class QuicRaftEndpoint {
 
   private final QuicConnectionPool pool;
   private final Supplier<Optional<InetSocketAddress>> localAddress;
-  private final QuicRaftMetrics metrics;
+  private final RaftRpcMetrics metrics;
   private final AtomicReference<Attached> attached = new AtomicReference<>();
 
   /**
@@ -48,7 +48,7 @@ public final class QuicRaftEndpoint {
       MeterRegistry meters) {
     this.pool = Objects.requireNonNull(pool, "pool");
     this.localAddress = Objects.requireNonNull(localAddress, "localAddress");
-    this.metrics = new QuicRaftMetrics(meters == null ? new SimpleMeterRegistry() : meters);
+    this.metrics = new RaftRpcMetrics(meters == null ? new SimpleMeterRegistry() : meters, "quic");
   }
 
   /** Incoming Raft calls go to {@code server} from now on. */
@@ -71,10 +71,13 @@ public final class QuicRaftEndpoint {
    * only the certificate of the node id that is the peer's Raft id.
    */
   QuicRpcChannel channel(RaftPeer peer) {
-    NodeId id = NodeId.parse(peer.getId().toString());
+    return channel(NodeId.parse(peer.getId().toString()), peer.getAddress());
+  }
+
+  /** A channel to node {@code id} at the QUIC address {@code address}, pinned to {@code id}. */
+  QuicRpcChannel channel(NodeId id, String address) {
     return pool.channel(
-        NodeAddress.parseHostAndPort("Raft address of " + id.shortForm(), peer.getAddress())
-            .pinnedTo(id));
+        NodeAddress.parseHostAndPort("Raft address of " + id.shortForm(), address).pinnedTo(id));
   }
 
   /** The QUIC listener's address; empty before it is bound. */
@@ -82,7 +85,7 @@ public final class QuicRaftEndpoint {
     return localAddress.get();
   }
 
-  QuicRaftMetrics metrics() {
+  RaftRpcMetrics metrics() {
     return metrics;
   }
 }

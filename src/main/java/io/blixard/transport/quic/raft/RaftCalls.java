@@ -23,9 +23,9 @@ import org.apache.ratis.thirdparty.com.google.protobuf.Parser;
  */
 final class RaftCalls {
 
-  private final QuicRaftMetrics metrics;
+  private final RaftRpcMetrics metrics;
 
-  RaftCalls(QuicRaftMetrics metrics) {
+  RaftCalls(RaftRpcMetrics metrics) {
     this.metrics = metrics;
   }
 

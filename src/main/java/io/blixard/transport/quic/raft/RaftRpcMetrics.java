@@ -6,27 +6,29 @@ import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Raft calls this node sends over QUIC, by Ratis method: {@code blixard.raft.rpc} (latency and
- * count, with the outcome) and {@code blixard.raft.rpc.bytes} (the Ratis message sizes each way),
- * both tagged {@code transport=quic}.
+ * The Raft calls this node sends on one transport, by Ratis method: {@code blixard.raft.rpc}
+ * (latency and count, with the outcome) and {@code blixard.raft.rpc.bytes} (the Ratis message sizes
+ * each way), both tagged with the transport ({@code quic}, or {@code grpc} for the router's gRPC
+ * path).
  */
-final class QuicRaftMetrics {
+final class RaftRpcMetrics {
 
   static final String CALLS = "blixard.raft.rpc";
   static final String BYTES = "blixard.raft.rpc.bytes";
-  static final String TRANSPORT = "quic";
 
   private final MeterRegistry registry;
+  private final String transport;
 
-  QuicRaftMetrics(MeterRegistry registry) {
+  RaftRpcMetrics(MeterRegistry registry, String transport) {
     this.registry = registry;
+    this.transport = transport;
   }
 
   /** One call of {@code method} that took {@code nanos} and ended {@code ok} or not. */
   void call(String method, long nanos, boolean ok) {
     Timer.builder(CALLS)
         .description("Raft calls this node sent to its peers, by transport, method and outcome")
-        .tags("transport", TRANSPORT, "method", method, "outcome", ok ? "ok" : "error")
+        .tags("transport", transport, "method", method, "outcome", ok ? "ok" : "error")
         .publishPercentileHistogram()
         .register(registry)
         .record(nanos, TimeUnit.NANOSECONDS);
@@ -37,7 +39,7 @@ final class QuicRaftMetrics {
     DistributionSummary.builder(BYTES)
         .description("Sizes of the Raft messages this node sent and received as a caller")
         .baseUnit("bytes")
-        .tags("transport", TRANSPORT, "method", method, "direction", sent ? "sent" : "received")
+        .tags("transport", transport, "method", method, "direction", sent ? "sent" : "received")
         .register(registry)
         .record(bytes);
   }
