@@ -110,7 +110,10 @@ class QuicTransportAutoConfigurationTest {
   void shouldRefuseTheRaftRouterOutsideDualMode() {
     runner()
         .withPropertyValues(
-            "blixard.transport.mode=quic", "blixard.transport.quic.raft-router.enabled=true")
+            "blixard.transport.mode=quic",
+            // what quic mode needs anyway, so that the router's own refusal is the one met
+            "blixard.transport.strategy.raft-transport=always-quic",
+            "blixard.transport.quic.raft-router.enabled=true")
         .run(
             context ->
                 assertThat(context)
