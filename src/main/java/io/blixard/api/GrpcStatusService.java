@@ -3,6 +3,8 @@ package io.blixard.api;
 import io.blixard.cluster.PeerProbe;
 import io.blixard.cluster.RaftRole;
 import io.blixard.cluster.RaftState;
+import io.blixard.cluster.RaftTransportPlugIn;
+import io.blixard.migration.RaftPeerTransports;
 import io.blixard.node.NodeId;
 import io.blixard.proto.status.v1.ClusterNode;
 import io.blixard.proto.status.v1.FollowerProgress;
@@ -14,6 +16,9 @@ import io.blixard.proto.status.v1.StatusServiceGrpc;
 import io.blixard.status.ClusterStatus;
 import io.blixard.status.StatusService;
 import io.grpc.stub.StreamObserver;
+import java.util.Optional;
+import java.util.function.Function;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.grpc.server.service.GrpcService;
 
 /** Serves {@link StatusService} as {@code blixard.status.v1.StatusService}. */
@@ -21,9 +26,25 @@ import org.springframework.grpc.server.service.GrpcService;
 public class GrpcStatusService extends StatusServiceGrpc.StatusServiceImplBase {
 
   private final StatusService status;
+  private final Function<String, String> raftTransportTo;
 
-  public GrpcStatusService(StatusService status) {
+  /**
+   * @param raftTransports with the Raft router, the transport each peer's Raft calls take now
+   * @param raftPlugIn without the router, the one transport Raft runs on when it is not Ratis's
+   *     gRPC
+   */
+  public GrpcStatusService(
+      StatusService status,
+      ObjectProvider<RaftPeerTransports> raftTransports,
+      ObjectProvider<RaftTransportPlugIn> raftPlugIn) {
     this.status = status;
+    RaftPeerTransports router = raftTransports.getIfAvailable();
+    String fixed =
+        Optional.ofNullable(raftPlugIn.getIfAvailable())
+            .map(RaftTransportPlugIn::name)
+            .orElse("grpc");
+    this.raftTransportTo =
+        router == null ? peer -> fixed : peer -> router.transportsInUse().getOrDefault(peer, "");
   }
 
   @Override
@@ -71,7 +92,7 @@ public class GrpcStatusService extends StatusServiceGrpc.StatusServiceImplBase {
     return response.build();
   }
 
-  private static GetRaftStatusResponse toProto(RaftState state) {
+  private GetRaftStatusResponse toProto(RaftState state) {
     GetRaftStatusResponse.Builder response =
         GetRaftStatusResponse.newBuilder()
             .setNodeId(state.nodeId().value())
@@ -89,7 +110,8 @@ public class GrpcStatusService extends StatusServiceGrpc.StatusServiceImplBase {
               .setMatchIndex(f.matchIndex())
               .setNextIndex(f.nextIndex())
               .setLag(f.lag())
-              .setLastContactMillis(f.lastContactMillis()));
+              .setLastContactMillis(f.lastContactMillis())
+              .setTransport(raftTransportTo.apply(f.nodeId().value())));
     }
     return response.build();
   }

@@ -422,7 +422,8 @@ public final class BlixardCli {
       table.print(out());
       if (r.getFollowersCount() > 0) {
         out().println();
-        Table followers = new Table("FOLLOWER", "MATCH", "NEXT", "LAG", "LAST CONTACT");
+        Table followers =
+            new Table("FOLLOWER", "MATCH", "NEXT", "LAG", "LAST CONTACT", "TRANSPORT");
         r.getFollowersList()
             .forEach(
                 f ->
@@ -431,7 +432,8 @@ public final class BlixardCli {
                         f.getMatchIndex(),
                         f.getNextIndex(),
                         f.getLag(),
-                        f.getLastContactMillis() + " ms ago"));
+                        f.getLastContactMillis() + " ms ago",
+                        orNone(f.getTransport())));
         followers.print(out());
       }
     }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.blixard.cluster.ClusterUnavailableException;
 import io.blixard.cluster.RaftRole;
 import io.blixard.cluster.RaftState;
+import io.blixard.cluster.RaftTransportPlugIn;
+import io.blixard.migration.RaftPeerTransports;
 import io.blixard.node.NodeId;
 import io.blixard.proto.status.v1.GetClusterStatusRequest;
 import io.blixard.proto.status.v1.GetRaftStatusRequest;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
 
 class GrpcStatusServiceTest {
 
@@ -99,7 +102,15 @@ class GrpcStatusServiceTest {
         }
       };
 
-  private final InProcessGrpc grpc = new InProcessGrpc(new GrpcStatusService(domain));
+  /** No Raft router and no Raft plug-in: what a node on Ratis's gRPC transport has. */
+  private static final StaticListableBeanFactory BEANS = new StaticListableBeanFactory();
+
+  private final InProcessGrpc grpc =
+      new InProcessGrpc(
+          new GrpcStatusService(
+              domain,
+              BEANS.getBeanProvider(RaftPeerTransports.class),
+              BEANS.getBeanProvider(RaftTransportPlugIn.class)));
   private final StatusServiceGrpc.StatusServiceBlockingStub stub =
       StatusServiceGrpc.newBlockingStub(grpc.channel);
 
@@ -146,6 +157,8 @@ class GrpcStatusServiceTest {
               assertThat(f.getMatchIndex()).isEqualTo(38);
               assertThat(f.getLag()).isEqualTo(3);
               assertThat(f.getLastContactMillis()).isEqualTo(12);
+              // Neither the router nor a plug-in: Ratis's own gRPC transport.
+              assertThat(f.getTransport()).isEqualTo("grpc");
             });
   }
 

@@ -3,6 +3,8 @@ package io.blixard.transport.quic.raft;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blixard.cli.BlixardCliAccess;
 import io.blixard.cluster.ClusterView;
 import io.blixard.cluster.RaftState;
@@ -187,6 +189,13 @@ class RaftTransportSwitchIntegrationTest {
                       .isEqualTo(1.0);
                 }
               }
+              // What an operator sees: blixard raft on the leader, a transport per follower.
+              String[] raft =
+                  BlixardCliAccess.run("raft", "--json", "--node", leader.grpcAddress());
+              assertThat(raft[0]).as("blixard raft: %s", raft[2]).isEqualTo("0");
+              JsonNode followers = new ObjectMapper().readTree(raft[1]).get("followers");
+              assertThat(followers).hasSize(2);
+              followers.forEach(f -> assertThat(f.get("transport").asText()).isEqualTo(transport));
             });
   }
 
