@@ -21,7 +21,6 @@ import io.blixard.transport.quic.QuicTransportProperties;
 import io.blixard.transport.quic.client.QuicClientSettings;
 import io.blixard.transport.quic.client.QuicConnectionPool;
 import io.blixard.transport.quic.raft.QuicRaftEndpoint;
-import io.blixard.transport.quic.raft.QuicRaftService;
 import io.blixard.transport.quic.raft.QuicRaftTransport;
 import io.blixard.transport.quic.raft.RaftRouterTransport;
 import io.blixard.transport.quic.raft.RaftRouting;
@@ -37,6 +36,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 
 /**
@@ -124,25 +124,8 @@ public class QuicTransportAutoConfiguration {
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnProperty(name = RAFT_TRANSPORT_PROPERTY, havingValue = "always-quic")
   @ConditionalOnBooleanProperty(name = ROUTER_ENABLED, havingValue = false, matchIfMissing = true)
+  @Import(QuicRaftServiceBeans.class)
   static class QuicRaftConfiguration {
-
-    @Bean
-    @ConditionalOnMissingBean
-    QuicRaftEndpoint quicRaftEndpoint(
-        QuicConnectionPool pool,
-        ObjectProvider<QuicRpcServer> server,
-        MeterRegistry meterRegistry) {
-      return new QuicRaftEndpoint(
-          pool,
-          () -> Optional.ofNullable(server.getIfAvailable()).flatMap(QuicRpcServer::localAddress),
-          meterRegistry);
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    QuicRaftService quicRaftService(QuicRaftEndpoint endpoint) {
-      return new QuicRaftService(endpoint);
-    }
 
     @Bean
     @ConditionalOnMissingBean
@@ -170,25 +153,8 @@ public class QuicTransportAutoConfiguration {
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnBooleanProperty(ROUTER_ENABLED)
+  @Import(QuicRaftServiceBeans.class)
   static class RaftRouterConfiguration {
-
-    @Bean
-    @ConditionalOnMissingBean
-    QuicRaftEndpoint quicRaftEndpoint(
-        QuicConnectionPool pool,
-        ObjectProvider<QuicRpcServer> server,
-        MeterRegistry meterRegistry) {
-      return new QuicRaftEndpoint(
-          pool,
-          () -> Optional.ofNullable(server.getIfAvailable()).flatMap(QuicRpcServer::localAddress),
-          meterRegistry);
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    QuicRaftService quicRaftService(QuicRaftEndpoint endpoint) {
-      return new QuicRaftService(endpoint);
-    }
 
     @Bean
     @ConditionalOnMissingBean
@@ -219,7 +185,7 @@ public class QuicTransportAutoConfiguration {
         ObjectProvider<QuicRpcServer> server,
         QuicTransportProperties properties,
         TransportProperties transport) {
-      if (transport.mode() != io.blixard.transport.TransportMode.DUAL) {
+      if (transport.mode() != TransportMode.DUAL) {
         throw new IllegalStateException(
             ROUTER_ENABLED
                 + "=true needs both listeners, but blixard.transport.mode is "
