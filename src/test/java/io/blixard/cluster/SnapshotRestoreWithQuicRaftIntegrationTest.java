@@ -3,8 +3,6 @@ package io.blixard.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blixard.support.TestNode;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 
 /**
  * The backup and restore contract with Raft over Blixard RPC on QUIC: the restored group's leader
@@ -19,17 +17,7 @@ class SnapshotRestoreWithQuicRaftIntegrationTest extends SnapshotRestoreIntegrat
 
   @Override
   void caughtUpBySnapshot(TestNode joiner) {
-    long installs =
-        joiner
-            .bean(MeterRegistry.class)
-            .find("blixard.rpc.server")
-            .tag("transport", "quic")
-            .tag("service", "blixard.raft.v1.RaftService")
-            .tag("method", "InstallSnapshot")
-            .timers()
-            .stream()
-            .mapToLong(Timer::count)
-            .sum();
+    long installs = joiner.callsServed("quic", "blixard.raft.v1.RaftService", "InstallSnapshot");
     assertThat(installs).as("InstallSnapshot calls the joiner served over QUIC").isPositive();
   }
 }

@@ -10,6 +10,8 @@ import io.blixard.node.NodeIdentity;
 import io.blixard.transport.Transport;
 import io.blixard.transport.grpc.GrpcChannelFactory;
 import io.grpc.ManagedChannel;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -260,6 +262,19 @@ public final class TestNode implements AutoCloseable {
       }
     }
     context.close();
+  }
+
+  /** How many calls of {@code service}'s {@code method} this node served over {@code transport}. */
+  public long callsServed(String transport, String service, String method) {
+    return bean(MeterRegistry.class)
+        .find("blixard.rpc.server")
+        .tag("transport", transport)
+        .tag("service", service)
+        .tag("method", method)
+        .timers()
+        .stream()
+        .mapToLong(Timer::count)
+        .sum();
   }
 
   @Override

@@ -131,16 +131,7 @@ class RaftOverQuicIntegrationTest {
   }
 
   private static long raftCallsServed(TestNode node, String method) {
-    return node
-        .bean(MeterRegistry.class)
-        .find("blixard.rpc.server")
-        .tag("transport", "quic")
-        .tag("service", "blixard.raft.v1.RaftService")
-        .tag("method", method)
-        .timers()
-        .stream()
-        .mapToLong(Timer::count)
-        .sum();
+    return node.callsServed("quic", "blixard.raft.v1.RaftService", method);
   }
 
   @Test
