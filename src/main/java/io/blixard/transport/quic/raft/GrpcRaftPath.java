@@ -9,6 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.apache.ratis.grpc.GrpcUtil;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
 import org.apache.ratis.proto.RaftProtos.GroupListReplyProto;
 import org.apache.ratis.proto.RaftProtos.GroupListRequestProto;
 import org.apache.ratis.proto.grpc.AdminProtocolServiceGrpc;
@@ -84,6 +86,63 @@ final class GrpcRaftPath implements AutoCloseable {
       reply.onError(e);
     }
     return reply.future;
+  }
+
+  /**
+   * A long-lived appendEntries stream to the peer's Ratis gRPC service, for the {@link
+   * PipelinedLogAppender}: no deadline (a request unanswered in time is the appender's to notice),
+   * Ratis's follower answers in order.
+   */
+  AppendStream appendStream(RaftPeer peer, MeasuredAppendStream measured) {
+    String target = peer.getId().toString();
+    StreamObserver<AppendEntriesReplyProto> replies =
+        new StreamObserver<>() {
+          @Override
+          public void onNext(AppendEntriesReplyProto reply) {
+            measured.onReply(reply);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            measured.onError(toIOException(t, target));
+          }
+
+          @Override
+          public void onCompleted() {
+            measured.onError(
+                new IOException(
+                    "the follower "
+                        + target
+                        + " ended the appendEntries stream (expected: the leader ends it)"));
+          }
+        };
+    StreamObserver<AppendEntriesRequestProto> requests;
+    try {
+      requests = RaftServerProtocolServiceGrpc.newStub(channel(peer)).appendEntries(replies);
+    } catch (RuntimeException e) {
+      replies.onError(e);
+      return AppendStream.Closed.INSTANCE;
+    }
+    return new AppendStream() {
+      @Override
+      public void send(AppendEntriesRequestProto request) {
+        measured.sending(request);
+        try {
+          requests.onNext(request);
+        } catch (RuntimeException e) {
+          replies.onError(e);
+        }
+      }
+
+      @Override
+      public void cancel() {
+        try {
+          requests.onError(Status.CANCELLED.withDescription("appender reset").asException());
+        } catch (RuntimeException e) {
+          // Already ended.
+        }
+      }
+    };
   }
 
   /**

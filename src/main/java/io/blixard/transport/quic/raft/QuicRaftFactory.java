@@ -15,11 +15,14 @@ import org.apache.ratis.rpc.RpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerRpc;
 import org.apache.ratis.server.ServerFactory;
+import org.apache.ratis.server.leader.FollowerInfo;
+import org.apache.ratis.server.leader.LeaderState;
+import org.apache.ratis.server.leader.LogAppender;
 
 /**
  * The Ratis factory of Raft over QUIC, as {@code NettyFactory} is Netty's: server and client RPCs
- * over the {@link QuicRaftEndpoint} found in the parameters, with Ratis's default log appender (one
- * appendEntries at a time per follower).
+ * over the {@link QuicRaftEndpoint} found in the parameters, with the {@link PipelinedLogAppender}
+ * (several appendEntries in flight per follower, in order, on one QUIC stream).
  */
 final class QuicRaftFactory implements ServerFactory, ClientFactory {
 
@@ -43,6 +46,13 @@ final class QuicRaftFactory implements ServerFactory, ClientFactory {
   @Override
   public RpcType getRpcType() {
     return QuicRpcType.INSTANCE;
+  }
+
+  @Override
+  public LogAppender newLogAppender(
+      RaftServer.Division server, LeaderState state, FollowerInfo follower) {
+    return new PipelinedLogAppender(
+        server, state, follower, (AppendStream.Opener) server.getRaftServer().getServerRpc());
   }
 
   @Override

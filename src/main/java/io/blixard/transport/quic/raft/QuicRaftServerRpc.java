@@ -36,7 +36,8 @@ import org.apache.ratis.server.protocol.RaftServerAsynchronousProtocol;
  * pinned to its node id); incoming requests arrive through {@link QuicRaftService} on the node's
  * QUIC server, which this RPC attaches its server to while it runs. It opens no port of its own.
  */
-final class QuicRaftServerRpc implements RaftServerRpc, RaftServerAsynchronousProtocol {
+final class QuicRaftServerRpc
+    implements RaftServerRpc, RaftServerAsynchronousProtocol, AppendStream.Opener {
 
   private final RaftServer server;
   private final QuicRaftEndpoint endpoint;
@@ -173,6 +174,24 @@ final class QuicRaftServerRpc implements RaftServerRpc, RaftServerAsynchronousPr
         request,
         ReadIndexReplyProto.parser(),
         timeout);
+  }
+
+  @Override
+  public AppendStream open(RaftPeerId follower, AppendStream.Listener listener) {
+    QuicRpcChannel channel = peers.get(follower);
+    if (channel == null) {
+      listener.onError(
+          new IOException(
+              server.getId()
+                  + ": no Raft address for peer "
+                  + follower
+                  + " (expected: a peer Ratis added)"));
+      return AppendStream.Closed.INSTANCE;
+    }
+    return QuicAppendStream.open(
+        channel,
+        follower.toString(),
+        new MeasuredAppendStream(endpoint.metrics(), listener, nanos -> {}));
   }
 
   private QuicRpcChannel channel(RaftRpcRequestProto rpc) throws IOException {

@@ -50,6 +50,7 @@ public final class QuicRaftService extends RaftServiceGrpc.RaftServiceImplBase {
         request,
         observer,
         RequestVoteRequestProto.parser(),
+        "RequestVote",
         "RequestVoteRequestProto",
         (s, q) -> CompletableFuture.completedFuture(s.requestVote(q)));
   }
@@ -60,8 +61,94 @@ public final class QuicRaftService extends RaftServiceGrpc.RaftServiceImplBase {
         request,
         observer,
         AppendEntriesRequestProto.parser(),
+        "AppendEntries",
         "AppendEntriesRequestProto",
         RaftServer::appendEntriesAsync);
+  }
+
+  /**
+   * The leader's pipelined appendEntries: each request is handed to Ratis as it arrives (in order,
+   * on this call's serial executor), and each reply is sent once those of the requests before it
+   * are, as Ratis's own gRPC service does. The first failure ends the stream with its status.
+   */
+  @Override
+  public StreamObserver<RaftMessage> appendEntriesStream(StreamObserver<RaftMessage> observer) {
+    Optional<RaftServer> server = admit(observer);
+    if (server.isEmpty()) {
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(RaftMessage value) {}
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {}
+      };
+    }
+    return new OrderedAppends(server.get(), observer, endpoint.metrics());
+  }
+
+  /** One leader's stream of appendEntries: started in arrival order, answered in that order. */
+  private static final class OrderedAppends implements StreamObserver<RaftMessage> {
+    private final RaftServer server;
+    private final StreamObserver<RaftMessage> replies;
+    private final RaftRpcMetrics metrics;
+    private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
+    private boolean failed;
+
+    OrderedAppends(RaftServer server, StreamObserver<RaftMessage> replies, RaftRpcMetrics metrics) {
+      this.server = server;
+      this.replies = replies;
+      this.metrics = metrics;
+    }
+
+    @Override
+    public void onNext(RaftMessage message) {
+      metrics.served(MeasuredAppendStream.METHOD);
+      CompletableFuture<? extends MessageLite> reply;
+      try {
+        reply =
+            server.appendEntriesAsync(
+                RaftMessages.unwrap(
+                    message, AppendEntriesRequestProto.parser(), "AppendEntriesRequestProto"));
+      } catch (Exception e) {
+        reply = CompletableFuture.failedFuture(e);
+      }
+      previous = previous.thenCombine(reply, (ignored, r) -> r).handle(this::answer);
+    }
+
+    /** Runs in request order: replies, or fails the stream once. */
+    private synchronized Void answer(MessageLite reply, Throwable failure) {
+      if (failed) {
+        return null;
+      }
+      if (failure != null) {
+        failed = true;
+        replies.onError(RaftCallFailures.toStatus(failure));
+      } else {
+        replies.onNext(RaftMessages.wrap(reply));
+      }
+      return null;
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      // The leader cancelled or lost the stream: nothing is owed to it.
+    }
+
+    @Override
+    public void onCompleted() {
+      previous.whenComplete(
+          (r, e) -> {
+            synchronized (this) {
+              if (!failed) {
+                failed = true;
+                replies.onCompleted();
+              }
+            }
+          });
+    }
   }
 
   @Override
@@ -70,6 +157,7 @@ public final class QuicRaftService extends RaftServiceGrpc.RaftServiceImplBase {
         request,
         observer,
         InstallSnapshotRequestProto.parser(),
+        "InstallSnapshot",
         "InstallSnapshotRequestProto",
         (s, q) -> CompletableFuture.completedFuture(s.installSnapshot(q)));
   }
@@ -80,6 +168,7 @@ public final class QuicRaftService extends RaftServiceGrpc.RaftServiceImplBase {
         request,
         observer,
         StartLeaderElectionRequestProto.parser(),
+        "StartLeaderElection",
         "StartLeaderElectionRequestProto",
         (s, q) -> CompletableFuture.completedFuture(s.startLeaderElection(q)));
   }
@@ -90,6 +179,7 @@ public final class QuicRaftService extends RaftServiceGrpc.RaftServiceImplBase {
         request,
         observer,
         ReadIndexRequestProto.parser(),
+        "ReadIndex",
         "ReadIndexRequestProto",
         RaftServer::readIndexAsync);
   }
@@ -100,6 +190,7 @@ public final class QuicRaftService extends RaftServiceGrpc.RaftServiceImplBase {
         request,
         observer,
         RaftClientRequestProto.parser(),
+        "ClientRequest",
         "RaftClientRequestProto",
         (s, q) ->
             s.submitClientRequestAsync(ClientProtoUtils.toRaftClientRequest(q))
@@ -112,6 +203,7 @@ public final class QuicRaftService extends RaftServiceGrpc.RaftServiceImplBase {
         request,
         observer,
         SetConfigurationRequestProto.parser(),
+        "SetConfiguration",
         "SetConfigurationRequestProto",
         (s, q) ->
             s.setConfigurationAsync(ClientProtoUtils.toSetConfigurationRequest(q))
@@ -124,6 +216,7 @@ public final class QuicRaftService extends RaftServiceGrpc.RaftServiceImplBase {
         request,
         observer,
         TransferLeadershipRequestProto.parser(),
+        "TransferLeadership",
         "TransferLeadershipRequestProto",
         (s, q) ->
             s.transferLeadershipAsync(ClientProtoUtils.toTransferLeadershipRequest(q))
@@ -136,6 +229,7 @@ public final class QuicRaftService extends RaftServiceGrpc.RaftServiceImplBase {
         request,
         observer,
         GroupManagementRequestProto.parser(),
+        "GroupManagement",
         "GroupManagementRequestProto",
         (s, q) ->
             s.groupManagementAsync(ClientProtoUtils.toGroupManagementRequest(q))
@@ -148,6 +242,7 @@ public final class QuicRaftService extends RaftServiceGrpc.RaftServiceImplBase {
         request,
         observer,
         SnapshotManagementRequestProto.parser(),
+        "SnapshotManagement",
         "SnapshotManagementRequestProto",
         (s, q) ->
             s.snapshotManagementAsync(ClientProtoUtils.toSnapshotManagementRequest(q))
@@ -160,6 +255,7 @@ public final class QuicRaftService extends RaftServiceGrpc.RaftServiceImplBase {
         request,
         observer,
         LeaderElectionManagementRequestProto.parser(),
+        "LeaderElectionManagement",
         "LeaderElectionManagementRequestProto",
         (s, q) ->
             s.leaderElectionManagementAsync(ClientProtoUtils.toLeaderElectionManagementRequest(q))
@@ -172,6 +268,7 @@ public final class QuicRaftService extends RaftServiceGrpc.RaftServiceImplBase {
         request,
         observer,
         GroupListRequestProto.parser(),
+        "GroupList",
         "GroupListRequestProto",
         (s, q) ->
             s.getGroupListAsync(ClientProtoUtils.toGroupListRequest(q))
@@ -184,6 +281,7 @@ public final class QuicRaftService extends RaftServiceGrpc.RaftServiceImplBase {
         request,
         observer,
         GroupInfoRequestProto.parser(),
+        "GroupInfo",
         "GroupInfoRequestProto",
         (s, q) ->
             s.getGroupInfoAsync(ClientProtoUtils.toGroupInfoRequest(q))
@@ -194,30 +292,17 @@ public final class QuicRaftService extends RaftServiceGrpc.RaftServiceImplBase {
       RaftMessage message,
       StreamObserver<RaftMessage> observer,
       Parser<Q> parser,
+      String method,
       String what,
       Handler<Q> handler) {
-    Optional<QuicRaftEndpoint.Attached> attached = endpoint.attached();
-    if (attached.isEmpty()) {
-      observer.onError(
-          Status.UNAVAILABLE
-              .withDescription("Raft is not running on this node")
-              .asRuntimeException());
+    Optional<RaftServer> server = admit(observer);
+    if (server.isEmpty()) {
       return;
     }
-    if (!attached.get().trusts(Caller.current())) {
-      observer.onError(
-          Status.PERMISSION_DENIED
-              .withDescription(
-                  "blixard.raft.v1.RaftService needs a member's certificate; caller "
-                      + Caller.current().map(id -> id.shortForm()).orElse("(none)")
-                      + " is not a member of the Raft group (expected: a member, or a node being"
-                      + " added)")
-              .asRuntimeException());
-      return;
-    }
+    endpoint.metrics().served(method);
     CompletableFuture<? extends MessageLite> reply;
     try {
-      reply = handler.handle(attached.get().server(), RaftMessages.unwrap(message, parser, what));
+      reply = handler.handle(server.get(), RaftMessages.unwrap(message, parser, what));
     } catch (Exception e) {
       observer.onError(RaftCallFailures.toStatus(e));
       return;
@@ -231,5 +316,32 @@ public final class QuicRaftService extends RaftServiceGrpc.RaftServiceImplBase {
             observer.onCompleted();
           }
         });
+  }
+
+  /**
+   * This node's Raft server if it runs and trusts the caller (a member, or a node being added);
+   * otherwise the call is ended with UNAVAILABLE or PERMISSION_DENIED.
+   */
+  private Optional<RaftServer> admit(StreamObserver<RaftMessage> observer) {
+    Optional<QuicRaftEndpoint.Attached> attached = endpoint.attached();
+    if (attached.isEmpty()) {
+      observer.onError(
+          Status.UNAVAILABLE
+              .withDescription("Raft is not running on this node")
+              .asRuntimeException());
+      return Optional.empty();
+    }
+    if (!attached.get().trusts(Caller.current())) {
+      observer.onError(
+          Status.PERMISSION_DENIED
+              .withDescription(
+                  "blixard.raft.v1.RaftService needs a member's certificate; caller "
+                      + Caller.current().map(id -> id.shortForm()).orElse("(none)")
+                      + " is not a member of the Raft group (expected: a member, or a node being"
+                      + " added)")
+              .asRuntimeException());
+      return Optional.empty();
+    }
+    return Optional.of(attached.get().server());
   }
 }

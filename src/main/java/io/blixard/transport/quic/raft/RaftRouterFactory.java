@@ -16,13 +16,16 @@ import org.apache.ratis.rpc.RpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerRpc;
 import org.apache.ratis.server.ServerFactory;
+import org.apache.ratis.server.leader.FollowerInfo;
+import org.apache.ratis.server.leader.LeaderState;
+import org.apache.ratis.server.leader.LogAppender;
 import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslContext;
 
 /**
  * The Ratis factory of the Raft router: its server RPC ({@link RaftRouterServerRpc}, around Ratis's
  * gRPC listener built by {@link GrpcFactory} with the Raft port's TLS), Ratis's gRPC client RPC for
  * this node's Raft client (client and admin requests go to the Raft port, the peers' Raft address),
- * and Ratis's default log appender, which calls the router's blocking appendEntries.
+ * and the {@link PipelinedLogAppender}, whose streams the router opens on either transport.
  */
 final class RaftRouterFactory implements ServerFactory, ClientFactory {
 
@@ -56,6 +59,13 @@ final class RaftRouterFactory implements ServerFactory, ClientFactory {
   @Override
   public RpcType getRpcType() {
     return RaftRouterRpcType.INSTANCE;
+  }
+
+  @Override
+  public LogAppender newLogAppender(
+      RaftServer.Division server, LeaderState state, FollowerInfo follower) {
+    return new PipelinedLogAppender(
+        server, state, follower, (AppendStream.Opener) server.getRaftServer().getServerRpc());
   }
 
   @Override

@@ -58,7 +58,8 @@ import org.apache.ratis.server.protocol.RaftServerAsynchronousProtocol;
  * other transport). The peer's Raft address is its gRPC Raft port; its QUIC address comes from the
  * registry, and a peer without one is reached over gRPC.
  */
-final class RaftRouterServerRpc implements RaftServerRpc, RaftServerAsynchronousProtocol {
+final class RaftRouterServerRpc
+    implements RaftServerRpc, RaftServerAsynchronousProtocol, AppendStream.Opener {
 
   /** One Raft request, which either transport can carry. */
   private interface Call<R> {
@@ -311,6 +312,95 @@ final class RaftRouterServerRpc implements RaftServerRpc, RaftServerAsynchronous
             return grpc.unary(peer, "ReadIndex", request, (s, q, r) -> s.readIndex(q, r));
           }
         });
+  }
+
+  /**
+   * The appender's stream to {@code follower}, over the transport the chooser picks for it now. The
+   * stream keeps that transport: when the choice changes (the strategy, adaptive, or a failure on
+   * this one), its next send fails it, and the appender opens the next stream on the new choice. A
+   * stream the transport could not carry marks that transport down for the peer.
+   */
+  @Override
+  public AppendStream open(RaftPeerId follower, AppendStream.Listener listener) {
+    RaftPeer peer = peers.get(follower);
+    if (peer == null) {
+      listener.onError(
+          new IOException(
+              server.getId()
+                  + ": no Raft address for peer "
+                  + follower
+                  + " (expected: a peer Ratis added)"));
+      return AppendStream.Closed.INSTANCE;
+    }
+    return new RoutedAppendStream(peer, listener);
+  }
+
+  /** One appender stream, on the transport chosen when it opened. */
+  private final class RoutedAppendStream implements AppendStream, AppendStream.Listener {
+    private final String name;
+    private final boolean quicKnown;
+    private final Transport transport;
+    private final AppendStream.Listener listener;
+    private final AppendStream stream;
+    private volatile boolean cancelled;
+
+    RoutedAppendStream(RaftPeer peer, AppendStream.Listener listener) {
+      this.name = peer.getId().toString();
+      this.listener = listener;
+      Optional<QuicRpcChannel> quic = quicChannel(peer.getId());
+      this.quicKnown = quic.isPresent();
+      this.transport = routing.chooser().choose(name, routing.strategy(), quicKnown);
+      this.stream =
+          transport == Transport.QUIC
+              ? QuicAppendStream.open(
+                  quic.orElseThrow(),
+                  name,
+                  new MeasuredAppendStream(endpoint.metrics(), this, this::replied))
+              : grpc.appendStream(
+                  peer, new MeasuredAppendStream(routing.grpcMetrics(), this, this::replied));
+    }
+
+    private void replied(long nanos) {
+      routing.chooser().succeeded(name, transport, Duration.ofNanos(nanos));
+    }
+
+    @Override
+    public void send(AppendEntriesRequestProto request) {
+      Transport now = routing.chooser().choose(name, routing.strategy(), quicKnown);
+      if (now != transport) {
+        cancel();
+        listener.onError(
+            new ConnectException(
+                "Raft traffic to " + name + " moves from " + transport + " to " + now));
+        return;
+      }
+      stream.send(request);
+    }
+
+    @Override
+    public void cancel() {
+      cancelled = true;
+      stream.cancel();
+    }
+
+    @Override
+    public void abandon() {
+      routing.chooser().failed(name, transport);
+      cancel();
+    }
+
+    @Override
+    public void onReply(AppendEntriesReplyProto reply) {
+      listener.onReply(reply);
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+      if (!cancelled && pathFailure(unwrap(failure))) {
+        routing.chooser().failed(name, transport);
+      }
+      listener.onError(failure);
+    }
   }
 
   /**

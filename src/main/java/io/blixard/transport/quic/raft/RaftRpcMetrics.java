@@ -1,5 +1,6 @@
 package io.blixard.transport.quic.raft;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -15,6 +16,8 @@ final class RaftRpcMetrics {
 
   static final String CALLS = "blixard.raft.rpc";
   static final String BYTES = "blixard.raft.rpc.bytes";
+  static final String SERVED = "blixard.raft.rpc.served";
+  static final String IN_FLIGHT = "blixard.raft.rpc.in.flight";
 
   private final MeterRegistry registry;
   private final String transport;
@@ -42,5 +45,29 @@ final class RaftRpcMetrics {
         .tags("transport", transport, "method", method, "direction", sent ? "sent" : "received")
         .register(registry)
         .record(bytes);
+  }
+
+  /**
+   * One Raft request this node's Raft server was handed over this transport: a call, or one message
+   * of the leader's appendEntries stream (counted as {@code AppendEntries}).
+   */
+  void served(String method) {
+    Counter.builder(SERVED)
+        .description("Raft requests this node received from its peers, by transport and method")
+        .tags("transport", transport, "method", method)
+        .register(registry)
+        .increment();
+  }
+
+  /**
+   * How many appendEntries requests of the leader's stream to one follower were unanswered when one
+   * more was sent, that one included: the depth of the appender's pipeline.
+   */
+  void inFlight(int requests) {
+    DistributionSummary.builder(IN_FLIGHT)
+        .description("appendEntries requests in flight on a stream when one more is sent")
+        .tags("transport", transport)
+        .register(registry)
+        .record(requests);
   }
 }

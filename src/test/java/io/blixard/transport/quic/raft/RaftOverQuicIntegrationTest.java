@@ -22,6 +22,8 @@ import io.blixard.support.TestNode;
 import io.blixard.support.TestOperator;
 import io.blixard.transport.Transport;
 import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
@@ -32,6 +34,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -130,8 +135,18 @@ class RaftOverQuicIntegrationTest {
     return NodeId.ofSubjectPublicKeyInfo(UUID.randomUUID().toString().getBytes());
   }
 
+  /** Raft requests the node's Raft server was handed over QUIC (stream messages included). */
   private static long raftCallsServed(TestNode node, String method) {
-    return node.callsServed("quic", "blixard.raft.v1.RaftService", method);
+    return (long)
+        node
+            .bean(MeterRegistry.class)
+            .find(RaftRpcMetrics.SERVED)
+            .tag("transport", "quic")
+            .tag("method", method)
+            .counters()
+            .stream()
+            .mapToDouble(Counter::count)
+            .sum();
   }
 
   @Test
@@ -217,6 +232,48 @@ class RaftOverQuicIntegrationTest {
       admit(node, someone);
       awaitAdmittedEverywhere(someone);
     }
+  }
+
+  @Test
+  @Order(3)
+  void concurrentWritesKeepSeveralAppendEntriesInFlightPerFollower() throws Exception {
+    RaftState state = awaitAgreement(null);
+    TestNode leader =
+        nodes.stream()
+            .filter(n -> n.id().equals(state.leaderId().orElseThrow()))
+            .findFirst()
+            .orElseThrow();
+    List<NodeId> written = new ArrayList<>();
+    ExecutorService writers = Executors.newFixedThreadPool(16);
+    try {
+      List<Future<?>> writes = new ArrayList<>();
+      for (int i = 0; i < 64; i++) {
+        NodeId someone = someone();
+        written.add(someone);
+        writes.add(
+            writers.submit(
+                () -> {
+                  admit(leader, someone);
+                  return null;
+                }));
+      }
+      for (Future<?> write : writes) {
+        write.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      writers.shutdownNow();
+    }
+    written.forEach(this::awaitAdmittedEverywhere);
+    DistributionSummary depth =
+        leader
+            .bean(MeterRegistry.class)
+            .find(RaftRpcMetrics.IN_FLIGHT)
+            .tag("transport", "quic")
+            .summary();
+    assertThat(depth).isNotNull();
+    assertThat(depth.max())
+        .as("appendEntries requests in flight on one stream, at most")
+        .isGreaterThan(1);
   }
 
   @Test
