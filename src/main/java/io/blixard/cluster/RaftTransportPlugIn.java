@@ -51,4 +51,13 @@ public interface RaftTransportPlugIn {
   default boolean keepsRaftPort() {
     return false;
   }
+
+  /**
+   * Whether the plug-in reaches a member at its QUIC address in the registry rather than at its
+   * Raft address in the group: then a member whose group address is the Raft port it had under gRPC
+   * is still reached, and so is this node when the group knows it by its old Raft port.
+   */
+  default boolean reachesMembersByRegisteredAddress() {
+    return false;
+  }
 }

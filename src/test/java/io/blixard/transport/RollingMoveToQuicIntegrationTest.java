@@ -5,10 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.blixard.cli.BlixardCliAccess;
 import io.blixard.cluster.ClusterView;
+import io.blixard.cluster.RaftRole;
 import io.blixard.cluster.RaftState;
 import io.blixard.cluster.registry.CommandLog;
 import io.blixard.cluster.registry.NodeRegistry;
 import io.blixard.cluster.registry.RegistryCommands;
+import io.blixard.migration.RaftPeerTransports;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeId;
 import io.blixard.proto.cluster.v1.Admission;
@@ -16,6 +18,8 @@ import io.blixard.proto.cluster.v1.RegistryCommand;
 import io.blixard.security.CommandSigner;
 import io.blixard.support.TestNode;
 import io.blixard.support.TestOperator;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,13 +43,15 @@ import org.springframework.grpc.server.lifecycle.GrpcServerLifecycle;
  * writer keeps proposing registry writes and a QUIC-only client keeps asking; every write is
  * acknowledged and every question answered throughout, and at the end no node listens on gRPC.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
 class RollingMoveToQuicIntegrationTest {
 
   /** Attempts of one write before it counts as lost: a few elections' worth. */
   private static final int ATTEMPTS = 4;
 
   private static final String QUIC_RAFT = "--blixard.transport.strategy.raft-transport=always-quic";
+
+  private static final String ROUTER = "--blixard.transport.quic.raft-router.enabled=true";
 
   @TempDir Path dirs;
 
@@ -67,6 +73,57 @@ class RollingMoveToQuicIntegrationTest {
     nodes.add(TestNode.join(dirs.resolve("b"), first, QUIC_RAFT));
     nodes.add(TestNode.join(dirs.resolve("c"), first, QUIC_RAFT));
     awaitAgreement();
+    moveNodeByNodeWhileWriting();
+  }
+
+  /**
+   * A cluster that started with Raft on Ratis's gRPC port (the Raft router on): its Raft traffic
+   * moves to QUIC at run time ({@code strategy set --raft-transport always-quic}), then its nodes
+   * restart in quic mode one by one. Their Raft address in the group stays the Raft port they had;
+   * the members reach them at their registered QUIC address.
+   */
+  @Test
+  void aClusterStartedWithRaftOnGrpcBecomesQuicOnlyNodeByNode() throws Exception {
+    TestNode first = TestNode.start(dirs.resolve("a"), ROUTER);
+    nodes.add(first);
+    await().atMost(Duration.ofSeconds(20)).until(() -> first.raft().leaderId().isPresent());
+    nodes.add(TestNode.join(dirs.resolve("b"), first, ROUTER));
+    nodes.add(TestNode.join(dirs.resolve("c"), first, ROUTER));
+    awaitAgreement();
+    String[] set =
+        BlixardCliAccess.run(
+            "strategy",
+            "set",
+            "--raft-transport",
+            "always-quic",
+            "--reason",
+            "Raft to QUIC",
+            "--node",
+            first.grpcAddress());
+    assertThat(set[0]).as(set[2]).isEqualTo("0");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              // The leader's appendEntries to both followers go over QUIC now.
+              TestNode leader =
+                  nodes.stream()
+                      .filter(n -> n.raft().role() == RaftRole.LEADER)
+                      .findFirst()
+                      .orElseThrow();
+              assertThat(leader.bean(RaftPeerTransports.class).transportsInUse().values())
+                  .containsExactly("quic", "quic");
+            });
+    moveNodeByNodeWhileWriting();
+    for (TestNode node : nodes) {
+      // The Raft port the node had is free: nothing listens on TCP for Raft.
+      try (ServerSocket probe = new ServerSocket()) {
+        probe.bind(new InetSocketAddress("127.0.0.1", node.raftPort()));
+      }
+    }
+  }
+
+  private void moveNodeByNodeWhileWriting() throws Exception {
     writable.addAll(nodes);
 
     AtomicBoolean writing = new AtomicBoolean(true);

@@ -313,13 +313,23 @@ public class RaftNode implements SmartLifecycle {
                 p.getId().equals(selfPeer.getId()) && !p.getAddress().equals(selfPeer.getAddress()))
         .findFirst()
         .ifPresent(
-            p ->
+            p -> {
+              if (transport != null && transport.reachesMembersByRegisteredAddress()) {
+                log.info(
+                    "This node's Raft address is now {}; the group knows it as {} (its Raft"
+                        + " address before it moved to Raft over QUIC): the members reach it at its"
+                        + " QUIC address in the registry.",
+                    selfPeer.getAddress(),
+                    p.getAddress());
+              } else {
                 log.warn(
                     "This node's Raft address is now {} but the group knows it as {}: the other"
                         + " members cannot reach it. Keep blixard.cluster.raft.port and"
                         + " blixard.node.advertise-host stable across restarts.",
                     selfPeer.getAddress(),
-                    p.getAddress()));
+                    p.getAddress());
+              }
+            });
     return Stream.concat(
             Stream.of(selfPeer), peers.stream().filter(p -> !p.getId().equals(selfPeer.getId())))
         .toList();

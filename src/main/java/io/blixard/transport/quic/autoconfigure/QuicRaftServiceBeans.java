@@ -1,5 +1,7 @@
 package io.blixard.transport.quic.autoconfigure;
 
+import io.blixard.cluster.ClusterView;
+import io.blixard.cluster.RegisteredNode;
 import io.blixard.transport.quic.client.QuicConnectionPool;
 import io.blixard.transport.quic.raft.QuicRaftEndpoint;
 import io.blixard.transport.quic.raft.QuicRaftService;
@@ -20,10 +22,20 @@ class QuicRaftServiceBeans {
   @Bean
   @ConditionalOnMissingBean
   QuicRaftEndpoint quicRaftEndpoint(
-      QuicConnectionPool pool, ObjectProvider<QuicRpcServer> server, MeterRegistry meterRegistry) {
+      QuicConnectionPool pool,
+      ObjectProvider<QuicRpcServer> server,
+      ObjectProvider<ClusterView> cluster,
+      MeterRegistry meterRegistry) {
     return new QuicRaftEndpoint(
         pool,
         () -> Optional.ofNullable(server.getIfAvailable()).flatMap(QuicRpcServer::localAddress),
+        id ->
+            Optional.ofNullable(cluster.getIfAvailable()).stream()
+                .flatMap(view -> view.registry().stream())
+                .filter(node -> node.nodeId().equals(id))
+                .map(RegisteredNode::quicAddress)
+                .filter(address -> address != null && !address.isBlank())
+                .findFirst(),
         meterRegistry);
   }
 

@@ -1,7 +1,5 @@
 package io.blixard.transport.quic.autoconfigure;
 
-import io.blixard.cluster.ClusterView;
-import io.blixard.cluster.RegisteredNode;
 import io.blixard.migration.MigrationAutoConfiguration;
 import io.blixard.migration.MigrationStrategyHolder;
 import io.blixard.node.NodeEndpoints;
@@ -27,7 +25,6 @@ import io.blixard.transport.quic.raft.RaftRouting;
 import io.blixard.transport.quic.server.QuicRpcServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -160,18 +157,12 @@ public class QuicTransportAutoConfiguration {
     @ConditionalOnMissingBean
     RaftRouting raftRouting(
         MigrationStrategyHolder strategies,
-        ObjectProvider<ClusterView> cluster,
+        QuicRaftEndpoint endpoint,
         QuicRaftRouterProperties router,
         MeterRegistry meterRegistry) {
       return new RaftRouting(
           () -> strategies.strategy().raftTransport(),
-          id ->
-              Optional.ofNullable(cluster.getIfAvailable()).stream()
-                  .flatMap(view -> view.registry().stream())
-                  .filter(node -> node.nodeId().equals(id))
-                  .map(RegisteredNode::quicAddress)
-                  .filter(address -> address != null && !address.isBlank())
-                  .findFirst(),
+          endpoint::quicAddress,
           router.probeInterval(),
           Clock.systemUTC(),
           meterRegistry);

@@ -49,7 +49,7 @@ final class QuicRaftClientRpc implements RaftClientRpc {
   private final QuicRaftEndpoint endpoint;
   private final RaftCalls calls;
   private final Duration timeout;
-  private final Map<RaftPeerId, QuicRpcChannel> peers = new ConcurrentHashMap<>();
+  private final Map<RaftPeerId, RaftPeer> peers = new ConcurrentHashMap<>();
 
   QuicRaftClientRpc(QuicRaftEndpoint endpoint, Duration timeout) {
     this.endpoint = endpoint;
@@ -60,7 +60,7 @@ final class QuicRaftClientRpc implements RaftClientRpc {
   @Override
   public void addRaftPeers(Collection<RaftPeer> newPeers) {
     for (RaftPeer peer : newPeers) {
-      peers.put(peer.getId(), endpoint.channel(peer));
+      peers.put(peer.getId(), peer);
     }
   }
 
@@ -105,11 +105,12 @@ final class QuicRaftClientRpc implements RaftClientRpc {
   @SuppressWarnings("unchecked")
   private CompletableFuture<RaftClientReply> send(RaftClientRequest request) throws IOException {
     RaftPeerId to = request.getServerId();
-    QuicRpcChannel channel = peers.get(to);
-    if (channel == null) {
+    RaftPeer peer = peers.get(to);
+    if (peer == null) {
       throw new IOException(
           "no Raft address for server " + to + " (expected: a peer of the client's group)");
     }
+    QuicRpcChannel channel = endpoint.channel(peer);
     Route route = route(request);
     return calls
         .call(

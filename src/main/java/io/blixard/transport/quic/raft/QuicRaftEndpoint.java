@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.ratis.protocol.RaftPeer;
@@ -36,18 +37,24 @@ public final class QuicRaftEndpoint {
 
   private final QuicConnectionPool pool;
   private final Supplier<Optional<InetSocketAddress>> localAddress;
+  private final Function<NodeId, Optional<String>> registeredQuicAddresses;
   private final RaftRpcMetrics metrics;
   private final AtomicReference<Attached> attached = new AtomicReference<>();
 
   /**
    * @param localAddress where the QUIC listener is bound, once it is
+   * @param registeredQuicAddresses a node's QUIC address ({@code host:port}) in the registry, if it
+   *     has one
    */
   public QuicRaftEndpoint(
       QuicConnectionPool pool,
       Supplier<Optional<InetSocketAddress>> localAddress,
+      Function<NodeId, Optional<String>> registeredQuicAddresses,
       MeterRegistry meters) {
     this.pool = Objects.requireNonNull(pool, "pool");
     this.localAddress = Objects.requireNonNull(localAddress, "localAddress");
+    this.registeredQuicAddresses =
+        Objects.requireNonNull(registeredQuicAddresses, "registeredQuicAddresses");
     this.metrics = new RaftRpcMetrics(meters == null ? new SimpleMeterRegistry() : meters, "quic");
   }
 
@@ -67,11 +74,20 @@ public final class QuicRaftEndpoint {
   }
 
   /**
-   * A channel to {@code peer}: its Raft address is its QUIC address, and the connection accepts
-   * only the certificate of the node id that is the peer's Raft id.
+   * A channel to {@code peer}, accepting only the certificate of the node id that is the peer's
+   * Raft id: at its QUIC address in the registry, else at its Raft address, which is its QUIC
+   * address when the group was started with Raft over QUIC. A member whose Raft address is still
+   * the Raft port it had under gRPC (a cluster moved to quic mode node by node) is reached at its
+   * registered QUIC address. Resolved per call: the registry may learn the address later.
    */
   QuicRpcChannel channel(RaftPeer peer) {
-    return channel(NodeId.parse(peer.getId().toString()), peer.getAddress());
+    NodeId id = NodeId.parse(peer.getId().toString());
+    return channel(id, quicAddress(id).orElse(peer.getAddress()));
+  }
+
+  /** A node's QUIC address in the registry, if it has one. */
+  public Optional<String> quicAddress(NodeId id) {
+    return registeredQuicAddresses.apply(id).filter(a -> !a.isBlank());
   }
 
   /** A channel to node {@code id} at the QUIC address {@code address}, pinned to {@code id}. */

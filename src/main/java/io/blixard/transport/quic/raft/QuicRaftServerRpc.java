@@ -44,7 +44,7 @@ final class QuicRaftServerRpc
   private final Predicate<NodeId> trust;
   private final RaftCalls calls;
   private final Duration timeout;
-  private final Map<RaftPeerId, QuicRpcChannel> peers = new ConcurrentHashMap<>();
+  private final Map<RaftPeerId, RaftPeer> peers = new ConcurrentHashMap<>();
 
   QuicRaftServerRpc(RaftServer server, QuicRaftEndpoint endpoint, Predicate<NodeId> trust) {
     this.server = server;
@@ -84,7 +84,7 @@ final class QuicRaftServerRpc
   public void addRaftPeers(Collection<RaftPeer> newPeers) {
     for (RaftPeer peer : newPeers) {
       if (!peer.getId().equals(server.getId())) {
-        peers.put(peer.getId(), endpoint.channel(peer));
+        peers.put(peer.getId(), peer);
       }
     }
   }
@@ -178,8 +178,8 @@ final class QuicRaftServerRpc
 
   @Override
   public AppendStream open(RaftPeerId follower, AppendStream.Listener listener) {
-    QuicRpcChannel channel = peers.get(follower);
-    if (channel == null) {
+    RaftPeer peer = peers.get(follower);
+    if (peer == null) {
       listener.onError(
           new IOException(
               server.getId()
@@ -189,19 +189,19 @@ final class QuicRaftServerRpc
       return AppendStream.Closed.INSTANCE;
     }
     return QuicAppendStream.open(
-        channel,
+        endpoint.channel(peer),
         follower.toString(),
         new MeasuredAppendStream(endpoint.metrics(), listener, nanos -> {}));
   }
 
   private QuicRpcChannel channel(RaftRpcRequestProto rpc) throws IOException {
     RaftPeerId to = RaftPeerId.valueOf(rpc.getReplyId());
-    QuicRpcChannel channel = peers.get(to);
-    if (channel == null) {
+    RaftPeer peer = peers.get(to);
+    if (peer == null) {
       throw new IOException(
           server.getId() + ": no Raft address for peer " + to + " (expected: a peer Ratis added)");
     }
-    return channel;
+    return endpoint.channel(peer);
   }
 
   private static String target(RaftRpcRequestProto rpc) {

@@ -67,6 +67,11 @@ public final class QuicRaftTransport implements RaftTransportPlugIn {
   }
 
   @Override
+  public boolean reachesMembersByRegisteredAddress() {
+    return true;
+  }
+
+  @Override
   public int listen() {
     QuicRpcServer quic = server.get();
     if (quic == null) {

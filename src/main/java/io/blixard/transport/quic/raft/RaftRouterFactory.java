@@ -2,8 +2,11 @@ package io.blixard.transport.quic.raft;
 
 import io.blixard.cluster.RaftTransportPlugIn;
 import io.blixard.node.NodeId;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.ratis.client.ClientFactory;
+import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.client.RaftClientRpc;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
@@ -23,9 +26,10 @@ import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslContext;
 
 /**
  * The Ratis factory of the Raft router: its server RPC ({@link RaftRouterServerRpc}, around Ratis's
- * gRPC listener built by {@link GrpcFactory} with the Raft port's TLS), Ratis's gRPC client RPC for
- * this node's Raft client (client and admin requests go to the Raft port, the peers' Raft address),
- * and the {@link PipelinedLogAppender}, whose streams the router opens on either transport.
+ * gRPC listener built by {@link GrpcFactory} with the Raft port's TLS), the {@link
+ * RaftRouterClientRpc} for this node's Raft client (client and admin requests over the transport
+ * chosen per peer: Ratis's gRPC client RPC to the Raft port, or ours over QUIC), and the {@link
+ * PipelinedLogAppender}, whose streams the router opens on either transport.
  */
 final class RaftRouterFactory implements ServerFactory, ClientFactory {
 
@@ -81,6 +85,12 @@ final class RaftRouterFactory implements ServerFactory, ClientFactory {
 
   @Override
   public RaftClientRpc newRaftClientRpc(ClientId clientId, RaftProperties properties) {
-    return grpc.newRaftClientRpc(clientId, properties);
+    return new RaftRouterClientRpc(
+        grpc.newRaftClientRpc(clientId, properties),
+        new QuicRaftClientRpc(
+            endpoint,
+            Duration.ofMillis(
+                RaftClientConfigKeys.Rpc.requestTimeout(properties).toLong(TimeUnit.MILLISECONDS))),
+        routing);
   }
 }

@@ -85,7 +85,10 @@ class QuicRpcTypeTest {
 
   private static QuicRaftEndpoint endpoint(QuicConnectionPool given) {
     return new QuicRaftEndpoint(
-        given == null ? pool : given, Optional::empty, new SimpleMeterRegistry());
+        given == null ? pool : given,
+        Optional::empty,
+        id -> Optional.empty(),
+        new SimpleMeterRegistry());
   }
 
   private static QuicConnectionPool pool;
