@@ -24,8 +24,9 @@ import org.HdrHistogram.Histogram;
 /**
  * The benchmark: starts nodes from the jar and the raw echo servers as processes, runs every
  * workload over every target interleaved, in several rounds (median and spread in the report),
- * then (as root) again between network namespaces under packet loss, and writes the report. Run it
- * with {@code ./mvnw -Pbench verify}.
+ * then (as root) again between network namespaces under packet loss, then (as root) the Raft
+ * section ({@link RaftSection}), and writes the report. Run it with {@code ./mvnw -Pbench verify};
+ * {@code --sections} runs some of the sections only.
  */
 public final class BenchMain {
 
@@ -72,7 +73,7 @@ public final class BenchMain {
             + settings.mode()
             + ", "
             + settings.rounds()
-            + " rounds. 2 shared cores run the client, the node and the echo servers together:"
+            + " rounds. 2 shared cores run the client and every process it starts together:"
             + " single figures are noisy (repeat runs differ by 10-30 %, a cell by up to 2x), so"
             + " every cell is measured once per round and the ratios are taken within a round.");
     if (settings.runs(Settings.Section.TRANSPORT)) {

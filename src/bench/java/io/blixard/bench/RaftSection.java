@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
 import org.HdrHistogram.Histogram;
 
@@ -75,11 +77,10 @@ final class RaftSection {
           RaftCluster cluster =
               new RaftCluster(
                   transport.get(0), transport.get(1), network, processes, jar, work, operator);
-          System.out.println("bench: starting " + cluster.name());
-          cluster.start();
           clusters.add(cluster);
           targets.add(new RaftWriteTarget(transport.get(0), cluster));
         }
+        startTogether(clusters);
         notes.add(
             "Raft section: each cluster's three nodes run in three network namespaces on one"
                 + " bridge (both clusters share them); loss drops that share of the packets each"
@@ -93,6 +94,28 @@ final class RaftSection {
         network.close();
         Runtime.getRuntime().removeShutdownHook(teardown);
       }
+    }
+  }
+
+  /** Starts the clusters at once: nothing is measured yet, and start-up is most of the wait. */
+  private static void startTogether(List<RaftCluster> clusters) throws Exception {
+    List<CompletableFuture<Void>> started = new ArrayList<>();
+    for (RaftCluster cluster : clusters) {
+      System.out.println("bench: starting " + cluster.name());
+      started.add(
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  cluster.start();
+                } catch (Exception e) {
+                  throw new CompletionException(e);
+                }
+              }));
+    }
+    try {
+      CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
     }
   }
 
@@ -121,14 +144,21 @@ final class RaftSection {
                 "writes c=" + c + (loss > 0 ? " loss=" + loss + "%" : ""));
           }
         }
-        failovers(clusters, loss, round, rotation++);
+        boolean last =
+            round == settings.rounds()
+                && loss == raft.losses().get(raft.losses().size() - 1);
+        failovers(clusters, loss, round, rotation++, last);
       }
       network.setLoss(0);
     }
   }
 
-  /** Kills each cluster's leader in turn, then restarts both, {@code kills} times. */
-  private void failovers(List<RaftCluster> clusters, int loss, int round, int rotation)
+  /**
+   * Kills each cluster's leader in turn, then restarts both, {@code kills} times; after the {@code
+   * last} kill of the run nothing is measured any more, and the killed nodes stay down.
+   */
+  private void failovers(
+      List<RaftCluster> clusters, int loss, int round, int rotation, boolean last)
       throws Exception {
     List<Histogram> times = new ArrayList<>();
     long[] failed = new long[clusters.size()];
@@ -148,6 +178,9 @@ final class RaftSection {
             f.killed().index,
             f.toNewLeader().map(d -> d.toMillis() + " ms").orElse("(none within 60 s)"));
         failovers.add(f);
+      }
+      if (last && kill == settings.raft().kills() - 1) {
+        break;
       }
       // Both restart together, after both kills: no restart's CPU lands in a measurement.
       for (int i = 0; i < order.size(); i++) {
