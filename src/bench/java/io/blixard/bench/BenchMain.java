@@ -97,7 +97,8 @@ public final class BenchMain {
     }
     machine.put("load average at end", Machine.loadAverage());
     machine.put("run time", Math.round((System.nanoTime() - began) / 60e9 * 10) / 10.0 + " min");
-    new Report(machine, bench.results, bench.notes, COMMAND).write(out);
+    String command = settings.runs(Settings.Section.TRANSPORT) ? COMMAND : RAFT_COMMAND;
+    new Report(machine, bench.results, bench.notes, command).write(out);
     System.out.println("bench: report written to " + out.resolve("README.md"));
     // gRPC's shared transport threads are not daemons.
     System.exit(0);

@@ -85,7 +85,17 @@ final class RaftSection {
             "Raft section: each cluster's three nodes run in three network namespaces on one"
                 + " bridge (both clusters share them); loss drops that share of the packets each"
                 + " node sends to another node, so only Raft traffic is lost. The client writes over"
-                + " gRPC-TLS to the leader in both cases: only the Raft transport differs.");
+                + " gRPC-TLS to the leader in both cases: only the Raft transport differs. Each"
+                + " write cell: "
+                + settings.raft().warmUp().toMillis()
+                + " ms of warm-up, then "
+                + settings.raft().bound().toMillis()
+                + " ms measured; "
+                + settings.raft().kills()
+                + " kill(s) per cluster, loss and round, each followed by a restart, a catch-up"
+                + " and "
+                + SETTLE.toSeconds()
+                + " s of rest before the next measurement.");
         run(network, clusters, targets);
       } finally {
         targets.forEach(RaftWriteTarget::close);
