@@ -197,14 +197,8 @@ abstract class ProcessClusterRun {
               "--blixard.security.operators=" + TestOperator.identity().nodeId().value(),
               "--blixard.security.local-operator=false"));
       command.addAll(nodeArguments());
-      switch (how) {
-        case "bootstrap" -> command.add("--blixard.security.bootstrap-token=" + JOIN_TOKEN);
-        case "join" -> {
-          command.add("--blixard.cluster.join=" + first.host + ":" + first.grpcPort);
-          command.add("--blixard.cluster.join-token=" + JOIN_TOKEN);
-        }
-        default -> {} // recover: the Raft state names the group and its members
-      }
+      command.addAll(
+          Processes.clusterArguments(how, first.host + ":" + first.grpcPort, JOIN_TOKEN));
       return command;
     }
 

@@ -24,13 +24,17 @@ import org.HdrHistogram.Histogram;
 /**
  * The benchmark: starts nodes from the jar and the raw echo servers as processes, runs every
  * workload over every target interleaved, in several rounds (median and spread in the report),
- * then (as root) again between network namespaces under packet loss, and writes the report. Run it
- * with {@code ./mvnw -Pbench verify}.
+ * then (as root) again between network namespaces under packet loss, then (as root) the Raft
+ * section ({@link RaftSection}), and writes the report. Run it with {@code ./mvnw -Pbench verify};
+ * {@code --sections} runs some of the sections only.
  */
 public final class BenchMain {
 
   /** The command the report names. */
   static final String COMMAND = "./mvnw -Pbench verify";
+
+  /** The command that runs the Raft section alone. */
+  static final String RAFT_COMMAND = "./mvnw -Pbench verify -Dbench.sections=raft";
 
   /** The payload of each message of the RPC streams. */
   static final int STREAM_PAYLOAD = 16;
@@ -50,16 +54,15 @@ public final class BenchMain {
     Map<String, String> options = parse(args);
     Settings settings =
         Settings.named(
-            options.getOrDefault("--mode", "full"), options.getOrDefault("--rounds", "default"));
+            options.getOrDefault("--mode", "full"),
+            options.getOrDefault("--rounds", "default"),
+            options.getOrDefault("--sections", "all"));
     Path jar = Path.of(options.getOrDefault("--jar", "target/blixard.jar")).toAbsolutePath();
     if (!Files.isRegularFile(jar)) {
       System.err.println("bench: no jar at " + jar + " (expected: ./mvnw package first)");
       System.exit(2);
     }
-    Path out =
-        settings.mode().equals("quick")
-            ? jar.getParent().resolve("bench-quick")
-            : Path.of(options.getOrDefault("--out", "docs/benchmarks")).toAbsolutePath();
+    Path out = outputDirectory(settings, jar, options.getOrDefault("--out", "docs/benchmarks"));
     boolean loss = Boolean.parseBoolean(options.getOrDefault("--loss", "true"));
     Quic.ensureAvailability();
     Map<String, String> machine = Machine.describe();
@@ -70,27 +73,50 @@ public final class BenchMain {
             + settings.mode()
             + ", "
             + settings.rounds()
-            + " rounds. 2 shared cores run the client, the node and the echo servers together:"
+            + " rounds. 2 shared cores run the client and every process it starts together:"
             + " single figures are noisy (repeat runs differ by 10-30 %, a cell by up to 2x), so"
             + " every cell is measured once per round and the ratios are taken within a round.");
-    long udpDropsBefore = Machine.udpReceiveBufferErrors();
-    bench.loopback();
-    bench.notes.add(
-        "UDP datagrams dropped by full socket receive buffers during the loopback runs (whole"
-            + " machine, /proc/net/snmp RcvbufErrors): "
-            + (Machine.udpReceiveBufferErrors() - udpDropsBefore)
-            + ". QUIC sockets here use 4 MiB buffers (the default 208 KiB drops large answers).");
-    if (loss) {
-      bench.underLoss();
+    if (settings.runs(Settings.Section.TRANSPORT)) {
+      long udpDropsBefore = Machine.udpReceiveBufferErrors();
+      bench.loopback();
+      bench.notes.add(
+          "UDP datagrams dropped by full socket receive buffers during the loopback runs (whole"
+              + " machine, /proc/net/snmp RcvbufErrors): "
+              + (Machine.udpReceiveBufferErrors() - udpDropsBefore)
+              + ". QUIC sockets here use 4 MiB buffers (the default 208 KiB drops large answers).");
+      if (loss) {
+        bench.underLoss();
+      } else {
+        bench.notes.add("The runs under packet loss were left out (--loss false).");
+      }
     } else {
-      bench.notes.add("The runs under packet loss were left out (--loss false).");
+      bench.notes.add("Sections run: " + settings.sectionList() + " (--sections).");
+    }
+    if (settings.runs(Settings.Section.RAFT)) {
+      new RaftSection(settings, jar, bench::record, bench.notes).run();
     }
     machine.put("load average at end", Machine.loadAverage());
     machine.put("run time", Math.round((System.nanoTime() - began) / 60e9 * 10) / 10.0 + " min");
-    new Report(machine, bench.results, bench.notes, COMMAND).write(out);
+    String command = settings.runs(Settings.Section.TRANSPORT) ? COMMAND : RAFT_COMMAND;
+    new Report(machine, bench.results, bench.notes, command).write(out);
     System.out.println("bench: report written to " + out.resolve("README.md"));
     // gRPC's shared transport threads are not daemons.
     System.exit(0);
+  }
+
+  /**
+   * Where the report goes: a quick run to {@code target/bench-quick}, a run of only some sections
+   * to {@code target/bench-<sections>} (so that it never replaces the published report with part
+   * of one), a full run of every section to {@code out}.
+   */
+  static Path outputDirectory(Settings settings, Path jar, String out) {
+    if (settings.mode().equals("quick")) {
+      return jar.getParent().resolve("bench-quick");
+    }
+    if (!settings.sections().containsAll(java.util.EnumSet.allOf(Settings.Section.class))) {
+      return jar.getParent().resolve("bench-" + settings.sectionList().replace(',', '-'));
+    }
+    return Path.of(out).toAbsolutePath();
   }
 
   private static Map<String, String> parse(String[] args) {
@@ -100,7 +126,8 @@ public final class BenchMain {
         throw new IllegalArgumentException(
             "argument "
                 + args[i]
-                + " (expected: --jar, --out, --mode, --rounds, --loss, each with a value)");
+                + " (expected: --jar, --out, --mode, --rounds, --loss, --sections, each with a"
+                + " value)");
       }
       options.put(args[i], args[++i]);
     }
@@ -361,8 +388,8 @@ public final class BenchMain {
         m.callsPerSecond(), m.errors());
   }
 
-  private static List<Target> rotate(List<Target> targets, int by) {
-    List<Target> order = new ArrayList<>(targets);
+  static <T> List<T> rotate(List<T> targets, int by) {
+    List<T> order = new ArrayList<>(targets);
     java.util.Collections.rotate(order, -(by % order.size()));
     return order;
   }

@@ -262,6 +262,12 @@ final class Charts {
    * round as markers, and 1 (parity) as a dashed line; cells any series lacks are left out.
    */
   boolean ratioChart(Path file, String title, List<RatioSeries> series) throws IOException {
+    return ratioChart(file, title, "unary cell (payload, concurrency)", series);
+  }
+
+  /** {@link #ratioChart(Path, String, List)} with cells the x axis names {@code xAxis}. */
+  boolean ratioChart(Path file, String title, String xAxis, List<RatioSeries> series)
+      throws IOException {
     if (series.isEmpty()) {
       return false;
     }
@@ -280,7 +286,7 @@ final class Charts {
             .width(WIDTH)
             .height(HEIGHT)
             .title(title)
-            .xAxisTitle("unary cell (payload, concurrency)")
+            .xAxisTitle(xAxis)
             .yAxisTitle("ratio (log)")
             .build();
     chart.getStyler().setYAxisLogarithmic(true);

@@ -103,6 +103,25 @@ public final class Processes implements AutoCloseable {
     return command;
   }
 
+  /**
+   * The arguments of a secured member's start: {@code bootstrap} makes a new group that accepts
+   * {@code joinToken}, {@code join} joins the group through {@code joinAddress} ({@code
+   * host:grpcPort} or {@code NODEID@host:quicPort}) with that token, {@code recover} names neither
+   * (the node's Raft state names its group and members).
+   */
+  public static List<String> clusterArguments(String how, String joinAddress, String joinToken) {
+    return switch (how) {
+      case "bootstrap" -> List.of("--blixard.security.bootstrap-token=" + joinToken);
+      case "join" ->
+          List.of(
+              "--blixard.cluster.join=" + joinAddress, "--blixard.cluster.join-token=" + joinToken);
+      case "recover" -> List.of();
+      default ->
+          throw new IllegalArgumentException(
+              "how: " + how + " (expected: bootstrap, join or recover)");
+    };
+  }
+
   static String javaExecutable() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }

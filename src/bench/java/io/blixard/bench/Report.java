@@ -43,11 +43,59 @@ public final class Report {
           new Ratio("grpc-tls", "grpc"),
           new Ratio("grpc-tls", "raw-tcp"));
 
+  /** The Raft transports of the Raft section, in the order of its tables. */
+  static final List<String> RAFT_TARGETS = List.of("raft-grpc", "raft-quic");
+
+  /** The ratio the Raft section is judged by: Raft over QUIC against Raft over gRPC. */
+  static final Ratio RAFT = new Ratio("raft-quic", "raft-grpc");
+
+  /**
+   * A target the work on Raft over QUIC set itself (issue 16): the p99 ratio {@link #RAFT} of the
+   * write cells at {@code lossPercent} at most {@code limit}.
+   *
+   * @param text the aim in words
+   * @param lossPercent the loss of the cells it judges
+   * @param limit the largest median ratio that meets it
+   */
+  record Aim(String text, int lossPercent, double limit) {}
+
+  static final List<Aim> AIMS =
+      List.of(
+          new Aim("at 5 % loss, commit p99 over QUIC at most half of gRPC's", 5, 0.5),
+          new Aim("without loss, commit p99 over QUIC within 10 % of gRPC's", 0, 1.1));
+
+  /**
+   * An aim judged on one write cell, for the report and the JSON.
+   *
+   * @param aim the aim in words
+   * @param lossPercent the cell's loss
+   * @param concurrency the cell's writers in flight
+   * @param limit the largest median ratio that meets it
+   * @param rounds rounds that measured both transports
+   * @param median median of the rounds' p99 ratios (absent when no round gave one)
+   * @param min smallest round's ratio
+   * @param max largest round's ratio
+   * @param met whether the median is at most the limit
+   * @param metInEveryRound whether every round's ratio is
+   */
+  record AimResult(
+      String aim,
+      int lossPercent,
+      int concurrency,
+      double limit,
+      int rounds,
+      Double median,
+      Double min,
+      Double max,
+      boolean met,
+      boolean metInEveryRound) {}
+
   /** A figure of a measurement that ratios compare. */
   record Figure(String name, ToDoubleFunction<Measurement> value) {}
 
   static final Figure P50 = new Figure("p50", Measurement::p50);
   static final Figure P99 = new Figure("p99", Measurement::p99);
+  static final Figure P999 = new Figure("p99.9", Measurement::p999);
   static final Figure CALLS_PER_SECOND = new Figure("calls/s", Measurement::callsPerSecond);
 
   /**
@@ -125,12 +173,21 @@ public final class Report {
         charts.add(name);
       }
     }
+    String raftChart = "ratio-raft-quic-raft-grpc.png";
+    if (drawing.ratioChart(
+        dir.resolve(raftChart),
+        "Raft writes, " + RAFT.label() + ": median of the rounds, lowest and highest round (log)",
+        "write cell (loss between the nodes, writers in flight)",
+        List.of(raftRatioSeries(P50), raftRatioSeries(P99), raftRatioSeries(CALLS_PER_SECOND)))) {
+      charts.add(raftChart);
+    }
     Files.writeString(dir.resolve("README.md"), markdown(charts));
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("machine", machine);
     json.put("notes", notes);
     json.put("rounds", rounds());
     json.put("ratios", ratioFigures());
+    json.put("raftAims", aimResults());
     json.put("summary", summaries);
     json.put("results", results);
     new ObjectMapper()
@@ -146,7 +203,7 @@ public final class Report {
   private static boolean sameCell(
       Measurement m, String workload, int payload, int concurrency, int loss) {
     return m.workload().equals(workload)
-        && (workload.startsWith("stream") || m.payloadBytes() == payload)
+        && (workload.startsWith("stream") || raft(workload) || m.payloadBytes() == payload)
         && m.concurrency() == concurrency
         && m.lossPercent() == loss;
   }
@@ -157,7 +214,9 @@ public final class Report {
             s ->
                 s.target().equals(target)
                     && s.workload().equals(workload)
-                    && (workload.startsWith("stream") || s.payloadBytes() == payload)
+                    && (workload.startsWith("stream")
+                        || raft(workload)
+                        || s.payloadBytes() == payload)
                     && s.concurrency() == concurrency
                     && s.lossPercent() == loss)
         .findFirst();
@@ -228,9 +287,12 @@ public final class Report {
         .distinct()
         .forEach(
             cell -> {
-              boolean unary = cell.workload().startsWith("unary");
-              List<Figure> kinds = unary ? List.of(P50, P99, CALLS_PER_SECOND) : List.of(P50, P99);
-              for (Ratio r : all) {
+              boolean unary =
+                  cell.workload().startsWith("unary")
+                      || cell.workload().equals(RaftSection.WRITES);
+              List<Figure> kinds =
+                  unary ? List.of(P50, P99, P999, CALLS_PER_SECOND) : List.of(P50, P99);
+              for (Ratio r : raft(cell.workload()) ? List.of(RAFT) : all) {
                 for (Figure f : kinds) {
                   RoundRatios rr =
                       ratios(r, cell.workload(), cell.payloadBytes(), cell.concurrency(),
@@ -255,6 +317,56 @@ public final class Report {
               }
             });
     return figures;
+  }
+
+  private static boolean raft(String workload) {
+    return workload.equals(RaftSection.WRITES) || workload.equals(RaftSection.FAILOVER);
+  }
+
+  /** The write cells of the Raft section, for a chart: one per loss and concurrency. */
+  Charts.RatioSeries raftRatioSeries(Figure figure) {
+    List<String> cells = new ArrayList<>();
+    List<Spread> spreads = new ArrayList<>();
+    for (int loss : raftLosses()) {
+      for (int c : distinct(RaftSection.WRITES, Summary::concurrency, loss)) {
+        cells.add(loss + " % c=" + c);
+        spreads.add(ratios(RAFT, RaftSection.WRITES, 0, c, loss, figure).spread().orElse(null));
+      }
+    }
+    return new Charts.RatioSeries(figure.name(), cells, spreads);
+  }
+
+  /** Every aim judged on every write cell at its loss. */
+  List<AimResult> aimResults() {
+    List<AimResult> judged = new ArrayList<>();
+    for (Aim aim : AIMS) {
+      for (int c : distinct(RaftSection.WRITES, Summary::concurrency, aim.lossPercent())) {
+        RoundRatios rr = ratios(RAFT, RaftSection.WRITES, 0, c, aim.lossPercent(), P99);
+        judged.add(
+            new AimResult(
+                aim.text(),
+                aim.lossPercent(),
+                c,
+                aim.limit(),
+                rr.rounds(),
+                rr.spread().map(Spread::median).orElse(null),
+                rr.spread().map(Spread::min).orElse(null),
+                rr.spread().map(Spread::max).orElse(null),
+                rr.spread().map(sp -> sp.median() <= aim.limit()).orElse(false),
+                rr.spread().map(sp -> sp.max() <= aim.limit()).orElse(false)
+                    && rr.failedRounds() == 0));
+      }
+    }
+    return judged;
+  }
+
+  private List<Integer> raftLosses() {
+    return summaries.stream()
+        .filter(s -> raft(s.workload()))
+        .map(Summary::lossPercent)
+        .distinct()
+        .sorted()
+        .toList();
   }
 
   static String size(int bytes) {
@@ -286,10 +398,6 @@ public final class Report {
         .toList();
   }
 
-  private List<Integer> losses() {
-    return summaries.stream().map(Summary::lossPercent).distinct().sorted().toList();
-  }
-
   private List<String> targetsPresent() {
     return TARGETS.stream()
         .filter(t -> summaries.stream().anyMatch(s -> s.target().equals(t)))
@@ -308,6 +416,40 @@ public final class Report {
       notes.forEach(n -> md.append("- ").append(n).append('\n'));
       md.append('\n');
     }
+    if (!targetsPresent().isEmpty()) {
+      targets(md);
+    }
+    md.append("## Rounds\n\n")
+        .append("The run measured every cell in ")
+        .append(rounds())
+        .append(
+            rounds() == 1
+                ? " round. "
+                : " interleaved rounds: each round measures every cell once, every target one"
+                    + " right after the other, in an order rotated from round to round and cell"
+                    + " to cell, so a drift of the shared machine's load hits every target alike. ")
+        .append(
+            "Each figure of a target is the median over the rounds (calls and errors are summed;"
+                + " max µs is the largest of any round). Each ratio is computed within a round,"
+                + " then shown as the median of the rounds' ratios with the smallest and largest"
+                + " of them in parentheses: `0.71 (0.65–0.80)`. A round in which either target"
+                + " answered no call counts as failed and is left out.\n\n");
+    unaryTables(md);
+    coldConnect(md);
+    streams(md);
+    loss(md);
+    raftWrites(md);
+    if (!charts.isEmpty()) {
+      md.append("## Charts\n\n");
+      md.append(
+          "Latency, throughput, connect and stream charts show the medians over the rounds; the"
+              + " ratio charts show the median ratio with the lowest and highest round.\n\n");
+      charts.forEach(c -> md.append("![").append(c).append("](").append(c).append(")\n\n"));
+    }
+    return md.toString();
+  }
+
+  private static void targets(StringBuilder md) {
     md.append(
         """
         ## Targets
@@ -328,33 +470,6 @@ public final class Report {
         target after the other, after a warm-up per cell.
 
         """);
-    md.append("## Rounds\n\n")
-        .append("The run measured every cell in ")
-        .append(rounds())
-        .append(
-            rounds() == 1
-                ? " round. "
-                : " interleaved rounds: each round measures every cell once, every target one"
-                    + " right after the other, in an order rotated from round to round and cell"
-                    + " to cell, so a drift of the shared machine's load hits every target alike. ")
-        .append(
-            "Each figure of a target is the median over the rounds (calls and errors are summed;"
-                + " max µs is the largest of any round). Each ratio is computed within a round,"
-                + " then shown as the median of the rounds' ratios with the smallest and largest"
-                + " of them in parentheses: `0.71 (0.65–0.80)`. A round in which either target"
-                + " answered no call counts as failed and is left out.\n\n");
-    unaryTables(md);
-    coldConnect(md);
-    streams(md);
-    loss(md);
-    if (!charts.isEmpty()) {
-      md.append("## Charts\n\n");
-      md.append(
-          "Latency, throughput, connect and stream charts show the medians over the rounds; the"
-              + " ratio charts show the median ratio with the lowest and highest round.\n\n");
-      charts.forEach(c -> md.append("![").append(c).append("](").append(c).append(")\n\n"));
-    }
-    return md.toString();
   }
 
   private static final String ROW_HEADER =
@@ -515,11 +630,20 @@ public final class Report {
   private void loss(StringBuilder md) {
     boolean namespaced =
         summaries.stream()
-            .anyMatch(s -> s.lossPercent() > 0 || s.workload().equals("unary-netns"));
+            .anyMatch(
+                s ->
+                    !raft(s.workload())
+                        && (s.lossPercent() > 0 || s.workload().equals("unary-netns")));
     if (!namespaced) {
       return;
     }
-    List<Integer> lossy = losses();
+    List<Integer> lossy =
+        summaries.stream()
+            .filter(s -> !raft(s.workload()))
+            .map(Summary::lossPercent)
+            .distinct()
+            .sorted()
+            .toList();
     md.append("## Under packet loss (network namespace, veth, nftables random drop)\n\n");
     md.append(
         "The node and the echo servers run in a network namespace; the client reaches them over a"
@@ -568,5 +692,167 @@ public final class Report {
       }
     }
     md.append('\n');
+  }
+
+  private static final String RAFT_ROW_HEADER =
+      "| loss | c | Raft | rounds | writes | p50 µs | p99 µs | p99.9 µs | max µs | writes/s"
+          + " | errors |\n";
+
+  private void raftWrites(StringBuilder md) {
+    List<Integer> lossy = raftLosses();
+    if (lossy.isEmpty()) {
+      return;
+    }
+    md.append("## Raft writes: Raft over gRPC against Raft over QUIC\n\n");
+    md.append("Reproduce this section alone with `")
+        .append(BenchMain.RAFT_COMMAND)
+        .append("` (report in `target/bench-raft/`).\n\n");
+    md.append(
+        """
+        Two three-node clusters from the jar, secured, in `dual` mode: `raft-grpc` with Raft on
+        Ratis's gRPC transport (`raft-transport: always-grpc`), `raft-quic` with Raft on Blixard RPC
+        over QUIC from the first start (`raft-transport: always-quic`). Each node runs in its own
+        network namespace (one namespace per node, shared by the two clusters), joined to the
+        others by veth pairs on a bridge. At each loss level, nftables in each namespace drops that
+        share of the packets a node sends to another node, at random: each packet between two nodes
+        passes one drop, each way, and only Raft traffic (and the nodes' peer probes) is lost.
+
+        A write is `SecurityService/Admit` of an admission signed by the operator, answered once
+        the entry is committed and applied: one Raft round from the leader to a majority. The
+        client runs outside the namespaces and writes over gRPC-TLS to the leader in both clusters,
+        so only the Raft transport differs. Writes run in a closed loop with *c* writers, after a
+        warm-up; the clusters are measured one right after the other at each loss, in rotating
+        order.
+
+        """);
+    md.append(RAFT_ROW_HEADER).append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (int loss : lossy) {
+      for (int c : distinct(RaftSection.WRITES, Summary::concurrency, loss)) {
+        for (String target : RAFT_TARGETS) {
+          find(target, RaftSection.WRITES, 0, c, loss)
+              .ifPresent(
+                  s ->
+                      md.append("| ")
+                          .append(loss)
+                          .append(" % | ")
+                          .append(c)
+                          .append(" | ")
+                          .append(target)
+                          .append(" | ")
+                          .append(rounds(s))
+                          .append(" | ")
+                          .append(s.calls())
+                          .append(" | ")
+                          .append(number(s.p50()))
+                          .append(" | ")
+                          .append(number(s.p99()))
+                          .append(" | ")
+                          .append(number(s.p999()))
+                          .append(" | ")
+                          .append(number(s.max()))
+                          .append(" | ")
+                          .append(number(s.callsPerSecond()))
+                          .append(" | ")
+                          .append(s.errors())
+                          .append(" |\n"));
+        }
+      }
+    }
+    md.append("\n")
+        .append(RAFT.label())
+        .append(
+            ", median of the rounds' ratios (smallest–largest). Below 1 Raft over QUIC is faster"
+                + " for latencies; above 1 it makes more writes/s.\n\n")
+        .append("| loss | c | p50 | p99 | p99.9 | writes/s |\n|---|---|---|---|---|---|\n");
+    for (int loss : lossy) {
+      for (int c : distinct(RaftSection.WRITES, Summary::concurrency, loss)) {
+        md.append("| ")
+            .append(loss)
+            .append(" % | ")
+            .append(c)
+            .append(" | ")
+            .append(ratio(RAFT, RaftSection.WRITES, 0, c, loss, P50))
+            .append(" | ")
+            .append(ratio(RAFT, RaftSection.WRITES, 0, c, loss, P99))
+            .append(" | ")
+            .append(ratio(RAFT, RaftSection.WRITES, 0, c, loss, P999))
+            .append(" | ")
+            .append(ratio(RAFT, RaftSection.WRITES, 0, c, loss, CALLS_PER_SECOND))
+            .append(" |\n");
+      }
+    }
+    List<AimResult> aims = aimResults();
+    if (!aims.isEmpty()) {
+      md.append(
+          "\nThe aims (issue 16), judged on the median of the rounds' p99 ratio "
+              + RAFT.label()
+              + ":\n\n| aim | loss | c | limit | p99 ratio | met |\n|---|---|---|---|---|---|\n");
+      for (AimResult a : aims) {
+        md.append("| ")
+            .append(a.aim())
+            .append(" | ")
+            .append(a.lossPercent())
+            .append(" % | ")
+            .append(a.concurrency())
+            .append(" | ≤ ")
+            .append(String.format(Locale.ROOT, "%.2f", a.limit()))
+            .append(" | ")
+            .append(ratio(RAFT, RaftSection.WRITES, 0, a.concurrency(), a.lossPercent(), P99))
+            .append(" | ")
+            .append(verdict(a))
+            .append(" |\n");
+      }
+    }
+    if (raftLosses().stream()
+        .anyMatch(loss -> RAFT_TARGETS.stream()
+            .anyMatch(t -> find(t, RaftSection.FAILOVER, 0, 1, loss).isPresent()))) {
+      md.append(
+          "\nTime to a new leader: the leader's process killed with SIGKILL, until both survivors"
+              + " name the same new leader (each polled over gRPC-TLS every 10 ms on channels"
+              + " opened before the kill). The killed node is restarted and the group of three"
+              + " is back before the next measurement. Failed: no agreement within 60 s.\n\n"
+              + "| loss | Raft | rounds | kills | p50 ms | max ms | failed | p50 "
+              + RAFT.label()
+              + " |\n|---|---|---|---|---|---|---|---|\n");
+      for (int loss : lossy) {
+        for (String target : RAFT_TARGETS) {
+          find(target, RaftSection.FAILOVER, 0, 1, loss)
+              .ifPresent(
+                  s ->
+                      md.append("| ")
+                          .append(loss)
+                          .append(" % | ")
+                          .append(target)
+                          .append(" | ")
+                          .append(rounds(s))
+                          .append(" | ")
+                          .append(s.calls())
+                          .append(" | ")
+                          .append(number(s.p50() / 1000))
+                          .append(" | ")
+                          .append(number(s.max() / 1000))
+                          .append(" | ")
+                          .append(s.errors())
+                          .append(" | ")
+                          .append(
+                              target.equals(RAFT.numerator())
+                                  ? ratio(RAFT, RaftSection.FAILOVER, 0, 1, loss, P50)
+                                  : "—")
+                          .append(" |\n"));
+        }
+      }
+    }
+    md.append('\n');
+  }
+
+  /** {@code yes}, {@code yes (not in every round)}, {@code no} or {@code —} without a value. */
+  static String verdict(AimResult a) {
+    if (a.median() == null) {
+      return "—";
+    }
+    if (!a.met()) {
+      return "no";
+    }
+    return a.metInEveryRound() ? "yes" : "yes (not in every round)";
   }
 }

@@ -1,7 +1,12 @@
 package io.blixard.bench;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * How much the benchmark measures: the full run (tens of minutes) or a quick smoke run of the
@@ -23,6 +28,8 @@ import java.util.List;
  * @param losses loss percentages in the namespace (0 = the namespace path without drops)
  * @param lossConcurrencies unary callers in flight under loss
  * @param lossBound how long each unary cell under loss measures at most
+ * @param raft what the Raft section measures
+ * @param sections the parts of the benchmark this run measures
  */
 public record Settings(
     String mode,
@@ -39,7 +46,73 @@ public record Settings(
     Duration streamBound,
     List<Integer> losses,
     List<Integer> lossConcurrencies,
-    Duration lossBound) {
+    Duration lossBound,
+    Raft raft,
+    Set<Section> sections) {
+
+  /** A part of the benchmark, run or left out as a whole ({@code --sections}). */
+  public enum Section {
+    /** The RPC transports against one node: unary, streams, cold connects, loss. */
+    TRANSPORT,
+    /** Registry writes and failover on three-node clusters, Raft over gRPC against over QUIC. */
+    RAFT;
+
+    /** The name on the command line, e.g. {@code raft}. */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The sections a comma-separated list names: {@code transport}, {@code raft} or {@code all}.
+     */
+    public static Set<Section> parse(String list) {
+      Set<Section> sections = EnumSet.noneOf(Section.class);
+      for (String name : list.split(",", -1)) {
+        String trimmed = name.trim().toLowerCase(Locale.ROOT);
+        if (trimmed.equals("all")) {
+          sections.addAll(EnumSet.allOf(Section.class));
+          continue;
+        }
+        Section section =
+            Arrays.stream(values())
+                .filter(s -> s.label().equals(trimmed))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "--sections "
+                                + list
+                                + " (expected: a comma-separated list of transport, raft, or"
+                                + " all)"));
+        sections.add(section);
+      }
+      return sections;
+    }
+  }
+
+  /**
+   * The Raft section: for each Raft transport a three-node cluster, each node in its own network
+   * namespace, registry writes in a closed loop through the leader, then the leader killed.
+   *
+   * @param losses loss percentages on the links between the nodes
+   * @param concurrencies writers in flight
+   * @param warmUp writes before each cell's measurement, by time
+   * @param bound how long each cell of writes measures
+   * @param kills leaders killed (and restarted) per transport, loss and round
+   */
+  public record Raft(
+      List<Integer> losses,
+      List<Integer> concurrencies,
+      Duration warmUp,
+      Duration bound,
+      int kills) {
+
+    public Raft {
+      if (kills < 1) {
+        throw new IllegalArgumentException("kills: " + kills + " (expected: at least 1)");
+      }
+    }
+  }
 
   /** The most rounds a run may have: more would take hours in full mode. */
   public static final int MAX_ROUNDS = 50;
@@ -67,7 +140,9 @@ public record Settings(
         Duration.ofSeconds(12),
         List.of(0, 1, 5),
         List.of(1, 16),
-        Duration.ofSeconds(4));
+        Duration.ofSeconds(4),
+        new Raft(List.of(0, 1, 5), List.of(1, 16), Duration.ofSeconds(1), Duration.ofSeconds(4), 1),
+        EnumSet.allOf(Section.class));
   }
 
   public static Settings quick() {
@@ -86,14 +161,47 @@ public record Settings(
         Duration.ofSeconds(10),
         List.of(5),
         List.of(1),
-        Duration.ofSeconds(1));
+        Duration.ofSeconds(1),
+        // Every loss level still: the aims compare the transports at 0 and at 5 %.
+        new Raft(List.of(0, 1, 5), List.of(1, 16), Duration.ofMillis(500), Duration.ofSeconds(2), 1),
+        EnumSet.allOf(Section.class));
   }
 
   /** These settings with another number of rounds. */
   public Settings withRounds(int rounds) {
     return new Settings(
         mode, rounds, payloads, concurrencies, jitWarmUp, warmUp, bound, maxCalls, coldConnects,
-        streamCount, streamRepeats, streamBound, losses, lossConcurrencies, lossBound);
+        streamCount, streamRepeats, streamBound, losses, lossConcurrencies, lossBound, raft,
+        sections);
+  }
+
+  /** These settings measuring only {@code sections}. */
+  public Settings withSections(Set<Section> sections) {
+    if (sections.isEmpty()) {
+      throw new IllegalArgumentException("sections: none (expected: at least one)");
+    }
+    return new Settings(
+        mode, rounds, payloads, concurrencies, jitWarmUp, warmUp, bound, maxCalls, coldConnects,
+        streamCount, streamRepeats, streamBound, losses, lossConcurrencies, lossBound, raft,
+        Set.copyOf(sections));
+  }
+
+  /** Whether this run measures {@code section}. */
+  public boolean runs(Section section) {
+    return sections.contains(section);
+  }
+
+  /** {@code transport,raft}: the sections this run measures, in their order. */
+  public String sectionList() {
+    return Arrays.stream(Section.values())
+        .filter(sections::contains)
+        .map(Section::label)
+        .collect(Collectors.joining(","));
+  }
+
+  /** {@link #named(String, String)} measuring the sections {@code sections} names. */
+  public static Settings named(String mode, String rounds, String sections) {
+    return named(mode, rounds).withSections(Section.parse(sections));
   }
 
   /**
