@@ -367,8 +367,11 @@ public final class VmProcess {
     if (shutdown != null) {
       return switch (shutdown) {
         case "guest-shutdown" -> new Outcome(VmState.STOPPED, "the guest powered off");
+        // a reboot and a triple fault (a kernel that does not fit in memory) look the same
         case "guest-reset" ->
-            new Outcome(VmState.STOPPED, "the guest rebooted (QEMU runs with -no-reboot)");
+            new Outcome(
+                VmState.FAILED,
+                "the guest reset, by a reboot or a fault (QEMU runs with -no-reboot)");
         case "guest-panic" -> new Outcome(VmState.FAILED, "the guest panicked");
         case "host-qmp-quit" -> new Outcome(VmState.STOPPED, "QEMU quit through QMP");
         case "host-signal" -> new Outcome(VmState.STOPPED, "QEMU stopped by a signal");

@@ -8,7 +8,10 @@ public enum VmState {
   RUNNING,
   /** QEMU exited because the guest powered off or a stop was asked for. */
   STOPPED,
-  /** QEMU exited without a stop: killed from outside, crashed, or the guest panicked. */
+  /**
+   * QEMU exited without a stop: killed from outside, crashed, or the guest reset (QEMU runs with
+   * {@code -no-reboot}) or panicked.
+   */
   FAILED;
 
   /** Whether QEMU has exited. */
