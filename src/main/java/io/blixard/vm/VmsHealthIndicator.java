@@ -22,6 +22,7 @@ public class VmsHealthIndicator extends AbstractHealthIndicator {
     this.setting = setting;
   }
 
+  // the KVM probe runs at the first launch, never for a health check
   @Override
   protected void doHealthCheck(Health.Builder builder) {
     builder.withDetail("kernel", check.kernel().toString());
@@ -36,14 +37,15 @@ public class VmsHealthIndicator extends AbstractHealthIndicator {
         .withDetail(
             "qemu",
             check.qemuVersion().orElseGet(() -> check.qemuBinary().map(Path::toString).orElse("")));
-    // the probe runs at the first launch, never for a health check
-    builder.withDetail(
-        "accelerator",
-        check
-            .qemuBinary()
-            .flatMap(qemu -> AcceleratorDetector.resolved(setting, qemu))
-            .map(choice -> choice.accelerator().qemuName() + " (" + choice.reason() + ")")
-            .orElse(setting.qemuName() + " (decided at the first launch)"));
+    String accelerator =
+        setting == Accelerator.AUTO
+            ? check
+                .qemuBinary()
+                .flatMap(qemu -> AcceleratorDetector.resolved(setting, qemu))
+                .map(choice -> choice.accelerator().qemuName() + " (" + choice.reason() + ")")
+                .orElse("auto (decided at the first launch)")
+            : setting.qemuName() + " (blixard.vm.accelerator=" + setting.qemuName() + ")";
+    builder.withDetail("accelerator", accelerator);
     builder.withDetail("detail", "can run VMs");
   }
 }
