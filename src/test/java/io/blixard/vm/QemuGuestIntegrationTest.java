@@ -111,6 +111,11 @@ class QemuGuestIntegrationTest {
     assertThat(guest.queryStatus()).isEqualTo("running");
     AcceleratorChoice choice = launcher.accelerator();
     String commandLine = ProcStat.commandLine(guest.pid()).orElseThrow();
+    log.info("QEMU pid {} runs: {}", guest.pid(), commandLine);
+    try (var files = Files.list(guest.directory())) {
+      log.info(
+          "files of vm shared: {}", files.map(f -> f.getFileName().toString()).sorted().toList());
+    }
     assertThat(commandLine).contains("-accel " + choice.accelerator().qemuName());
     assertThat(ProcessHandle.of(guest.pid()).orElseThrow().info().command())
         .get()
