@@ -8,7 +8,7 @@
 #
 # Usage: scripts/build-guest-image.sh OUT_DIR
 #   BLIXARD_GUEST_KERNEL=/boot/vmlinuz-VERSION picks a kernel other than the newest in /boot.
-# Running it again rebuilds both files in place (each replaced atomically).
+# Running it again rebuilds both files in place (each replaced atomically), byte for byte the same.
 set -euo pipefail
 
 fail() {
@@ -32,7 +32,7 @@ if [[ -z $kernel ]]; then
   kernel=$(find /boot -maxdepth 1 -name 'vmlinuz-*' 2>/dev/null | sort -V | tail -n 1)
 fi
 [[ -n $kernel && -r $kernel ]] \
-  || fail "no readable kernel /boot/vmlinuz-* (expected: the linux-image-cloud-amd64 package, apt-get install linux-image-cloud-amd64)"
+  || fail "no readable kernel ${kernel:-/boot/vmlinuz-*} (expected: the linux-image-cloud-amd64 package, apt-get install linux-image-cloud-amd64)"
 version=${kernel##*/vmlinuz-}
 modules=/lib/modules/$version
 for module in kernel/drivers/acpi/button.ko kernel/drivers/input/evdev.ko; do
@@ -75,7 +75,9 @@ while :; do sleep 3600; done
 EOF
 chmod 0755 "$root/init" "$root/etc/acpi/power-button"
 
-(cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --quiet) | gzip -9 -n >"$work/initrd.img"
+# fixed times and inode numbers: the same inputs make the same bytes
+find "$root" -exec touch -h -d @0 {} +
+(cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --quiet --reproducible) | gzip -9 -n >"$work/initrd.img"
 cp "$kernel" "$work/vmlinuz"
 mv -f "$work/initrd.img" "$out/initrd.img"
 mv -f "$work/vmlinuz" "$out/vmlinuz"
