@@ -10,6 +10,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,6 +56,7 @@ public final class QmpClient implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(QmpClient.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Charset UTF8 = StandardCharsets.UTF_8;
 
   private final SocketChannel channel;
   private final Path socket;
@@ -177,8 +179,6 @@ public final class QmpClient implements AutoCloseable {
       }
     }
   }
-
-  private static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;
 
   private JsonNode await(CompletableFuture<JsonNode> answer, String what, Duration timeout)
       throws IOException {

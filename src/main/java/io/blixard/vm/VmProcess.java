@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -240,17 +239,23 @@ public final class VmProcess {
     IOException last = null;
     while (System.nanoTime() < deadline && !exit.isDone()) {
       if (Files.exists(socket)) {
+        QmpClient client = null;
         try {
           Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000));
-          qmp =
+          client =
               QmpClient.connect(
                   socket, left.compareTo(QMP_TIMEOUT) < 0 ? left : QMP_TIMEOUT, new Events());
-          String status = qmp.queryStatus(QMP_TIMEOUT);
+          String status = client.queryStatus(QMP_TIMEOUT);
+          qmp = client;
           if (status.equals("running")) {
             change(VmState.RUNNING, "");
           }
           return;
         } catch (IOException e) {
+          // QEMU takes one QMP client at a time: a half-open one would block the next attempt
+          if (client != null) {
+            client.close();
+          }
           last = e;
         }
       }
@@ -280,9 +285,7 @@ public final class VmProcess {
 
   private void poll() {
     try {
-      if (!guestReady) {
-        scanSerialLog();
-      }
+      scanSerialLog();
       if (child == null && !ProcStat.isRunning(pid)) {
         exited(null);
       }
@@ -291,23 +294,26 @@ public final class VmProcess {
     }
   }
 
-  private synchronized void scanSerialLog() {
+  private void scanSerialLog() {
+    scanSerialLogLocked().ifPresent(this::notifyStatus);
+  }
+
+  /** Reads what the guest wrote since the last look; the new status once the ready line is in. */
+  private synchronized Optional<VmStatus> scanSerialLogLocked() {
     if (guestReady) {
-      return;
+      return Optional.empty();
     }
     String text;
     try (InputStream in = Files.newInputStream(serialLog())) {
       in.skipNBytes(serialOffset);
       byte[] bytes = in.readAllBytes();
       if (bytes.length == 0) {
-        return;
+        return Optional.empty();
       }
       serialOffset += bytes.length;
       text = serialTail + new String(bytes, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      return;
     } catch (IOException e) {
-      return;
+      return Optional.empty(); // not written yet (NoSuchFileException), or unreadable for now
     }
     if (text.contains(READY_LINE)) {
       Duration boot = launchedAt < 0 ? null : Duration.ofNanos(System.nanoTime() - launchedAt);
@@ -318,28 +324,29 @@ public final class VmProcess {
         log.info("vm {}: guest ready {} ms after launch", name, boot.toMillis());
       }
       ready.complete(boot);
-      notifyStatus(status);
-    } else {
-      serialTail = text.substring(Math.max(0, text.length() - READY_LINE.length()));
+      return Optional.of(status);
     }
+    serialTail = text.substring(Math.max(0, text.length() - READY_LINE.length()));
+    return Optional.empty();
   }
 
   private void exited(Integer exitCode) {
     if (detached) {
       return;
     }
+    scanSerialLog();
     VmStatus status;
     synchronized (this) {
       if (state.isFinal()) {
         return;
       }
-      if (!guestReady) {
-        scanSerialLog();
-      }
       Outcome outcome = classify(exitCode);
-      change(outcome.state(), outcome.reason());
+      state = outcome.state();
+      reason = outcome.reason();
+      since = Instant.now();
       status = status();
     }
+    notifyStatus(status);
     poll.cancel(false);
     QmpClient client = qmp;
     if (client != null) {
