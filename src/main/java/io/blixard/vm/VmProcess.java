@@ -209,9 +209,7 @@ public final class VmProcess {
     if (exit.isDone()) {
       return;
     }
-    if (stopping == null || stopping == StopOutcome.POWERED_OFF) {
-      stopping = StopOutcome.KILLED;
-    }
+    stopping = StopOutcome.KILLED;
     ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
     if (awaitExit(FORCE_TIMEOUT).isEmpty()) {
       throw new IllegalStateException(

@@ -252,6 +252,21 @@ class QemuGuestIntegrationTest {
         .isEqualTo("the guest reset, by a reboot or a fault (QEMU runs with -no-reboot)");
   }
 
+  @Test
+  @Order(9)
+  void shouldQuitQemuWhenTheGuestDoesNotPowerOffWithinTheGracePeriod() throws Exception {
+    // pressed while the guest still boots, long before its acpid runs: the button goes unheard
+    VmProcess vm = launch("deaf", 128);
+
+    StopOutcome outcome = vm.stop(Duration.ofMillis(300));
+
+    assertThat(outcome).isEqualTo(StopOutcome.QUIT);
+    assertThat(outcome.forced()).isTrue();
+    assertThat(vm.status().state()).isEqualTo(VmState.STOPPED);
+    assertThat(vm.status().reason())
+        .isEqualTo("stopped: QEMU quit after the guest did not power off within the grace period");
+  }
+
   private static void kill9(long pid) throws Exception {
     Process kill = new ProcessBuilder("kill", "-9", Long.toString(pid)).start();
     assertThat(kill.waitFor(5, TimeUnit.SECONDS)).isTrue();
