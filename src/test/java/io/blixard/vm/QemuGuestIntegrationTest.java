@@ -267,6 +267,18 @@ class QemuGuestIntegrationTest {
         .isEqualTo("stopped: QEMU quit after the guest did not power off within the grace period");
   }
 
+  @Test
+  @Order(10)
+  void shouldReportQemusOwnErrorWhenItCannotStartTheGuest() throws Exception {
+    Path notAKernel = Files.writeString(data.resolve("not-a-kernel"), "garbage\n");
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> launcher.launch(VmSpec.ofKernel("broken", 1, 128, notAKernel, null, "")))
+        .isInstanceOf(VmLaunchException.class)
+        .hasMessage(
+            "vm broken: QEMU exited with status 1 without a shutdown: qemu: invalid kernel header");
+  }
+
   private static void kill9(long pid) throws Exception {
     Process kill = new ProcessBuilder("kill", "-9", Long.toString(pid)).start();
     assertThat(kill.waitFor(5, TimeUnit.SECONDS)).isTrue();
