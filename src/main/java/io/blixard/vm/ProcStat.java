@@ -8,8 +8,8 @@ import java.util.Optional;
 
 /**
  * A process as Linux's {@code /proc/PID/stat} and {@code cmdline} describe it. A QEMU the node
- * re-attached to is not its child: once it exits it may stay a zombie (its new parent reaps it, or
- * not), which {@code kill(pid, 0)} and {@link ProcessHandle#isAlive()} still count as alive.
+ * re-attached to is not its child: once it exits it stays a zombie until its new parent reaps it,
+ * and {@code kill(pid, 0)} still finds it; its state letter says it is gone.
  */
 final class ProcStat {
 
