@@ -22,7 +22,8 @@ class ArchitectureTest {
     "io.blixard.cluster..",
     "io.blixard.health..",
     "io.blixard.status..",
-    "io.blixard.monitoring.."
+    "io.blixard.monitoring..",
+    "io.blixard.vm.."
   };
 
   @ArchTest

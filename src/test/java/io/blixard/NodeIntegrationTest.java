@@ -85,8 +85,11 @@ class NodeIntegrationTest extends SingleNodeTestSupport {
     assertThat(health.getBody()).containsEntry("status", "UP");
     Map<String, Object> components = (Map<String, Object>) health.getBody().get("components");
     assertThat(components)
-        .containsKeys("raft", "storage", "peers", "transports", "livenessState", "readinessState")
+        .containsKeys(
+            "raft", "storage", "peers", "transports", "vms", "livenessState", "readinessState")
         .doesNotContainKeys("diskSpace", "ping", "ssl");
+    // this node's data directory has no guest image: vms says so, and the node is still UP
+    assertThat((Map<String, Object>) components.get("vms")).containsEntry("status", "UNKNOWN");
     assertThat(http.getForEntity("/actuator/health/liveness", Map.class).getBody())
         .containsEntry("status", "UP");
     Map<String, Object> readiness = operatorGet("/actuator/health/readiness", Map.class).getBody();

@@ -26,7 +26,8 @@ class ConfigurationDocumentTest {
 
   /** A setting named anywhere in the page (proto packages and metric names are not settings). */
   private static final Pattern MENTION =
-      Pattern.compile("blixard\\.(?:node|cluster|security|transport)\\.[a-z][a-z0-9.-]*[a-z0-9]");
+      Pattern.compile(
+          "blixard\\.(?:node|cluster|security|transport|vm)\\.[a-z][a-z0-9.-]*[a-z0-9]");
 
   private final ConfigurationMetadata metadata = ConfigurationMetadata.load();
   private String page;

@@ -75,9 +75,9 @@ class UnknownSettingsCheckTest {
 
   @Test
   void shouldPointToTheReferenceWhenNoSettingIsNearTheKey() {
-    assertThat(checkFailing(commandLine("--blixard.vm.qemu-binary=/usr/bin/qemu")).problems())
+    assertThat(checkFailing(commandLine("--blixard.dashboard.url=http://grafana:3000")).problems())
         .containsExactly(
-            "blixard.vm.qemu-binary is not a Blixard setting (docs/configuration.md lists them),"
+            "blixard.dashboard.url is not a Blixard setting (docs/configuration.md lists them),"
                 + " on the command line");
   }
 
@@ -156,7 +156,7 @@ class UnknownSettingsCheckTest {
     assertThat(KNOWN.nearest("blixard.cluster.raft.prot")).contains("blixard.cluster.raft.port");
     assertThat(KNOWN.nearest("blixard.cluster.raft.election-timeout"))
         .contains("blixard.cluster.raft.election-timeout-max");
-    assertThat(KNOWN.nearest("blixard.metrics")).isEmpty();
+    assertThat(KNOWN.nearest("blixard.metrics.enabled")).isEmpty();
     assertThat(KnownSettings.distance("kitten", "sitting")).isEqualTo(3);
   }
 
