@@ -180,12 +180,7 @@ final class QuicRaftServerRpc
   public AppendStream open(RaftPeerId follower, AppendStream.Listener listener) {
     RaftPeer peer = peers.get(follower);
     if (peer == null) {
-      listener.onError(
-          new IOException(
-              server.getId()
-                  + ": no Raft address for peer "
-                  + follower
-                  + " (expected: a peer Ratis added)"));
+      listener.onError(RaftCallFailures.unknownPeer(server.getId(), follower));
       return AppendStream.Closed.INSTANCE;
     }
     return QuicAppendStream.open(
@@ -198,8 +193,7 @@ final class QuicRaftServerRpc
     RaftPeerId to = RaftPeerId.valueOf(rpc.getReplyId());
     RaftPeer peer = peers.get(to);
     if (peer == null) {
-      throw new IOException(
-          server.getId() + ": no Raft address for peer " + to + " (expected: a peer Ratis added)");
+      throw RaftCallFailures.unknownPeer(server.getId(), to);
     }
     return endpoint.channel(peer);
   }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 
 /**
@@ -40,6 +41,12 @@ final class RaftCallFailures {
         };
     io.initCause(cause);
     return io;
+  }
+
+  /** The failure of a request to a peer this node's Raft server was never told of. */
+  static IOException unknownPeer(RaftPeerId self, RaftPeerId peer) {
+    return new IOException(
+        self + ": no Raft address for peer " + peer + " (expected: a peer Ratis added)");
   }
 
   /** The status a server-side failure of a Raft call answers with. */

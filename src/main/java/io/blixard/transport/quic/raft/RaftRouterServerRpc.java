@@ -324,12 +324,7 @@ final class RaftRouterServerRpc
   public AppendStream open(RaftPeerId follower, AppendStream.Listener listener) {
     RaftPeer peer = peers.get(follower);
     if (peer == null) {
-      listener.onError(
-          new IOException(
-              server.getId()
-                  + ": no Raft address for peer "
-                  + follower
-                  + " (expected: a peer Ratis added)"));
+      listener.onError(RaftCallFailures.unknownPeer(server.getId(), follower));
       return AppendStream.Closed.INSTANCE;
     }
     return new RoutedAppendStream(peer, listener);
@@ -461,12 +456,7 @@ final class RaftRouterServerRpc
     RaftPeerId to = RaftPeerId.valueOf(rpc.getReplyId());
     RaftPeer peer = peers.get(to);
     if (peer == null) {
-      return CompletableFuture.failedFuture(
-          new IOException(
-              server.getId()
-                  + ": no Raft address for peer "
-                  + to
-                  + " (expected: a peer Ratis added)"));
+      return CompletableFuture.failedFuture(RaftCallFailures.unknownPeer(server.getId(), to));
     }
     String name = to.toString();
     Optional<QuicRpcChannel> quic = quicChannel(to);
