@@ -351,6 +351,11 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
     return inbound.used();
   }
 
+  /** The share of the limits this server keeps for members' Raft calls. */
+  public RaftShare raftShare() {
+    return raft;
+  }
+
   /** Inbound bytes the server holds now for members' Raft calls. */
   public long raftInboundBytes() {
     return raftInbound.used();
