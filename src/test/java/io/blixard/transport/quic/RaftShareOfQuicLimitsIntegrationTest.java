@@ -28,10 +28,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -118,7 +121,7 @@ class RaftShareOfQuicLimitsIntegrationTest {
     ByteBuf buf = Unpooled.buffer();
     buf.writeByte(1).writeByte(1).writeInt(FRAME);
     buf.writeLong(1).writeLong(2).writeShort(0);
-    byte[] name = method.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] name = method.getBytes(StandardCharsets.UTF_8);
     buf.writeShort(name.length).writeBytes(name);
     return buf.writeBytes(new byte[1000]);
   }
@@ -137,6 +140,7 @@ class RaftShareOfQuicLimitsIntegrationTest {
       }
     }
     flood.addAll(mine);
+    mine.forEach(c -> floodPorts.put(c, node.quicPort()));
     // Those taken into the members' slice are closed once their certificate is seen.
     await()
         .pollDelay(Duration.ofMillis(500))
@@ -173,6 +177,12 @@ class RaftShareOfQuicLimitsIntegrationTest {
     assertThat(full.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(full.getDescription()).contains("(blixard.transport.quic.max-inbound-bytes)");
     assertThat(server.inboundBytes()).isGreaterThanOrEqualTo(5L * (FRAME + 24));
+  }
+
+  private final Map<RawQuicClient, Integer> floodPorts = new HashMap<>();
+
+  private boolean isConnectedTo(RawQuicClient client, TestNode node) {
+    return floodPorts.getOrDefault(client, -1) == node.quicPort();
   }
 
   private static final String RAFT_APPEND = "blixard.raft.v1.RaftService/AppendEntries";
@@ -298,6 +308,20 @@ class RaftShareOfQuicLimitsIntegrationTest {
     TestNode follower = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
     QuicRpcServer server = leader.bean(QuicRpcServer.class);
     long clients = server.inboundBytes();
+    // A stranger naming a Raft method has no share of Raft's: refused as the clients' share is
+    // full.
+    RawQuicClient strangers =
+        flood.stream()
+            .filter(c -> c.connection.isActive())
+            .filter(c -> isConnectedTo(c, leader))
+            .findFirst()
+            .orElseThrow();
+    RawQuicClient.RawStream claim = strangers.open();
+    claim.write(halfSentRequest(RAFT_APPEND));
+    Status refused = RawQuicClient.errorOf(claim);
+    assertThat(refused.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(refused.getDescription()).contains("(blixard.transport.quic.max-inbound-bytes");
+    assertThat(server.raftInboundBytes()).isLessThan(FRAME);
     try (RawQuicClient member =
         new RawQuicClient(leader.quicPort(), QuicAlpn.RPC, follower.bean(NodeIdentity.class), 60)) {
       RawQuicClient.RawStream stream = member.open();
