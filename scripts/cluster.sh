@@ -7,6 +7,15 @@
 #                               or with nodes lost: every stopped node that has Raft state starts
 #                               at once (one alone could never elect), a node without state joins
 #                               the others; progress lines while the nodes elect
+#   scripts/cluster.sh up --raft-quic
+#                               a new cluster in dual mode with Raft over QUIC (raft-transport
+#                               always-quic): each node's Raft address is its QUIC address, no Raft
+#                               TCP port; the cluster a move to quic mode starts from
+#   scripts/cluster.sh up --quic
+#                               a new cluster in quic mode: no gRPC and no Raft TCP port, only QUIC
+#                               (UDP) and HTTP; nodes join through NODEID@127.0.0.1:QUIC and are
+#                               asked over QUIC. A cluster keeps the mode it was made in (`up`
+#                               again needs no flag); another one needs `down --purge` first
 #   scripts/cluster.sh status   each node's process, Raft role and view of the cluster
 #   scripts/cluster.sh down     stop the nodes (data is kept: `up` again brings the same cluster
 #                               back); `down --purge` also deletes the data
@@ -49,7 +58,7 @@ die() {
 usage() {
   local code=$1
   {
-    echo "usage: scripts/cluster.sh up | status | down [--purge]"
+    echo "usage: scripts/cluster.sh up [--raft-quic | --quic] | status | down [--purge]"
     echo
     sed -n '2,/^# Build the jar/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
   } >&$((code == 0 ? 1 : 2))
@@ -64,6 +73,45 @@ require_port() {
 }
 require_port BLIXARD_CLUSTER_BASE_PORT "$BASE_PORT" 22
 require_port BLIXARD_CLUSTER_HTTP_PORT "$HTTP_PORT" 2
+
+# The mode the cluster in $RUN_DIR was made in: dual (Raft on its TCP port), raft-quic (dual, Raft
+# over QUIC) or quic; "" when there is no cluster yet.
+MODE_FILE="$RUN_DIR/mode"
+recorded_mode() {
+  [[ -s "$MODE_FILE" ]] && cat "$MODE_FILE" || true
+}
+MODE="$(recorded_mode)"
+MODE="${MODE:-dual}"
+
+# The node id of node $1: the SHA-256 of its certificate's public key (SubjectPublicKeyInfo, DER),
+# lowercase base32 without padding, as the node computes it. Empty until the node has made its key.
+node_id() {
+  local crt
+  crt="$(node_dir "$1")/data/identity/node.crt"
+  [[ -s "$crt" ]] || return 0
+  openssl x509 -in "$crt" -pubkey -noout | openssl pkey -pubin -outform DER |
+    openssl dgst -sha256 -binary | base32 -w0 | tr -d '=' | tr 'A-Z' 'a-z'
+}
+
+# Waits until node $1 has made its identity (its first seconds), and prints its node id.
+await_node_id() {
+  local id deadline=$((SECONDS + WAIT_SECONDS))
+  until id="$(node_id "$1")" && [[ -n "$id" ]]; do
+    running "$1" || die "node $1 stopped; see $(node_dir "$1")/node.log"
+    ((SECONDS < deadline)) || die "node $1 made no identity after ${WAIT_SECONDS}s; see $(node_dir "$1")/node.log"
+    sleep 0.5
+  done
+  echo "$id"
+}
+
+# How the command line reaches node $1: its gRPC address, or in quic mode NODEID@host:quicPort.
+node_target() {
+  if [[ "$MODE" == quic ]]; then
+    echo "$(node_id "$1")@127.0.0.1:$(quic_port "$1")"
+  else
+    echo "127.0.0.1:$(grpc_port "$1")"
+  fi
+}
 
 pid_of() {
   local file
@@ -86,7 +134,7 @@ cli() {
 # be asked or knows no leader).
 view_of() {
   local json leader voters
-  json="$(cli status --node "127.0.0.1:$(grpc_port "$1")" --transport "${2:-grpc}" --timeout 5s \
+  json="$(cli status --node "$(node_target "$1")" --transport "${2:-grpc}" --timeout 5s \
     --json 2>/dev/null || true)"
   leader="$(sed -n 's/.*"leaderId" *: *"\([a-z2-7]*\)".*/\1/p' <<<"$json" | head -n 1)"
   voters="$(grep -c '"voter" *: *true' <<<"$json" || true)"
@@ -112,11 +160,17 @@ has_state() {
   [[ -d "$raft" && -n "$(ls -A "$raft" 2>/dev/null)" ]]
 }
 
-# The gRPC addresses of every node but $1, comma-separated: whom a node without state joins.
+# The addresses of every node but $1 that has an identity, comma-separated: whom a node without
+# state joins (gRPC addresses; NODEID@host:quicPort in quic mode).
 members_but() {
   local i list=()
   for i in "${NODES[@]}"; do
-    [[ "$i" == "$1" ]] || list+=("127.0.0.1:$(grpc_port "$i")")
+    [[ "$i" == "$1" ]] && continue
+    if [[ "$MODE" == quic ]]; then
+      [[ -n "$(node_id "$i")" ]] && list+=("$(node_target "$i")")
+    else
+      list+=("127.0.0.1:$(grpc_port "$i")")
+    fi
   done
   (
     IFS=,
@@ -141,6 +195,10 @@ start_node() {
     "--blixard.transport.quic.port=$(quic_port "$i")"
     "--server.port=$(http_port "$i")"
   )
+  case "$MODE" in
+    raft-quic) args+=("--blixard.transport.mode=dual" "--blixard.transport.strategy.raft-transport=always-quic") ;;
+    quic) args+=("--blixard.transport.mode=quic" "--blixard.transport.strategy.raft-transport=always-quic") ;;
+  esac
   case "$2" in
     bootstrap)
       # The cluster's join token: created with node 1's group, presented by nodes 2 and 3. Node 1
@@ -160,9 +218,14 @@ start_node() {
   echo "node $i starting (pid $!, log $dir/node.log)"
 }
 
+# The transport the nodes are first asked over: gRPC, but in quic mode, which serves none.
+first_transport() {
+  [[ "$MODE" == quic ]] && echo quic || echo grpc
+}
+
 await_leader() {
   local i=$1 deadline=$((SECONDS + WAIT_SECONDS))
-  until [[ "$(view_of "$i")" != "- "* ]]; do
+  until [[ "$(view_of "$i" "$(first_transport)")" != "- "* ]]; do
     running "$i" || die "node $i stopped; see $(node_dir "$i")/node.log"
     ((SECONDS < deadline)) || die "node $i knows no leader after ${WAIT_SECONDS}s; see $(node_dir "$i")/node.log"
     sleep 1
@@ -177,7 +240,7 @@ await_agreement() {
     voters=()
     for i in "${NODES[@]}"; do
       running "$i" || die "node $i stopped; see $(node_dir "$i")/node.log"
-      view="$(view_of "$i")"
+      view="$(view_of "$i" "$(first_transport)")"
       leaders+=("${view% *}")
       voters+=("${view#* }")
     done
@@ -222,45 +285,85 @@ describe_views() {
 }
 
 print_nodes() {
-  local i pid
-  printf '%-5s %-8s %-16s %-16s %-20s %-16s %s\n' NODE PID RAFT GRPC QUIC HTTP DATA
+  local i pid raft grpc
+  printf '%-5s %-8s %-20s %-16s %-20s %-16s %s\n' NODE PID RAFT GRPC QUIC HTTP DATA
   for i in "${NODES[@]}"; do
     pid="$(pid_of "$i" || true)"
     running "$i" || pid="stopped"
-    printf '%-5s %-8s %-16s %-16s %-20s %-16s %s\n' "$i" "$pid" \
-      "127.0.0.1:$(raft_port "$i")" "127.0.0.1:$(grpc_port "$i")" \
+    # With Raft over QUIC the Raft address is the QUIC address; quic mode has no gRPC port.
+    raft="127.0.0.1:$(raft_port "$i")"
+    grpc="127.0.0.1:$(grpc_port "$i")"
+    [[ "$MODE" == dual ]] || raft="127.0.0.1:$(quic_port "$i")/udp"
+    [[ "$MODE" == quic ]] && grpc="-"
+    printf '%-5s %-8s %-20s %-16s %-20s %-16s %s\n' "$i" "$pid" "$raft" "$grpc" \
       "127.0.0.1:$(quic_port "$i")/udp" "127.0.0.1:$(http_port "$i")" "$(node_dir "$i")/data"
   done
 }
 
+# Takes the mode `up` was asked for ($1: "", --raft-quic or --quic) against the recorded one.
+choose_mode() {
+  local wanted recorded
+  case "${1:-}" in
+    "") wanted="" ;;
+    --raft-quic) wanted=raft-quic ;;
+    --quic) wanted=quic ;;
+    *) usage 2 ;;
+  esac
+  recorded="$(recorded_mode)"
+  if [[ -n "$recorded" ]]; then
+    if [[ -n "$wanted" && "$wanted" != "$recorded" ]]; then
+      local flag=""
+      [[ "$recorded" == dual ]] || flag=" --$recorded"
+      die "the cluster in $RUN_DIR was made in $recorded mode and its members know each other by those addresses (expected: up$flag, or down --purge first for a $wanted cluster)"
+    fi
+    MODE="$recorded"
+  else
+    MODE="${wanted:-dual}"
+  fi
+}
+
 up() {
   [[ -f "$JAR" ]] || die "$JAR not found (build it: ./mvnw -B package -DskipTests)"
+  choose_mode "${1:-}"
   mkdir -p "$RUN_DIR"
+  echo "$MODE" >"$MODE_FILE"
   local i members=()
   for i in "${NODES[@]}"; do
     if has_state "$i"; then members+=("$i"); fi
   done
   if ((${#members[@]} == 0)); then
     start_node 1 bootstrap
+    [[ "$MODE" == quic ]] && await_node_id 1 >/dev/null
     await_leader 1
     start_node 2 join
     start_node 3 join
+    if [[ "$MODE" == quic ]]; then
+      await_node_id 2 >/dev/null
+      await_node_id 3 >/dev/null
+    fi
   else
     # A restart, whole or partial: the members come back together, since a Raft group elects only
     # with a majority of its voters running. A node whose data is gone joins them as a new node.
     echo "nodes with Raft state: ${members[*]}"
     for i in "${members[@]}"; do start_node "$i" recover; done
+    if [[ "$MODE" == quic ]]; then
+      for i in "${NODES[@]}"; do await_node_id "$i" >/dev/null; done
+    fi
     for i in "${NODES[@]}"; do
       if ! has_state "$i"; then start_node "$i" join; fi
     done
   fi
   await_agreement
   echo
-  echo "3 nodes agree over gRPC and QUIC: leader $AGREED_LEADER"
+  if [[ "$MODE" == quic ]]; then
+    echo "3 nodes agree over QUIC (quic mode, no gRPC): leader $AGREED_LEADER"
+  else
+    echo "3 nodes agree over gRPC and QUIC: leader $AGREED_LEADER"
+  fi
   echo
   print_nodes
   echo
-  echo "Ask any node: java -jar $JAR status --node 127.0.0.1:$(grpc_port 2)"
+  echo "Ask any node: java -jar $JAR status --node $(node_target 2)"
 }
 
 status() {
@@ -269,8 +372,8 @@ status() {
   for i in "${NODES[@]}"; do
     echo
     if running "$i"; then
-      echo "== node $i (127.0.0.1:$(grpc_port "$i"))"
-      cli status --node "127.0.0.1:$(grpc_port "$i")" --timeout 5s || true
+      echo "== node $i ($(node_target "$i"))"
+      cli status --node "$(node_target "$i")" --timeout 5s || true
     else
       echo "== node $i: not running"
     fi
@@ -303,7 +406,7 @@ down() {
 }
 
 case "${1:-}" in
-  up) up ;;
+  up) up "${2:-}" ;;
   down) down "${2:-}" ;;
   status) status ;;
   -h | --help | help) usage 0 ;;

@@ -32,18 +32,37 @@
 {{- printf "%s.%s.svc.%s" (include "blixard.peersServiceName" .) .Release.Namespace .Values.clusterDomain }}
 {{- end }}
 
-{{/* The member every pod but the first one joins: pod 0's gRPC address. */}}
+{{/* "true" when the nodes run in quic mode (config.blixard.transport.mode quic): no TCP port but HTTP. */}}
+{{- define "blixard.quicMode" -}}
+{{- if eq (dig "blixard" "transport" "mode" "dual" .Values.config | toString) "quic" }}true{{ end }}
+{{- end }}
+
+{{/* Pod 0's node id, required in quic mode: a quic-mode node joins through NODEID@host:quicPort. */}}
+{{- define "blixard.seedNodeId" -}}
+{{- if not .Values.quicMode.seedNodeId }}
+{{- fail "config.blixard.transport.mode=quic: pods join pod 0 through NODEID@host:quicPort, so quicMode.seedNodeId must be pod 0's node id (expected: the LEADER or pod 0's id from `blixard status`; install or run the release in dual mode with raft-transport always-quic first, docs/deployment.md)" }}
+{{- end }}
+{{- .Values.quicMode.seedNodeId }}
+{{- end }}
+
+{{/* The member every pod but the first one joins: pod 0's gRPC address, or in quic mode NODEID@its QUIC address. */}}
 {{- define "blixard.seed" -}}
+{{- if include "blixard.quicMode" . }}
+{{- printf "%s@%s-0.%s:%v" (include "blixard.seedNodeId" .) (include "blixard.fullname" .) (include "blixard.peersDomain" .) .Values.ports.quic }}
+{{- else }}
 {{- printf "%s-0.%s:%v" (include "blixard.fullname" .) (include "blixard.peersDomain" .) .Values.ports.grpc }}
+{{- end }}
 {{- end }}
 
 {{/* Every pod's host:grpcPort, comma-separated: whom pod 0 joins when it may not bootstrap. */}}
 {{- define "blixard.members" -}}
+{{- if not (include "blixard.quicMode" .) }}
 {{- $members := list }}
 {{- range $i := until (int .Values.replicaCount) }}
 {{- $members = append $members (printf "%s-%d.%s:%v" (include "blixard.fullname" $) $i (include "blixard.peersDomain" $) $.Values.ports.grpc) }}
 {{- end }}
 {{- join "," $members }}
+{{- end }}
 {{- end }}
 
 {{/* blixard.cluster.bootstrap of pod 0: the value, or new on install and never afterwards. */}}
@@ -76,6 +95,10 @@ Services, probes and volume use, so they cannot disagree.
       "grpc" (dict "port" .Values.ports.grpc)
       "quic" (dict "port" .Values.ports.quic)))
   "server" (dict "port" .Values.ports.http) }}
+{{- if include "blixard.quicMode" . }}
+{{- /* Quic mode has no gRPC listener for Raft: Raft runs over QUIC, as the node requires. */}}
+{{- $_ := set $fixed.blixard.transport "strategy" (dict "raft-transport" "always-quic") }}
+{{- end }}
 {{- toYaml (mergeOverwrite (deepCopy .Values.config) $fixed) }}
 {{- end }}
 

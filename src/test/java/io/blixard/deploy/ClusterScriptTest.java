@@ -43,6 +43,17 @@ class ClusterScriptTest {
             printf '{"leaderId": "aaaaaaaa",\\n"voter": true,\\n"voter": true,\\n"voter": true}\\n'
             exit 0 ;;
         esac
+        # A node makes its identity in its data directory first, as the jar does.
+        for a in "$@"; do
+          case "$a" in
+            --blixard.node.data-dir=*)
+              d="${a#*=}/identity"
+              mkdir -p "$d"
+              [ -s "$d/node.crt" ] || openssl req -x509 -newkey ec \
+                -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=node -days 1 \
+                -keyout "$d/node.key" -out "$d/node.crt" 2>/dev/null ;;
+          esac
+        done
         for a in "$@"; do echo "$a"; done
         exec sleep 60
         """);
@@ -94,7 +105,7 @@ class ClusterScriptTest {
             "--server.port=18082",
             "--blixard.cluster.join=127.0.0.1:17001,127.0.0.1:17011");
     assertThat(up.output())
-        .contains("127.0.0.1:17010  127.0.0.1:17011  127.0.0.1:17012/udp  127.0.0.1:18081");
+        .contains("127.0.0.1:17010      127.0.0.1:17011  127.0.0.1:17012/udp  127.0.0.1:18081");
   }
 
   @Test
@@ -117,9 +128,61 @@ class ClusterScriptTest {
 
     assertThat(help.exitCode()).isZero();
     assertThat(help.output())
-        .startsWith("usage: scripts/cluster.sh up | status | down [--purge]\n")
+        .startsWith(
+            "usage: scripts/cluster.sh up [--raft-quic | --quic] | status | down [--purge]\n")
         .contains("BLIXARD_CLUSTER_BASE_PORT", "BLIXARD_CLUSTER_HTTP_PORT");
     assertThat(run("bogus").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldStartAQuicModeClusterThatJoinsThroughNodeIds() throws Exception {
+    Result up = run("up", "--quic");
+
+    assertThat(up.exitCode()).as(up.output()).isZero();
+    String first = nodeId(1);
+    assertThat(nodeArguments(2))
+        .contains(
+            "--blixard.transport.mode=quic",
+            "--blixard.transport.strategy.raft-transport=always-quic",
+            "--blixard.transport.quic.port=7012")
+        .anySatisfy(
+            a -> assertThat(a).startsWith("--blixard.cluster.join=" + first + "@127.0.0.1:7002"));
+    assertThat(up.output())
+        .contains("3 nodes agree over QUIC (quic mode, no gRPC)")
+        .contains("127.0.0.1:7012/udp   " + "-" + " ".repeat(16) + "127.0.0.1:7012/udp")
+        .contains("status --node " + nodeId(2) + "@127.0.0.1:7012");
+  }
+
+  @Test
+  void shouldStartRaftOverQuicInDualModeAndKeepTheModeTheClusterWasMadeIn() throws Exception {
+    assertThat(run("up", "--raft-quic").exitCode()).isZero();
+    assertThat(nodeArguments(3))
+        .contains(
+            "--blixard.transport.mode=dual",
+            "--blixard.transport.strategy.raft-transport=always-quic",
+            "--blixard.cluster.join=127.0.0.1:7001,127.0.0.1:7011");
+    run("down");
+
+    Result other = run("up", "--quic");
+    assertThat(other.exitCode()).isEqualTo(1);
+    assertThat(other.output())
+        .contains("was made in raft-quic mode")
+        .contains("expected: up --raft-quic, or down --purge first for a quic cluster");
+    Result again = run("up");
+    assertThat(again.exitCode()).as(again.output()).isZero();
+    assertThat(nodeArguments(1))
+        .contains("--blixard.transport.strategy.raft-transport=always-quic");
+  }
+
+  /** The node id the node's certificate hashes to, as the node computes it. */
+  private String nodeId(int node) throws Exception {
+    Path crt = dir.resolve("cluster/node" + node + "/data/identity/node.crt");
+    try (var in = Files.newInputStream(crt)) {
+      var cert =
+          (java.security.cert.X509Certificate)
+              java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+      return io.blixard.node.NodeId.of(cert.getPublicKey()).value();
+    }
   }
 
   private List<String> nodeArguments(int node) throws IOException {

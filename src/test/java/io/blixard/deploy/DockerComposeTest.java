@@ -224,6 +224,41 @@ class DockerComposeTest {
     return source;
   }
 
+  @Test
+  void theQuicOverridePublishesOnlyQuicAndHttpAndJoinsNode1ByItsNodeId() throws IOException {
+    String text = Files.readString(ApplicationConfig.ROOT.resolve("docker-compose.quic.yml"));
+    // Compose's !override replaces the base file's list instead of appending to it.
+    assertThat(text).contains("ports: !override");
+    Map<String, Object> quic =
+        asMap(
+            asMap(new Yaml().load(text.replace("!override", "")), "docker-compose.quic.yml")
+                .get("services"),
+            "services");
+    assertThat(quic).containsOnlyKeys(NODES);
+    for (String node : NODES) {
+      Map<String, Object> service = asMap(quic.get(node), node);
+      Set<String> containerPorts = new HashSet<>();
+      for (Object published : asList(service.get("ports"), node + " ports")) {
+        Matcher port = PORT.matcher(String.valueOf(published));
+        assertThat(port.matches()).as("%s port %s", node, published).isTrue();
+        containerPorts.add(port.group(2) + "/" + port.group(3));
+      }
+      assertThat(containerPorts)
+          .as("%s container ports", node)
+          .containsExactlyInAnyOrder(config.quicPort() + "/udp", config.httpPort() + "/tcp");
+      Map<String, Object> environment = asMap(service.get("environment"), node + " environment");
+      assertThat(environment)
+          .containsEntry("BLIXARD_TRANSPORT_MODE", "quic")
+          .containsEntry("BLIXARD_TRANSPORT_STRATEGY_RAFT_TRANSPORT", "always-quic");
+      if (!node.equals("node1")) {
+        assertThat(String.valueOf(environment.get("BLIXARD_CLUSTER_JOIN")))
+            .startsWith("${BLIXARD_SEED_ID:-")
+            .endsWith("}@node1:" + config.quicPort());
+      }
+    }
+    assertThat(config.isKnownKey("blixard.transport.strategy.raft-transport")).isTrue();
+  }
+
   private static Map<String, Object> service(String name) {
     return asMap(services.get(name), "service " + name);
   }

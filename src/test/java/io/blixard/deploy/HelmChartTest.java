@@ -694,6 +694,84 @@ class HelmChartTest {
     return true;
   }
 
+  private static final String SEED_ID = "y3ohvim5kwjbx7nu2rfh5jthjpfattpanxbh6k3p7tas5ddmqusa";
+
+  private static UnaryOperator<TemplateCommand> quicMode() {
+    return template ->
+        template.set("config.blixard.transport.mode", "quic").set("quicMode.seedNodeId", SEED_ID);
+  }
+
+  @Test
+  void quicModeOpensNoTcpPortButHttpAndRunsRaftOverQuic() {
+    Map<String, Map<String, Object>> quic = render(quicMode());
+
+    Map<String, String> ports = new HashMap<>();
+    for (Object port : asList(get(container(quic), "ports"), "container ports")) {
+      Map<String, Object> p = asMap(port, "container port");
+      ports.put(String.valueOf(p.get("name")), p.get("containerPort") + "/" + p.get("protocol"));
+    }
+    assertThat(ports)
+        .containsOnly(
+            Map.entry("quic", config.quicPort() + "/UDP"),
+            Map.entry("http", config.httpPort() + "/TCP"));
+    for (String service : List.of("Service/blix-blixard", "Service/blix-blixard-peers")) {
+      assertThat(servicePorts(quic, service))
+          .as(service)
+          .containsOnly(
+              Map.entry("quic", config.quicPort() + "/UDP"),
+              Map.entry("http", config.httpPort() + "/TCP"));
+    }
+    Object nodes = get(spec(quic, "StatefulSet/blix-blixard"), "selector.matchLabels");
+    assertThat(ingress(quic))
+        .containsOnly(
+            Map.entry(
+                Map.of("podSelector", Map.of("matchLabels", nodes)),
+                Set.of(config.quicPort() + "/UDP", config.httpPort() + "/TCP")),
+            Map.entry(
+                Map.of("podSelector", Map.of("matchLabels", Map.of("blix-blixard-client", "true"))),
+                Set.of(config.quicPort() + "/UDP")));
+    Map<String, Object> profile = profile(quic);
+    assertThat(get(profile, "blixard.transport.mode")).isEqualTo("quic");
+    assertThat(get(profile, "blixard.transport.strategy.raft-transport")).isEqualTo("always-quic");
+    // The values' own strategy keys stay.
+    assertThat(get(profile, "blixard.transport.strategy.fallback-to-grpc")).isEqualTo(true);
+    assertThat(config.isKnownKey("blixard.transport.strategy.raft-transport")).isTrue();
+    // The preStop leave asks the node over gRPC, which a quic-mode node does not serve.
+    assertThat(container(quic)).doesNotContainKey("lifecycle");
+  }
+
+  @Test
+  void quicModePodsJoinPodZeroByItsNodeIdAndTheChartSaysWhenItIsMissing() throws IOException {
+    Map<String, Map<String, Object>> quic = render(quicMode());
+    String pod0 =
+        SEED_ID
+            + "@blix-blixard-0.blix-blixard-peers."
+            + NAMESPACE
+            + ".svc.cluster.local:"
+            + config.quicPort();
+    assertThat(environment(quic))
+        .containsEntry("BLIXARD_SEED", pod0)
+        .containsEntry("BLIXARD_MEMBERS", "");
+
+    Map<String, Object> test =
+        asMap(
+            asList(get(renderTestPod(quicMode()), "spec.containers"), "containers").get(0), "test");
+    String script =
+        String.join(
+            " ", asList(test.get("command"), "command").stream().map(String::valueOf).toList());
+    assertThat(script)
+        .contains("health --node \"" + pod0 + "\"")
+        .contains("cluster-health --node \"" + pod0 + "\"")
+        .doesNotContain(":" + config.grpcPort());
+
+    assertThatThrownBy(
+            () -> render(template -> template.set("config.blixard.transport.mode", "quic")))
+        .hasMessageContaining("quicMode.seedNodeId must be pod 0's node id");
+    assertThatThrownBy(
+            () -> render(quicMode().andThen(t -> t.set("quicMode.seedNodeId", "x"))::apply))
+        .hasMessageContaining("seedNodeId");
+  }
+
   private static Map<Object, Set<String>> ingress(Map<String, Map<String, Object>> rendered) {
     Map<Object, Set<String>> portsBySource = new HashMap<>();
     for (Object rule :

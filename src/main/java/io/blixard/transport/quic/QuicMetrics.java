@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,6 +24,13 @@ public final class QuicMetrics {
   public static final String DIAL_FAILURES = "blixard.quic.dial.failures";
   public static final String CONNECTIONS_REFUSED = "blixard.quic.connections.refused";
   public static final String INBOUND_BYTES = "blixard.quic.inbound.bytes";
+  public static final String CONNECTIONS_RESERVED = "blixard.quic.connections.reserved";
+
+  /** The {@code share} tag of the inbound-bytes gauge: every client's share. */
+  public static final String SHARE_CLIENTS = "clients";
+
+  /** The {@code share} tag of the inbound-bytes gauge: members' Raft calls. */
+  public static final String SHARE_RAFT = "raft";
 
   /** Why the server refused a connection; the tag of the refused-connections metric. */
   public enum Refusal {
@@ -91,13 +99,27 @@ public final class QuicMetrics {
     }
   }
 
-  /** Reports the bytes {@code budget} counts now, as the inbound-bytes gauge. */
-  public void watch(InboundBudget budget) {
+  /**
+   * Reports the bytes {@code budget} counts now, as the inbound-bytes gauge of {@code share}
+   * ({@link #SHARE_CLIENTS} or {@link #SHARE_RAFT}).
+   */
+  public void watch(InboundBudget budget, String share) {
     Gauge.builder(INBOUND_BYTES, budget, InboundBudget::used)
         .description(
             "Inbound bytes the server holds: frames still arriving and messages waiting for their"
-                + " handlers")
+                + " handlers, by share (clients, or members' Raft calls)")
         .baseUnit("bytes")
+        .tag("side", side)
+        .tag("share", share)
+        .register(registry);
+  }
+
+  /** Reports the connections held in the slice kept for members beyond max-connections. */
+  public void watchReserved(AtomicInteger reserved) {
+    Gauge.builder(CONNECTIONS_RESERVED, reserved, AtomicInteger::get)
+        .description(
+            "QUIC connections the server holds beyond max-connections or"
+                + " max-connections-per-source, in the slice kept for members (server side only)")
         .tag("side", side)
         .register(registry);
   }

@@ -19,6 +19,7 @@ import io.blixard.transport.quic.raft.QuicRaftService;
 import io.blixard.transport.quic.raft.RaftRouterTransport;
 import io.blixard.transport.quic.raft.RaftRouting;
 import io.blixard.transport.quic.server.QuicRpcServer;
+import io.blixard.transport.quic.server.RaftShare;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -74,6 +75,53 @@ class QuicTransportAutoConfigurationTest {
               RaftTransportPlugIn raft = context.getBean(RaftTransportPlugIn.class);
               assertThat(raft.listen()).isEqualTo(context.getBean(QuicRpcServer.class).port());
             });
+  }
+
+  @Test
+  void shouldKeepAShareOfTheLimitsForRaftWhenRaftRunsOverQuic() {
+    runner()
+        .withPropertyValues(
+            "blixard.transport.mode=dual",
+            "blixard.transport.strategy.raft-transport=always-quic",
+            "blixard.transport.quic.raft.max-inbound-bytes=32MB",
+            "blixard.transport.quic.raft.reserved-connections=3")
+        .run(
+            context -> {
+              RaftShare share = context.getBean(QuicRpcServer.class).raftShare();
+              assertThat(share.limits().maxInboundBytes()).isEqualTo(DataSize.ofMegabytes(32));
+              assertThat(share.limits().reservedConnections()).isEqualTo(3);
+              assertThat(share.limits().handlerThreads()).isEqualTo(4);
+            });
+  }
+
+  @Test
+  void shouldKeepNoSliceOfConnectionsWhenRaftDoesNotRunOverQuic() {
+    runner()
+        .withPropertyValues("blixard.transport.mode=dual")
+        .run(
+            context -> {
+              RaftShare share = context.getBean(QuicRpcServer.class).raftShare();
+              assertThat(share.limits().reservedConnections()).isZero();
+              assertThat(share.members().test(context.getBean(NodeIdentity.class).nodeId()))
+                  .isFalse();
+            });
+  }
+
+  @Test
+  void shouldRefuseARaftBudgetSmallerThanOneFrame() {
+    runner()
+        .withPropertyValues(
+            "blixard.transport.mode=dual",
+            "blixard.transport.strategy.raft-transport=always-quic",
+            "blixard.transport.quic.raft.max-inbound-bytes=1MB")
+        .run(
+            context ->
+                assertThat(context)
+                    .hasFailed()
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("blixard.transport.quic.raft.max-inbound-bytes: 1048576B")
+                    .hasMessageContaining("at least the max-frame-size"));
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.blixard.transport.quic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.blixard.node.NodeIdentity;
 import io.blixard.proto.test.v1.EchoRequest;
 import io.blixard.proto.test.v1.EchoResponse;
 import io.blixard.security.NodeIdTrustManager;
@@ -48,10 +49,18 @@ final class RawQuicClient implements AutoCloseable {
   final QuicChannel connection;
 
   RawQuicClient(int port, String alpn) throws Exception {
+    this(port, alpn, null, 30);
+  }
+
+  /**
+   * A client presenting {@code identity}'s certificate (null: none), whose connection may stay
+   * silent for {@code idleSeconds}.
+   */
+  RawQuicClient(int port, String alpn, NodeIdentity identity, long idleSeconds) throws Exception {
     var codec =
         new QuicClientCodecBuilder()
-            .sslContext(QuicTls.client(NodeIdTrustManager.recording(), null, alpn))
-            .maxIdleTimeout(30, TimeUnit.SECONDS)
+            .sslContext(QuicTls.client(NodeIdTrustManager.recording(), identity, alpn))
+            .maxIdleTimeout(idleSeconds, TimeUnit.SECONDS)
             .initialMaxData(64L * 1024 * 1024)
             .initialMaxStreamDataBidirectionalLocal(16L * 1024 * 1024)
             .initialMaxStreamDataBidirectionalRemote(16L * 1024 * 1024)
@@ -64,12 +73,18 @@ final class RawQuicClient implements AutoCloseable {
             .bind(0)
             .sync()
             .channel();
-    connection =
-        QuicChannel.newBootstrap(datagram)
-            .handler(new ChannelInboundHandlerAdapter())
-            .remoteAddress(new InetSocketAddress("127.0.0.1", port))
-            .connect()
-            .get(10, TimeUnit.SECONDS);
+    try {
+      connection =
+          QuicChannel.newBootstrap(datagram)
+              .handler(new ChannelInboundHandlerAdapter())
+              .remoteAddress(new InetSocketAddress("127.0.0.1", port))
+              .connect()
+              .get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // A refused connection leaves no thread behind.
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw e;
+    }
   }
 
   /** One stream; what the server sends arrives in {@link RawStream#received}. */
@@ -115,7 +130,11 @@ final class RawQuicClient implements AutoCloseable {
 
   /** The status of the ERROR frame the server answered with, after which it ended the stream. */
   static Status errorOf(RawStream stream) throws Exception {
-    Object answer = stream.next();
+    return errorOf(stream, stream.next());
+  }
+
+  /** {@link #errorOf(RawStream)} for an {@code answer} the test has taken from the stream. */
+  static Status errorOf(RawStream stream, Object answer) throws Exception {
     assertThat(answer).isInstanceOf(Frame.class);
     Frame frame = (Frame) answer;
     assertThat(frame.type()).isEqualTo(FrameType.ERROR);

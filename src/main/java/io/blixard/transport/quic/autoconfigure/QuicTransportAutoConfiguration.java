@@ -15,6 +15,7 @@ import io.blixard.transport.TransportMode;
 import io.blixard.transport.TransportProperties;
 import io.blixard.transport.quic.QuicMetrics;
 import io.blixard.transport.quic.QuicRaftRouterProperties;
+import io.blixard.transport.quic.QuicRaftShareProperties;
 import io.blixard.transport.quic.QuicTransportProperties;
 import io.blixard.transport.quic.client.QuicClientSettings;
 import io.blixard.transport.quic.client.QuicConnectionPool;
@@ -23,6 +24,7 @@ import io.blixard.transport.quic.raft.QuicRaftTransport;
 import io.blixard.transport.quic.raft.RaftRouterTransport;
 import io.blixard.transport.quic.raft.RaftRouting;
 import io.blixard.transport.quic.server.QuicRpcServer;
+import io.blixard.transport.quic.server.RaftShare;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
@@ -47,7 +49,11 @@ import org.springframework.core.env.Environment;
       RpcAutoConfiguration.class,
       MigrationAutoConfiguration.class
     })
-@EnableConfigurationProperties({QuicTransportProperties.class, QuicRaftRouterProperties.class})
+@EnableConfigurationProperties({
+  QuicTransportProperties.class,
+  QuicRaftRouterProperties.class,
+  QuicRaftShareProperties.class
+})
 public class QuicTransportAutoConfiguration {
 
   static final String ROUTER_ENABLED = "blixard.transport.quic.raft-router.enabled";
@@ -95,7 +101,9 @@ public class QuicTransportAutoConfiguration {
         MeterRegistry meterRegistry,
         NodeEndpoints endpoints,
         TransportProperties transport,
-        Environment environment) {
+        Environment environment,
+        QuicRaftShareProperties raftShare,
+        ObjectProvider<QuicRaftEndpoint> raft) {
       refuseRaftOnGrpcInQuicMode(transport, environment);
       if (SecurityProperties.secure(environment)
           && properties.clientAuth() == QuicTransportProperties.ClientAuth.NONE) {
@@ -110,7 +118,21 @@ public class QuicTransportAutoConfiguration {
           catalogue,
           chain.interceptors(Transport.QUIC),
           endpoints,
-          new QuicMetrics(meterRegistry, "server"));
+          new QuicMetrics(meterRegistry, "server"),
+          raftShare(raftShare, raft));
+    }
+
+    /**
+     * Raft's share of the limits, for the certificates Raft takes calls from; none on a node whose
+     * Raft does not run over QUIC (the endpoint is there with Raft over QUIC or the router).
+     */
+    private static RaftShare raftShare(
+        QuicRaftShareProperties limits, ObjectProvider<QuicRaftEndpoint> raft) {
+      if (raft.getIfAvailable() == null) {
+        return RaftShare.none();
+      }
+      QuicRaftEndpoint endpoint = raft.getObject();
+      return new RaftShare(limits, endpoint::takesRaftCallsFrom);
     }
   }
 

@@ -30,7 +30,10 @@ import java.util.concurrent.TimeUnit;
  * <p>On a server, a frame that has begun and is not complete yet is held against an {@link
  * InboundBudget} from its header on (a frame it has no room for is refused with RESOURCE_EXHAUSTED
  * before its payload is buffered), and must be complete within the frame timeout (DEADLINE_EXCEEDED
- * otherwise): a peer cannot hold the node's memory with frames it never finishes.
+ * otherwise): a peer cannot hold the node's memory with frames it never finishes. Which budget is
+ * the {@link StreamBudget}'s choice, from the method the stream's first REQUEST names: for an
+ * unfinished REQUEST the decoder waits for the method's bytes (at most {@link #MAX_PEEKED_METHOD}
+ * of them, in the frame's first packet in practice) before it counts the frame.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
 
@@ -40,8 +43,15 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   /** The protocol version this decoder speaks. */
   public static final int VERSION = 1;
 
+  /**
+   * The longest method name read from an unfinished REQUEST to choose its budget; a longer one is
+   * no method with a share of its own, and the frame is counted as any other.
+   */
+  public static final int MAX_PEEKED_METHOD = 256;
+
   private final int maxFrameSize;
-  private final InboundBudget budget;
+  private final StreamBudget budgets;
+  private InboundBudget budget;
   private final long frameTimeoutMillis;
   private boolean failed;
   // The unfinished frame's bytes counted against the budget, and its timer.
@@ -50,7 +60,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
   /** A decoder with no bound beyond the frame size: a client's, reading its own calls' answers. */
   public FrameDecoder(int maxFrameSize) {
-    this(maxFrameSize, null, 0);
+    this(maxFrameSize, (StreamBudget) null, 0);
   }
 
   /**
@@ -58,6 +68,15 @@ public final class FrameDecoder extends ByteToMessageDecoder {
    * @param frameTimeoutMillis how long a frame may take from its header to its last byte, or 0
    */
   public FrameDecoder(int maxFrameSize, InboundBudget budget, long frameTimeoutMillis) {
+    this(maxFrameSize, budget == null ? null : method -> budget, frameTimeoutMillis);
+  }
+
+  /**
+   * @param budgets what chooses the budget unfinished frames are counted against, or null for no
+   *     bound
+   * @param frameTimeoutMillis how long a frame may take from its header to its last byte, or 0
+   */
+  public FrameDecoder(int maxFrameSize, StreamBudget budgets, long frameTimeoutMillis) {
     if (maxFrameSize <= 0) {
       throw new IllegalArgumentException("maxFrameSize: " + maxFrameSize + " (expected: > 0)");
     }
@@ -66,7 +85,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
           "frameTimeoutMillis: " + frameTimeoutMillis + " (expected: >= 0)");
     }
     this.maxFrameSize = maxFrameSize;
-    this.budget = budget;
+    this.budgets = budgets;
     this.frameTimeoutMillis = frameTimeoutMillis;
   }
 
@@ -130,7 +149,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
       return;
     }
     if (in.readableBytes() < HEADER_SIZE + length) {
-      unfinished(ctx, in, out, HEADER_SIZE + length);
+      unfinished(ctx, in, out, type, length);
       return;
     }
     finished();
@@ -157,7 +176,13 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   }
 
   private void unfinished(
-      ChannelHandlerContext ctx, ByteBuf in, List<Object> out, long frameBytes) {
+      ChannelHandlerContext ctx, ByteBuf in, List<Object> out, FrameType type, long length) {
+    long frameBytes = HEADER_SIZE + length;
+    if (budgets != null && budget == null && !chooseBudget(in, type, length)) {
+      // The method's bytes are yet to come: a few hundred at most, under the frame timeout.
+      startTimer(ctx, frameBytes);
+      return;
+    }
     if (budget != null && reserved == 0) {
       InboundBudget full = budget.tryReserve(frameBytes);
       if (full != null) {
@@ -180,6 +205,36 @@ public final class FrameDecoder extends ByteToMessageDecoder {
       }
       reserved = frameBytes;
     }
+    startTimer(ctx, frameBytes);
+  }
+
+  /**
+   * Chooses the stream's budget, from the method of a REQUEST when its bytes are in hand.
+   *
+   * @return false when the method's bytes have not all arrived yet
+   */
+  private boolean chooseBudget(ByteBuf in, FrameType type, long length) {
+    String method = null;
+    int start = in.readerIndex();
+    if (type == FrameType.REQUEST && length >= 2) {
+      if (in.readableBytes() < HEADER_SIZE + 2) {
+        return false;
+      }
+      int methodLength = in.getUnsignedShort(start + HEADER_SIZE);
+      if (methodLength <= MAX_PEEKED_METHOD && 2 + methodLength <= length) {
+        if (in.readableBytes() < HEADER_SIZE + 2 + methodLength) {
+          return false;
+        }
+        method =
+            in.toString(
+                start + HEADER_SIZE + 2, methodLength, java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    budget = budgets.forMethod(method);
+    return true;
+  }
+
+  private void startTimer(ChannelHandlerContext ctx, long frameBytes) {
     if (frameTimeoutMillis > 0 && frameTimer == null) {
       frameTimer =
           ctx.executor()

@@ -68,6 +68,15 @@ public final class QuicRaftEndpoint {
     attached.updateAndGet(a -> a != null && a.server() == server ? null : a);
   }
 
+  /**
+   * Whether Raft on this node takes calls from {@code peer} now: a member, or a node being added.
+   * False while Raft is not running here; true for every id in insecure mode.
+   */
+  public boolean takesRaftCallsFrom(NodeId peer) {
+    Attached now = attached.get();
+    return now != null && now.trusts(Optional.of(peer));
+  }
+
   /** The server incoming calls go to; empty while Raft is not running on this node. */
   Optional<Attached> attached() {
     return Optional.ofNullable(attached.get());

@@ -50,7 +50,7 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
   private final OpenCalls openCalls;
   private final QuicMetrics metrics;
   private final long firstFrameTimeoutMillis;
-  private final InboundBudget budget;
+  private final StreamShare share;
 
   private QuicServerCall<?, ?> call;
   // Whether the client has said it sends no more request messages.
@@ -63,9 +63,9 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
       OpenCalls openCalls,
       QuicMetrics metrics,
       long firstFrameTimeoutMillis,
-      InboundBudget budget) {
+      StreamShare share) {
     this.services = services;
-    this.budget = budget;
+    this.share = share;
     this.openCalls = openCalls;
     this.metrics = metrics;
     this.firstFrameTimeoutMillis = firstFrameTimeoutMillis;
@@ -231,6 +231,8 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
     if (peer.isPresent()) {
       attributes = attributes.toBuilder().set(QuicAttributes.PEER_NODE_ID, peer.get()).build();
     }
+    // Chosen by the decoder already when the REQUEST came in more than one piece.
+    InboundBudget budget = share.forMethod(header.method());
     QuicServerCall<?, ?> opened =
         open(
             stream,
@@ -238,7 +240,7 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
             header,
             definition,
             attributes,
-            services,
+            services.handlerExecutor(share.raftCall()),
             budget,
             firstFrameTimeoutMillis);
     if (!openCalls.enter(opened)) {
@@ -260,14 +262,14 @@ final class QuicCallHandler extends ChannelInboundHandlerAdapter {
       CallHeader header,
       ServerMethodDefinition<ReqT, RespT> definition,
       Attributes attributes,
-      QuicServices services,
+      java.util.concurrent.Executor handlers,
       InboundBudget budget,
       long clientEndWaitMillis) {
     return new QuicServerCall<>(
         stream,
         request.requestId(),
         definition.getMethodDescriptor(),
-        MoreExecutors.newSequentialExecutor(services.handlerExecutor()),
+        MoreExecutors.newSequentialExecutor(handlers),
         attributes,
         header.timeoutMillis(),
         budget,

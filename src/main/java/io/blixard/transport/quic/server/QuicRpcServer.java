@@ -2,12 +2,14 @@ package io.blixard.transport.quic.server;
 
 import io.blixard.node.ListenerBindException;
 import io.blixard.node.NodeEndpoints;
+import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
 import io.blixard.rpc.ServiceCatalogue;
 import io.blixard.transport.ConnectionLimits;
 import io.blixard.transport.RefusalLog;
 import io.blixard.transport.Transport;
 import io.blixard.transport.TransportListener;
+import io.blixard.transport.quic.QuicAttributes;
 import io.blixard.transport.quic.QuicMetrics;
 import io.blixard.transport.quic.QuicSockets;
 import io.blixard.transport.quic.QuicTls;
@@ -48,6 +50,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +66,16 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
   private static final AttributeKey<Boolean> ACTIVE_KEY = AttributeKey.valueOf("blixard.active");
   private static final AttributeKey<InboundBudget> BUDGET_KEY =
       AttributeKey.valueOf("blixard.inbound-budget");
+  // The connection's share of Raft's budget, for its members' Raft calls.
+  private static final AttributeKey<InboundBudget> RAFT_BUDGET_KEY =
+      AttributeKey.valueOf("blixard.raft-inbound-budget");
+  // Why a connection admitted into the members' slice would have been refused, until its
+  // handshake shows whether it is a member's.
+  private static final AttributeKey<ConnectionLimits.Refused> PROVISIONAL_KEY =
+      AttributeKey.valueOf("blixard.provisional");
+  // Set while the connection holds a slot of the members' slice.
+  private static final AttributeKey<Boolean> RESERVED_KEY =
+      AttributeKey.valueOf("blixard.reserved");
   // The address a connection was counted under, until it is counted out.
   private static final AttributeKey<InetAddress> SOURCE_KEY =
       AttributeKey.valueOf("blixard.source");
@@ -79,12 +92,15 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
   private final NodeEndpoints endpoints;
   private final QuicMetrics metrics;
   private final InboundBudget inbound;
+  private final RaftShare raft;
+  private final InboundBudget raftInbound;
   private final RefusalLog refusals = new RefusalLog(log, "QUIC connections or frames");
 
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private OpenCalls openCalls;
   private EventLoopGroup group;
   private ExecutorService handlers;
+  private ExecutorService raftHandlers;
   private volatile Channel channel;
   private int boundPort;
 
@@ -99,6 +115,22 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
       List<ServerInterceptor> interceptors,
       NodeEndpoints endpoints,
       QuicMetrics metrics) {
+    this(properties, identity, catalogue, interceptors, endpoints, metrics, RaftShare.none());
+  }
+
+  /**
+   * @param raft the share of the limits kept for members' Raft calls
+   */
+  public QuicRpcServer(
+      QuicTransportProperties properties,
+      NodeIdentity identity,
+      ServiceCatalogue catalogue,
+      List<ServerInterceptor> interceptors,
+      NodeEndpoints endpoints,
+      QuicMetrics metrics,
+      RaftShare raft) {
+    raft.limits().checkAgainst(properties);
+    this.raft = raft;
     this.properties = properties;
     this.identity = identity;
     this.catalogue = catalogue;
@@ -108,7 +140,12 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
     this.inbound =
         InboundBudget.of(
             "blixard.transport.quic.max-inbound-bytes", properties.maxInboundBytes().toBytes());
-    metrics.watch(inbound);
+    metrics.watch(inbound, QuicMetrics.SHARE_CLIENTS);
+    this.raftInbound =
+        InboundBudget.of(
+            "blixard.transport.quic.raft.max-inbound-bytes",
+            raft.limits().maxInboundBytes().toBytes());
+    metrics.watch(raftInbound, QuicMetrics.SHARE_RAFT);
   }
 
   @Override
@@ -125,12 +162,21 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
             new DefaultThreadFactory("blixard-quic-handler", true));
+    int raftThreads = raft.limits().handlerThreads();
+    raftHandlers =
+        new ThreadPoolExecutor(
+            raftThreads,
+            raftThreads,
+            60,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            new DefaultThreadFactory("blixard-quic-raft-handler", true));
     // The ALPN restriction is QUIC's own, and the outermost (first, as the chain runs forward): a
     // call its connection may not make never reaches the shared chain.
     List<ServerInterceptor> chain = new ArrayList<>();
     chain.add(new QuicAlpnInterceptor());
     chain.addAll(interceptors);
-    QuicServices services = new QuicServices(catalogue, chain, handlers);
+    QuicServices services = new QuicServices(catalogue, chain, handlers, raftHandlers);
     OpenCalls calls = new OpenCalls();
     openCalls = calls;
     long idleMillis = properties.idleTimeout().toMillis();
@@ -162,24 +208,30 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
             .initialMaxStreamsBidirectional(properties.maxConcurrentStreams())
             .initialMaxStreamsUnidirectional(0)
             .tokenHandler(tokens)
-            .handler(new ConnectionTracker(properties, metrics, connections, inbound, refusals))
+            .handler(
+                new ConnectionTracker(
+                    properties, metrics, connections, inbound, raftInbound, raft, refusals))
             .streamOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .streamHandler(
                 new ChannelInitializer<QuicStreamChannel>() {
                   @Override
                   protected void initChannel(QuicStreamChannel stream) {
-                    InboundBudget budget = stream.parent().attr(BUDGET_KEY).get();
-                    if (budget == null) {
-                      // A connection refused, or one whose close is under way.
+                    QuicChannel connection = stream.parent();
+                    InboundBudget budget = connection.attr(BUDGET_KEY).get();
+                    InboundBudget raftBudget = connection.attr(RAFT_BUDGET_KEY).get();
+                    if (budget == null || raftBudget == null) {
+                      // A connection refused, one whose close is under way, or one in the
+                      // members' slice whose handshake has not shown a member yet.
                       stream.close();
                       return;
                     }
+                    StreamShare share = new StreamShare(connection, raft, budget, raftBudget);
                     stream
                         .pipeline()
                         .addLast(
-                            new FrameDecoder(maxFrameSize, budget, frameTimeoutMillis),
+                            new FrameDecoder(maxFrameSize, share, frameTimeoutMillis),
                             FrameEncoder.INSTANCE,
-                            new QuicCallHandler(services, calls, metrics, idleMillis, budget));
+                            new QuicCallHandler(services, calls, metrics, idleMillis, share));
                   }
                 })
             .build();
@@ -239,8 +291,10 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
       calls.awaitEmpty(CANCEL_FLUSH_MILLIS);
     }
     handlers.shutdown();
+    raftHandlers.shutdown();
     try {
       handlers.awaitTermination(CANCEL_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+      raftHandlers.awaitTermination(CANCEL_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -258,6 +312,9 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
   private void shutdownExecutors() {
     if (handlers != null) {
       handlers.shutdownNow();
+    }
+    if (raftHandlers != null) {
+      raftHandlers.shutdownNow();
     }
     if (group != null) {
       // Bounded: an event loop stuck in a task would otherwise hold the shutdown for ever.
@@ -289,16 +346,30 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
     return current == null ? -1 : ((InetSocketAddress) current.localAddress()).getPort();
   }
 
-  /** Inbound bytes the server holds now, across its connections. */
+  /** Inbound bytes the server holds now, across its connections, but for members' Raft calls. */
   public long inboundBytes() {
     return inbound.used();
+  }
+
+  /** The share of the limits this server keeps for members' Raft calls. */
+  public RaftShare raftShare() {
+    return raft;
+  }
+
+  /** Inbound bytes the server holds now for members' Raft calls. */
+  public long raftInboundBytes() {
+    return raftInbound.used();
   }
 
   /**
    * Counts connections and failed handshakes, and holds them to max-connections in all and
    * max-connections-per-source from one address; shared by every connection. A connection over a
    * limit is closed with QUIC's CONNECTION_REFUSED and a reason the client reports, as soon as its
-   * first packet has been read; it never reaches the handshake's end, and holds no stream.
+   * first packet has been read; it never reaches the handshake's end, and holds no stream — unless
+   * the slice kept for members (blixard.transport.quic.raft.reserved-connections) has room: then it
+   * is admitted there, may open no stream until its handshake ends, and is refused then unless its
+   * certificate is a member's. The certificate is known only then, so the slice is what lets a
+   * member's connection in while client connections fill the limits.
    */
   @ChannelHandler.Sharable
   private static final class ConnectionTracker extends ChannelInboundHandlerAdapter {
@@ -307,19 +378,26 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
     private final QuicMetrics metrics;
     private final ChannelGroup connections;
     private final InboundBudget inbound;
+    private final InboundBudget raftInbound;
+    private final RaftShare raft;
     private final RefusalLog refusals;
     private final ConnectionLimits limits;
+    private final AtomicInteger reserved = new AtomicInteger();
 
     ConnectionTracker(
         QuicTransportProperties properties,
         QuicMetrics metrics,
         ChannelGroup connections,
         InboundBudget inbound,
+        InboundBudget raftInbound,
+        RaftShare raft,
         RefusalLog refusals) {
       this.properties = properties;
       this.metrics = metrics;
       this.connections = connections;
       this.inbound = inbound;
+      this.raftInbound = raftInbound;
+      this.raft = raft;
       this.refusals = refusals;
       this.limits =
           new ConnectionLimits(
@@ -327,6 +405,7 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
               "blixard.transport.quic",
               properties.maxConnections(),
               properties.maxConnectionsPerSource());
+      metrics.watchReserved(reserved);
     }
 
     @Override
@@ -334,28 +413,69 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
       QuicChannel connection = (QuicChannel) ctx.channel();
       InetAddress source = source(connection);
       Optional<ConnectionLimits.Refused> refused = limits.admit(source);
-      if (refused.isPresent()) {
-        String refusal = refused.get().message();
-        metrics.connectionRefused(QuicMetrics.Refusal.valueOf(refused.get().reason().name()));
-        refusals.refused(refusal);
-        // After the packet that opened it has been read, so that the close goes out.
-        ctx.executor()
-            .execute(
-                () ->
-                    connection.close(
-                        false,
-                        CONNECTION_REFUSED,
-                        Unpooled.copiedBuffer(refusal, StandardCharsets.UTF_8)));
-      } else {
+      if (refused.isEmpty()) {
         connection.attr(SOURCE_KEY).set(source);
-        connection
-            .attr(BUDGET_KEY)
-            .set(
-                inbound.child(
-                    "blixard.transport.quic.max-inbound-bytes-per-connection",
-                    properties.maxInboundBytesPerConnection().toBytes()));
+        giveBudgets(connection);
+      } else if (takeReservedSlot()) {
+        connection.attr(RESERVED_KEY).set(Boolean.TRUE);
+        connection.attr(PROVISIONAL_KEY).set(refused.get());
+      } else {
+        refuse(ctx, connection, refused.get(), false);
       }
       ctx.fireChannelRegistered();
+    }
+
+    private boolean takeReservedSlot() {
+      int slots = raft.limits().reservedConnections();
+      while (true) {
+        int now = reserved.get();
+        if (now >= slots) {
+          return false;
+        }
+        if (reserved.compareAndSet(now, now + 1)) {
+          return true;
+        }
+      }
+    }
+
+    private void giveBudgets(QuicChannel connection) {
+      long perConnection = properties.maxInboundBytesPerConnection().toBytes();
+      connection
+          .attr(BUDGET_KEY)
+          .set(
+              inbound.child(
+                  "blixard.transport.quic.max-inbound-bytes-per-connection", perConnection));
+      connection
+          .attr(RAFT_BUDGET_KEY)
+          .set(
+              raftInbound.child(
+                  "blixard.transport.quic.max-inbound-bytes-per-connection", perConnection));
+    }
+
+    /**
+     * Closes the connection with CONNECTION_REFUSED and the reason; {@code now} once its handshake
+     * is over (before any stream of it is read), else after the packet that opened it has been
+     * read, so that the close goes out.
+     */
+    private void refuse(
+        ChannelHandlerContext ctx,
+        QuicChannel connection,
+        ConnectionLimits.Refused refused,
+        boolean now) {
+      String refusal = refused.message();
+      metrics.connectionRefused(QuicMetrics.Refusal.valueOf(refused.reason().name()));
+      refusals.refused(refusal);
+      Runnable close =
+          () ->
+              connection.close(
+                  false,
+                  CONNECTION_REFUSED,
+                  Unpooled.copiedBuffer(refusal, StandardCharsets.UTF_8));
+      if (now) {
+        close.run();
+      } else {
+        ctx.executor().execute(close);
+      }
     }
 
     private static InetAddress source(QuicChannel connection) {
@@ -374,10 +494,29 @@ public class QuicRpcServer implements SmartLifecycle, TransportListener {
       if (source != null) {
         limits.release(source);
       }
+      if (ctx.channel().attr(RESERVED_KEY).getAndSet(null) != null) {
+        reserved.decrementAndGet();
+      }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+      QuicChannel connection = (QuicChannel) ctx.channel();
+      ConnectionLimits.Refused provisional = connection.attr(PROVISIONAL_KEY).getAndSet(null);
+      if (provisional != null) {
+        // The handshake is over: the certificate says whether the slice was a member's to take.
+        Optional<NodeId> peer = QuicAttributes.peerNodeId(connection);
+        if (peer.isEmpty() || !raft.members().test(peer.get())) {
+          refuse(ctx, connection, provisional, true);
+          ctx.fireChannelActive();
+          return;
+        }
+        giveBudgets(connection);
+        log.debug(
+            "Took {}'s QUIC connection into the members' slice: {}",
+            peer.get().shortForm(),
+            provisional.message());
+      }
       connections.add(ctx.channel());
       ctx.channel().attr(ACTIVE_KEY).set(Boolean.TRUE);
       metrics.connectionOpened();

@@ -19,10 +19,18 @@ final class QuicServices {
 
   private final Map<String, ServerMethodDefinition<?, ?>> methods = new HashMap<>();
   private final Executor handlerExecutor;
+  private final Executor raftHandlerExecutor;
 
+  /**
+   * @param raftHandlerExecutor where members' Raft calls run, apart from every other call
+   */
   QuicServices(
-      ServiceCatalogue catalogue, List<ServerInterceptor> interceptors, Executor handlerExecutor) {
+      ServiceCatalogue catalogue,
+      List<ServerInterceptor> interceptors,
+      Executor handlerExecutor,
+      Executor raftHandlerExecutor) {
     this.handlerExecutor = handlerExecutor;
+    this.raftHandlerExecutor = raftHandlerExecutor;
     for (ServerServiceDefinition definition : catalogue.definitions()) {
       ServerServiceDefinition intercepted =
           ServerInterceptors.interceptForward(definition, interceptors);
@@ -37,7 +45,8 @@ final class QuicServices {
     return methods.get(fullMethodName);
   }
 
-  Executor handlerExecutor() {
-    return handlerExecutor;
+  /** Where a call's handler runs: Raft's own threads for a call in Raft's share. */
+  Executor handlerExecutor(boolean raftCall) {
+    return raftCall ? raftHandlerExecutor : handlerExecutor;
   }
 }
