@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blixard.cli.BlixardCliAccess;
 import io.blixard.cluster.ClusterView;
+import io.blixard.cluster.GroupAdmin;
 import io.blixard.cluster.RaftState;
 import io.blixard.cluster.registry.CommandLog;
 import io.blixard.cluster.registry.NodeRegistry;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A mixed cluster with the Raft router: three dual-mode nodes, one whose Raft is reachable only
@@ -242,6 +244,48 @@ class RaftMixedTransportsIntegrationTest {
                 assertThat(expected)
                     .containsEntry(
                         follower.get("nodeId").asText(), follower.get("transport").asText());
+              }
+            });
+  }
+
+  /**
+   * A member reachable over one transport only leads, and writes through the other members reach
+   * it: their Raft clients take the same per-peer choice and fallback as their Raft traffic.
+   */
+  @Order(2)
+  @ParameterizedTest(name = "leader reachable over {0} only")
+  @ValueSource(strings = {"quic", "grpc"})
+  void aMemberReachableOverOneTransportOnlyLeadsAndTakesWritesThroughTheOthers(String only)
+      throws Exception {
+    TestNode target = only.equals("quic") ? quicOnly : grpcOnly;
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              if (leader() != target) {
+                leader().bean(GroupAdmin.class).transferLeadership(target.id());
+              }
+              for (TestNode node : nodes()) {
+                assertThat(node.bean(ClusterView.class).requireState().leaderId())
+                    .contains(target.id());
+              }
+            });
+    List<NodeId> written = new ArrayList<>();
+    for (TestNode through : nodes()) {
+      if (through != target) {
+        NodeId id = someone();
+        admit(through, id);
+        written.add(id);
+      }
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              for (TestNode node : nodes()) {
+                NodeRegistry registry = node.bean(NodeRegistry.class);
+                assertThat(written).allMatch(registry::isAdmitted);
               }
             });
   }
