@@ -1,24 +1,20 @@
 package io.blixard.transport.quic;
 
+import static io.blixard.support.RegistryWrites.admit;
+import static io.blixard.support.RegistryWrites.someone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.blixard.cluster.ClusterView;
 import io.blixard.cluster.RaftState;
-import io.blixard.cluster.registry.CommandLog;
 import io.blixard.cluster.registry.NodeRegistry;
-import io.blixard.cluster.registry.RegistryCommands;
 import io.blixard.node.NodeAddress;
 import io.blixard.node.NodeId;
 import io.blixard.node.NodeIdentity;
-import io.blixard.proto.cluster.v1.Admission;
-import io.blixard.proto.cluster.v1.RegistryCommand;
 import io.blixard.proto.health.v1.CheckRequest;
 import io.blixard.proto.health.v1.HealthServiceGrpc;
-import io.blixard.security.CommandSigner;
 import io.blixard.support.TestNode;
-import io.blixard.support.TestOperator;
 import io.blixard.transport.quic.client.QuicClientSettings;
 import io.blixard.transport.quic.client.QuicConnectionPool;
 import io.blixard.transport.quic.server.QuicRpcServer;
@@ -35,7 +31,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -186,20 +181,6 @@ class RaftShareOfQuicLimitsIntegrationTest {
   }
 
   private static final String RAFT_APPEND = "blixard.raft.v1.RaftService/AppendEntries";
-
-  private static void admit(TestNode node, NodeId someone) throws Exception {
-    node.bean(CommandLog.class)
-        .submit(
-            RegistryCommands.sign(
-                CommandSigner.of(TestOperator.identity()),
-                RegistryCommand.newBuilder()
-                    .setAdmit(Admission.newBuilder().setNodeId(someone.value()))))
-        .get(20, TimeUnit.SECONDS);
-  }
-
-  private static NodeId someone() {
-    return NodeId.ofSubjectPublicKeyInfo(UUID.randomUUID().toString().getBytes());
-  }
 
   private static String healthOverNewConnection(NodeIdentity as, TestNode node) {
     QuicConnectionPool pool =

@@ -1,5 +1,7 @@
 package io.blixard.transport.quic.raft;
 
+import static io.blixard.support.RegistryWrites.admit;
+import static io.blixard.support.RegistryWrites.someone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -7,19 +9,13 @@ import static org.awaitility.Awaitility.await;
 import io.blixard.cluster.ClusterView;
 import io.blixard.cluster.RaftRole;
 import io.blixard.cluster.RaftState;
-import io.blixard.cluster.registry.CommandLog;
 import io.blixard.cluster.registry.NodeRegistry;
-import io.blixard.cluster.registry.RegistryCommands;
 import io.blixard.node.NodeEndpoints;
 import io.blixard.node.NodeId;
-import io.blixard.proto.cluster.v1.Admission;
-import io.blixard.proto.cluster.v1.RegistryCommand;
 import io.blixard.proto.raft.v1.RaftMessage;
 import io.blixard.proto.raft.v1.RaftServiceGrpc;
-import io.blixard.security.CommandSigner;
 import io.blixard.support.TestChannels;
 import io.blixard.support.TestNode;
-import io.blixard.support.TestOperator;
 import io.blixard.transport.Transport;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.Counter;
@@ -33,7 +29,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -108,16 +103,6 @@ class RaftOverQuicIntegrationTest {
     return agreed.get(0);
   }
 
-  private static void admit(TestNode node, NodeId someone) throws Exception {
-    node.bean(CommandLog.class)
-        .submit(
-            RegistryCommands.sign(
-                CommandSigner.of(TestOperator.identity()),
-                RegistryCommand.newBuilder()
-                    .setAdmit(Admission.newBuilder().setNodeId(someone.value()))))
-        .get(20, TimeUnit.SECONDS);
-  }
-
   private void awaitAdmittedEverywhere(NodeId someone) {
     await()
         .atMost(Duration.ofSeconds(20))
@@ -129,10 +114,6 @@ class RaftOverQuicIntegrationTest {
                     .isTrue();
               }
             });
-  }
-
-  private static NodeId someone() {
-    return NodeId.ofSubjectPublicKeyInfo(UUID.randomUUID().toString().getBytes());
   }
 
   /** Raft requests the node's Raft server was handed over QUIC (stream messages included). */

@@ -1,5 +1,8 @@
 package io.blixard.transport.quic.raft;
 
+import static io.blixard.support.RegistryWrites.admit;
+import static io.blixard.support.RegistryWrites.someone;
+import static io.blixard.transport.quic.raft.RaftPeerGauges.peerTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,20 +11,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blixard.cli.BlixardCliAccess;
 import io.blixard.cluster.ClusterView;
 import io.blixard.cluster.RaftState;
-import io.blixard.cluster.registry.CommandLog;
 import io.blixard.cluster.registry.NodeRegistry;
-import io.blixard.cluster.registry.RegistryCommands;
 import io.blixard.migration.MigrationStrategyHolder;
 import io.blixard.migration.RaftTransport;
 import io.blixard.migration.TransportsEndpoint;
 import io.blixard.node.NodeId;
-import io.blixard.proto.cluster.v1.Admission;
-import io.blixard.proto.cluster.v1.RegistryCommand;
-import io.blixard.security.CommandSigner;
 import io.blixard.support.TestNode;
-import io.blixard.support.TestOperator;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -107,30 +101,6 @@ class RaftRouterBesideNodesWithoutItIntegrationTest {
       return "grpc";
     }
     return strategy == RaftTransport.ALWAYS_QUIC ? "quic" : "grpc";
-  }
-
-  private static double peerTransport(TestNode node, TestNode peer, String transport) {
-    Gauge gauge =
-        node.bean(MeterRegistry.class)
-            .find(RaftRouting.PEER_TRANSPORT)
-            .tag("peer", peer.id().value())
-            .tag("transport", transport)
-            .gauge();
-    return gauge == null ? 0 : gauge.value();
-  }
-
-  private static NodeId someone() {
-    return NodeId.ofSubjectPublicKeyInfo(UUID.randomUUID().toString().getBytes());
-  }
-
-  private static void admit(TestNode node, NodeId someone) throws Exception {
-    node.bean(CommandLog.class)
-        .submit(
-            RegistryCommands.sign(
-                CommandSigner.of(TestOperator.identity()),
-                RegistryCommand.newBuilder()
-                    .setAdmit(Admission.newBuilder().setNodeId(someone.value()))))
-        .get(20, TimeUnit.SECONDS);
   }
 
   private void setRaftTransport(RaftTransport transport) {
